@@ -1,0 +1,46 @@
+package dev.tide.core;
+
+import dev.tide.core.impl.TideImpl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A local-first document store: JSON documents in named collections, kept in one SQLite file.
+ * Every write is committed locally at once with an entry in the outbox, and syncs with a server in
+ * the background. Every committed change, local or remote, is published on the event bus after commit:
+ * on {@link #address()} for all collections and on {@link TideCollection#address()} per collection.
+ * <p>
+ * All methods are non-blocking: SQLite work runs on one writer thread and one reader thread, never on
+ * an event loop. Futures complete on the caller's context (or the store's, from a non-Vert.x thread).
+ */
+public interface Tide {
+
+  /** Opens (creating or migrating) the store at {@link TideOptions#getDbPath()}. */
+  static Future<Tide> open(Vertx vertx, TideOptions options) {
+    return TideImpl.open(vertx, new TideOptions(options));
+  }
+
+  /** A collection; throws {@link InvalidChangeException} for a bad name. */
+  TideCollection collection(String name);
+
+  /** Commits several writes in one transaction; completes with their stamps in call order. */
+  Future<List<Stamp>> batch(Consumer<Batch> writes);
+
+  /** Number of local writes not yet acknowledged by the server. */
+  Future<Long> pendingCount();
+
+  /** This store's node id: random, URL-safe, generated once and persisted. */
+  String nodeId();
+
+  /** Committed changes of every collection, local and remote, from now on. */
+  ChangeStream watch();
+
+  /** The event-bus address where changes of every collection are published. */
+  String address();
+
+  /** Waits for queued writes to commit, then closes the store. Later calls fail with {@link StoreException}. */
+  Future<Void> close();
+}

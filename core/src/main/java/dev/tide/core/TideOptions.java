@@ -1,0 +1,115 @@
+package dev.tide.core;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Objects;
+
+/**
+ * Options of a {@link Tide} client. A Vert.x data object: defaults, copy and JSON constructors,
+ * fluent setters and {@link #toJson()}, so it can be read from a verticle's JSON config.
+ */
+public class TideOptions {
+
+  public static final String DEFAULT_DB_PATH = "tide.db";
+  public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.NORMAL;
+  public static final String DEFAULT_ADDRESS_PREFIX = "tide.changes";
+  public static final boolean DEFAULT_CHANGES_AS_JSON = false;
+  public static final int DEFAULT_MAX_WRITES_PER_TRANSACTION = 2_000;
+
+  private String dbPath = DEFAULT_DB_PATH;
+  private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
+  private String addressPrefix = DEFAULT_ADDRESS_PREFIX;
+  private boolean changesAsJson = DEFAULT_CHANGES_AS_JSON;
+  private int maxWritesPerTransaction = DEFAULT_MAX_WRITES_PER_TRANSACTION;
+
+  public TideOptions() {
+  }
+
+  public TideOptions(TideOptions other) {
+    this.dbPath = other.dbPath;
+    this.synchronous = other.synchronous;
+    this.addressPrefix = other.addressPrefix;
+    this.changesAsJson = other.changesAsJson;
+    this.maxWritesPerTransaction = other.maxWritesPerTransaction;
+  }
+
+  public TideOptions(JsonObject json) {
+    this();
+    dbPath = json.getString("dbPath", dbPath);
+    String sync = json.getString("synchronous");
+    if (sync != null) {
+      synchronous = Synchronous.valueOf(sync.toUpperCase(java.util.Locale.ROOT));
+    }
+    addressPrefix = json.getString("addressPrefix", addressPrefix);
+    changesAsJson = json.getBoolean("changesAsJson", changesAsJson);
+    setMaxWritesPerTransaction(json.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("dbPath", dbPath)
+      .put("synchronous", synchronous.name())
+      .put("addressPrefix", addressPrefix)
+      .put("changesAsJson", changesAsJson)
+      .put("maxWritesPerTransaction", maxWritesPerTransaction);
+  }
+
+  /** Path of the SQLite file (created if missing). WAL mode adds {@code -wal} and {@code -shm} files beside it. */
+  public String getDbPath() {
+    return dbPath;
+  }
+
+  public TideOptions setDbPath(String dbPath) {
+    this.dbPath = Objects.requireNonNull(dbPath, "dbPath");
+    return this;
+  }
+
+  /** Durability of a commit: see {@link Synchronous}. */
+  public Synchronous getSynchronous() {
+    return synchronous;
+  }
+
+  public TideOptions setSynchronous(Synchronous synchronous) {
+    this.synchronous = Objects.requireNonNull(synchronous, "synchronous");
+    return this;
+  }
+
+  /**
+   * Event-bus address prefix of the change feed: all changes go to {@code <prefix>}, changes of one
+   * collection to {@code <prefix>.<collection>}. Give each store in one Vert.x its own prefix.
+   */
+  public String getAddressPrefix() {
+    return addressPrefix;
+  }
+
+  public TideOptions setAddressPrefix(String addressPrefix) {
+    this.addressPrefix = Objects.requireNonNull(addressPrefix, "addressPrefix");
+    return this;
+  }
+
+  /**
+   * Publish change notifications as {@link JsonObject}s ({@link Change#toEventJson()}) instead of
+   * {@link Change} objects: for event-bus bridges and cluster nodes without tide on the classpath.
+   */
+  public boolean isChangesAsJson() {
+    return changesAsJson;
+  }
+
+  public TideOptions setChangesAsJson(boolean changesAsJson) {
+    this.changesAsJson = changesAsJson;
+    return this;
+  }
+
+  /** Upper bound of writes committed together by group commit. */
+  public int getMaxWritesPerTransaction() {
+    return maxWritesPerTransaction;
+  }
+
+  public TideOptions setMaxWritesPerTransaction(int maxWritesPerTransaction) {
+    if (maxWritesPerTransaction < 1) {
+      throw new IllegalArgumentException("maxWritesPerTransaction must be >= 1");
+    }
+    this.maxWritesPerTransaction = maxWritesPerTransaction;
+    return this;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeCodec;
+import dev.tide.core.ChangeStream;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumerOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Publishes committed changes on the event bus: each on {@code <prefix>} and on
+ * {@code <prefix>.<collection>}, from the store's context, in commit order.
+ */
+public final class ChangeFeed {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String prefix;
+  private final boolean asJson;
+
+  public ChangeFeed(Vertx vertx, Context context, String prefix, boolean asJson) {
+    this.vertx = vertx;
+    this.context = context;
+    this.prefix = prefix;
+    this.asJson = asJson;
+    registerCodec(vertx);
+  }
+
+  /** Registers the {@link Change} codec once per Vert.x instance (a second registration throws). */
+  static void registerCodec(Vertx vertx) {
+    try {
+      vertx.eventBus().registerDefaultCodec(Change.class, new ChangeMessageCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another store on this Vert.x instance registered it
+    }
+  }
+
+  public String address() {
+    return prefix;
+  }
+
+  public String address(String collection) {
+    return prefix + "." + collection;
+  }
+
+  /** Called by the writer after a commit; hops to the store's context so publication is ordered. */
+  public void publish(List<Change> changes) {
+    context.runOnContext(v -> {
+      EventBus bus = vertx.eventBus();
+      for (Change c : changes) {
+        Object body = asJson ? c.toEventJson() : c;
+        bus.publish(prefix, body);
+        bus.publish(address(c.collection()), body);
+      }
+    });
+  }
+
+  public ChangeStream stream(String address) {
+    MessageConsumerOptions opts = new MessageConsumerOptions().setAddress(address).setLocalOnly(true)
+      .setMaxBufferedMessages(ChangeStream.DEFAULT_MAX_BUFFERED);
+    return new ChangeStreamImpl(vertx.eventBus().consumer(opts), ChangeFeed::toChange);
+  }
+
+  static Change toChange(Object body) {
+    return body instanceof Change c ? c : ChangeCodec.decodeEvent((JsonObject) body);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.StoreException;
+import dev.tide.core.TideException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The single writer of a store, with group commit: tasks submitted while a transaction runs are
+ * committed together in the next one, and each task's future completes only after that COMMIT.
+ * All SQLite writes run on one Vert.x worker thread (a dedicated worker executor of size 1), never on
+ * an event loop. Changes committed by a group are handed to {@code publisher} after the commit, in
+ * commit order; a rolled-back group publishes nothing.
+ */
+public final class GroupCommitWriter {
+
+  /** Keep one drain run short so the worker is not flagged as blocked under sustained load. */
+  private static final long MAX_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+  private final WorkerExecutor executor;
+  private final WriterStore store;
+  private final int maxGroupWeight;
+  private final Consumer<List<Change>> publisher;
+  private final ConcurrentLinkedQueue<WriteTask<?>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final Object lifecycle = new Object();
+  private boolean closed;
+  private long transactions;
+
+  public GroupCommitWriter(WorkerExecutor executor, WriterStore store, int maxGroupWeight, Consumer<List<Change>> publisher) {
+    this.executor = executor;
+    this.store = store;
+    this.maxGroupWeight = maxGroupWeight;
+    this.publisher = publisher;
+  }
+
+  public <T> Future<T> submit(WriteTask<T> task) {
+    synchronized (lifecycle) {
+      if (closed) {
+        return Future.failedFuture(new StoreException("store is closed"));
+      }
+      queue.add(task);
+    }
+    if (scheduled.compareAndSet(false, true)) {
+      executor.executeBlocking(this::drain, false);
+    }
+    return task.future();
+  }
+
+  /** Number of transactions committed so far (group commit makes it lower than the number of writes). */
+  public long transactions() {
+    return transactions;
+  }
+
+  /** Commits what is queued, then closes the store. Later submissions fail. */
+  public Future<Void> close() {
+    synchronized (lifecycle) {
+      closed = true;
+    }
+    return executor.<Void>executeBlocking(() -> {
+      while (!queue.isEmpty()) {
+        commitGroup();
+      }
+      store.close();
+      return null;
+    }, false);
+  }
+
+  private Void drain() {
+    long deadline = System.nanoTime() + MAX_DRAIN_NANOS;
+    while (true) {
+      if (queue.isEmpty()) {
+        scheduled.set(false);
+        // a task added after the check above but before the flag was cleared must not be stranded
+        if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+          return null;
+        }
+      }
+      commitGroup();
+      if (System.nanoTime() - deadline > 0 && !queue.isEmpty()) {
+        executor.executeBlocking(this::drain, false);
+        return null;
+      }
+    }
+  }
+
+  private void commitGroup() {
+    List<WriteTask<?>> group = new ArrayList<>();
+    int weight = 0;
+    WriteTask<?> task;
+    while (weight < maxGroupWeight && (task = queue.poll()) != null) {
+      group.add(task);
+      weight += task.weight();
+    }
+    if (group.isEmpty()) {
+      return;
+    }
+    List<Change> events = new ArrayList<>();
+    try {
+      for (WriteTask<?> t : group) {
+        runTask(t, events);
+      }
+      store.commit();
+      transactions++;
+    } catch (Throwable e) {
+      store.rollback();
+      if (group.size() == 1) {
+        fail(group.get(0), e);
+      } else {
+        group.forEach(this::commitAlone);
+      }
+      return;
+    }
+    dispatch(group, events);
+  }
+
+  /** After a failed group: each task in its own transaction, so one bad task fails alone. */
+  private void commitAlone(WriteTask<?> t) {
+    List<Change> events = new ArrayList<>();
+    try {
+      runTask(t, events);
+      store.commit();
+      transactions++;
+    } catch (Throwable e) {
+      store.rollback();
+      fail(t, e);
+      return;
+    }
+    dispatch(List.of(t), events);
+  }
+
+  private <T> void runTask(WriteTask<T> t, List<Change> events) throws Exception {
+    t.result = t.run(store, events);
+  }
+
+  private void dispatch(List<WriteTask<?>> group, List<Change> events) {
+    if (!events.isEmpty()) {
+      publisher.accept(events);
+    }
+    Map<Context, List<WriteTask<?>>> byContext = new IdentityHashMap<>();
+    for (WriteTask<?> t : group) {
+      byContext.computeIfAbsent(t.context, c -> new ArrayList<>()).add(t);
+    }
+    byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> tasks.forEach(GroupCommitWriter::succeed)));
+  }
+
+  private static <T> void succeed(WriteTask<T> t) {
+    t.promise.complete(t.result);
+  }
+
+  private static void fail(WriteTask<?> t, Throwable e) {
+    Throwable error = e instanceof TideException ? e : new StoreException("write not committed: " + e.getMessage(), e);
+    t.context.runOnContext(v -> t.promise.fail(error));
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Document;
+import dev.tide.core.StoreException;
+import dev.tide.core.Stamp;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read side of a client store: a read-only connection in autocommit mode, confined to the reader
+ * thread. In WAL mode it reads concurrently with the writer and sees every committed transaction.
+ */
+public final class ReaderStore implements AutoCloseable {
+
+  private final Connection conn;
+  private final PreparedStatement selectDoc;
+  private final PreparedStatement listDocs;
+  private final PreparedStatement countOutbox;
+
+  private ReaderStore(Connection conn) throws SQLException {
+    this.conn = conn;
+    selectDoc = conn.prepareStatement("SELECT counter, node, deleted, body, pending FROM tide_docs WHERE collection = ? AND id = ?");
+    listDocs = conn.prepareStatement("SELECT id, counter, node, body, pending FROM tide_docs"
+      + " WHERE collection = ? AND id > ? AND deleted = 0 ORDER BY id LIMIT ?");
+    countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
+  }
+
+  public static ReaderStore open(String path) {
+    try {
+      return new ReaderStore(SqliteFiles.openReader(path));
+    } catch (SQLException e) {
+      throw new StoreException("cannot open store " + path + " for reading: " + e.getMessage(), e);
+    }
+  }
+
+  public Document document(String collection, String id) throws SQLException {
+    selectDoc.setString(1, collection);
+    selectDoc.setString(2, id);
+    try (ResultSet rs = selectDoc.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      String body = rs.getInt(3) != 0 ? null : rs.getString(4);
+      return new Document(collection, id, body == null ? null : new JsonObject(body),
+        new Stamp(rs.getLong(1), rs.getString(2)), rs.getInt(5) != 0);
+    }
+  }
+
+  public List<Document> list(String collection, String afterId, int limit) throws SQLException {
+    listDocs.setString(1, collection);
+    listDocs.setString(2, afterId == null ? "" : afterId);
+    listDocs.setInt(3, limit);
+    List<Document> docs = new ArrayList<>();
+    try (ResultSet rs = listDocs.executeQuery()) {
+      while (rs.next()) {
+        docs.add(new Document(collection, rs.getString(1), new JsonObject(rs.getString(4)),
+          new Stamp(rs.getLong(2), rs.getString(3)), rs.getInt(5) != 0));
+      }
+    }
+    return docs;
+  }
+
+  public long pendingCount() throws SQLException {
+    try (ResultSet rs = countOutbox.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // read-only: nothing to lose
+    }
+  }
+}

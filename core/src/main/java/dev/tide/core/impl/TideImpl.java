@@ -1,0 +1,199 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Batch;
+import dev.tide.core.ChangeCodec;
+import dev.tide.core.ChangeStream;
+import dev.tide.core.Document;
+import dev.tide.core.InvalidChangeException;
+import dev.tide.core.StoreException;
+import dev.tide.core.Stamp;
+import dev.tide.core.Tide;
+import dev.tide.core.TideCollection;
+import dev.tide.core.TideOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** The client: one writer thread (group commit) and one reader thread over one SQLite file. */
+public final class TideImpl implements Tide {
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final Context context;
+  private final TideOptions options;
+  private final String nodeId;
+  private final WorkerExecutor writerExecutor;
+  private final WorkerExecutor readerExecutor;
+  private final GroupCommitWriter writer;
+  private final ReaderStore reader;
+  private final ChangeFeed feed;
+  private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
+  private volatile Future<Void> closing;
+
+  private TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
+                   WorkerExecutor readerExecutor, WriterStore store, ReaderStore reader) {
+    this.vertx = vertx;
+    this.context = context;
+    this.options = options;
+    this.nodeId = store.nodeId();
+    this.writerExecutor = writerExecutor;
+    this.readerExecutor = readerExecutor;
+    this.reader = reader;
+    this.feed = new ChangeFeed(vertx, context, options.getAddressPrefix(), options.isChangesAsJson());
+    this.writer = new GroupCommitWriter(writerExecutor, store, options.getMaxWritesPerTransaction(), feed::publish);
+  }
+
+  public static Future<Tide> open(Vertx vertx, TideOptions options) {
+    Context context = vertx.getOrCreateContext();
+    String name = "tide-" + INSTANCES.incrementAndGet();
+    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
+    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
+    String path = options.getDbPath();
+    return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
+      .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path))
+        .<Tide>map(reader -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor, store, reader))
+        .onFailure(e -> writerExecutor.executeBlocking(() -> {
+          store.close();
+          return null;
+        })))
+      .onFailure(e -> {
+        writerExecutor.close();
+        readerExecutor.close();
+      });
+  }
+
+  @Override
+  public TideCollection collection(String name) {
+    TideCollection c = name == null ? null : collections.get(name);
+    if (c == null) {
+      ChangeCodec.checkCollection(name, "collection");
+      c = collections.computeIfAbsent(name, n -> new CollectionImpl(this, n));
+    }
+    return c;
+  }
+
+  @Override
+  public Future<List<Stamp>> batch(Consumer<Batch> writes) {
+    List<LocalWrite> list = new ArrayList<>();
+    try {
+      writes.accept(new Batch() {
+        @Override
+        public Batch put(String collection, String id, JsonObject doc) {
+          list.add(LocalWrite.put(collection, id, doc));
+          return this;
+        }
+
+        @Override
+        public Batch delete(String collection, String id) {
+          list.add(LocalWrite.delete(collection, id));
+          return this;
+        }
+      });
+    } catch (InvalidChangeException e) {
+      return Future.failedFuture(e);
+    }
+    if (list.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return writer.submit(new LocalWrite.Many(callerContext(), list));
+  }
+
+  Future<Stamp> write(LocalWrite write) {
+    return writer.submit(new LocalWrite.Single(callerContext(), write));
+  }
+
+  /**
+   * Applies validated remote changes and the new cursor in one transaction (last-writer-wins).
+   * Completes with the number of changes that won.
+   */
+  public Future<Integer> applyRemote(List<dev.tide.core.Change> changes, String cursor) {
+    return writer.submit(new RemoteApply(callerContext(), changes, cursor));
+  }
+
+  /** Runs a query on the reader thread; the future completes on the caller's context. */
+  <T> Future<T> read(Callable<T> query) {
+    if (closing != null) {
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
+    return readerExecutor.executeBlocking(query, false);
+  }
+
+  ReaderStore reader() {
+    return reader;
+  }
+
+  ChangeFeed feed() {
+    return feed;
+  }
+
+  /** Where write futures complete: the caller's context, or the store's for non-Vert.x threads. */
+  Context callerContext() {
+    Context current = Vertx.currentContext();
+    return current != null ? current : context;
+  }
+
+  /** The group-commit writer (tests and the sync engine use it). */
+  public GroupCommitWriter writer() {
+    return writer;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public TideOptions options() {
+    return options;
+  }
+
+  @Override
+  public Future<Long> pendingCount() {
+    return read(reader::pendingCount);
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public ChangeStream watch() {
+    return feed.stream(feed.address());
+  }
+
+  @Override
+  public String address() {
+    return feed.address();
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closing = writer.close()
+        .eventually(() -> readerExecutor.executeBlocking(() -> {
+          reader.close();
+          return null;
+        }, false))
+        .eventually(writerExecutor::close)
+        .eventually(readerExecutor::close)
+        .mapEmpty();
+    }
+    return closing;
+  }
+
+  /** Reads one document on the reader thread. */
+  Future<Document> document(String collection, String id) {
+    return read(() -> reader.document(collection, id));
+  }
+}

@@ -1,0 +1,237 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.StoreException;
+import dev.tide.core.Stamp;
+import dev.tide.core.Synchronous;
+
+import java.nio.channels.FileLock;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+
+/**
+ * The writing side of a client store: the only connection that writes, confined to the writer thread
+ * of {@link GroupCommitWriter}. It owns the Lamport clock. Methods run inside the writer's current
+ * transaction; {@link #commit()} makes them durable (see {@link Synchronous}).
+ */
+public final class WriterStore implements AutoCloseable {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String path;
+  private final FileLock lock;
+  private final Connection conn;
+  private final String nodeId;
+  private long clock;
+  private long committedClock;
+  private String cursor;
+  private String committedCursor;
+
+  private final PreparedStatement upsertDoc;
+  private final PreparedStatement insertOutbox;
+  private final PreparedStatement selectStamp;
+  private final PreparedStatement deleteOutboxOfDoc;
+  private final PreparedStatement putMeta;
+
+  private WriterStore(String path, FileLock lock, Connection conn) throws SQLException {
+    this.path = path;
+    this.lock = lock;
+    this.conn = conn;
+    StoreSchema.migrate(conn, path);
+    String node = meta("node_id");
+    if (node == null) {
+      node = newNodeId();
+    }
+    this.nodeId = node;
+    this.clock = Math.max(parseLong(meta("clock")), maxCounter());
+    this.committedClock = clock;
+    this.cursor = meta("cursor");
+    this.committedCursor = cursor;
+    upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, pending = excluded.pending");
+    insertOutbox = conn.prepareStatement("INSERT INTO tide_outbox(counter, collection, id) VALUES (?, ?, ?)");
+    selectStamp = conn.prepareStatement("SELECT counter, node, pending FROM tide_docs WHERE collection = ? AND id = ?");
+    deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
+    putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_meta(key, value) VALUES (?, ?)");
+    putMeta("node_id", nodeId);
+    putMeta("clock", Long.toString(clock));
+    conn.commit();
+  }
+
+  /** Opens (creating or migrating) the store; blocking, call it on the writer thread. */
+  public static WriterStore open(String path, Synchronous synchronous) {
+    FileLock lock = SqliteFiles.lock(path);
+    Connection conn = null;
+    try {
+      conn = SqliteFiles.openWriter(path, synchronous);
+      return new WriterStore(path, lock, conn);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(conn);
+      SqliteFiles.release(lock);
+      if (e instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException("cannot open store " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public String cursor() {
+    return cursor;
+  }
+
+  /** The next stamp for a local write: the clock, which already covers every counter seen, plus one. */
+  public Stamp nextStamp() {
+    if (clock >= Stamp.MAX_COUNTER) {
+      throw new StoreException("Lamport clock exhausted at 2^53-1: the store cannot stamp more writes");
+    }
+    return new Stamp(++clock, nodeId);
+  }
+
+  /** Writes a local put (body = JSON text) or delete (body = null) and its outbox entry. */
+  public void writeLocal(String collection, String id, String body, Stamp stamp) throws SQLException {
+    upsert(collection, id, stamp, body, true);
+    insertOutbox.setLong(1, stamp.counter());
+    insertOutbox.setString(2, collection);
+    insertOutbox.setString(3, id);
+    insertOutbox.executeUpdate();
+  }
+
+  /**
+   * Applies a change from the server under last-writer-wins: it is written only if its stamp beats the
+   * local one (or there is none). If it replaces a pending local write, that write's outbox entries are
+   * dropped: the server keeps the newer stamp anyway. Raises the clock to the change's counter.
+   *
+   * @return true if the change won and was written
+   */
+  public boolean applyRemote(Change change, String body) throws SQLException {
+    Stamp stamp = change.stamp();
+    clock = Math.max(clock, stamp.counter());
+    boolean wasPending = false;
+    selectStamp.setString(1, change.collection());
+    selectStamp.setString(2, change.id());
+    try (ResultSet rs = selectStamp.executeQuery()) {
+      if (rs.next()) {
+        Stamp local = new Stamp(rs.getLong(1), rs.getString(2));
+        if (!stamp.beats(local)) {
+          return false;
+        }
+        wasPending = rs.getInt(3) != 0;
+      }
+    }
+    upsert(change.collection(), change.id(), stamp, body, false);
+    if (wasPending) {
+      deleteOutboxOfDoc.setString(1, change.collection());
+      deleteOutboxOfDoc.setString(2, change.id());
+      deleteOutboxOfDoc.executeUpdate();
+    }
+    return true;
+  }
+
+  private void upsert(String collection, String id, Stamp stamp, String body, boolean pending) throws SQLException {
+    upsertDoc.setString(1, collection);
+    upsertDoc.setString(2, id);
+    upsertDoc.setLong(3, stamp.counter());
+    upsertDoc.setString(4, stamp.node());
+    upsertDoc.setInt(5, body == null ? 1 : 0);
+    upsertDoc.setString(6, body);
+    upsertDoc.setInt(7, pending ? 1 : 0);
+    upsertDoc.executeUpdate();
+  }
+
+  /** Sets the sync cursor, persisted with the current transaction. */
+  public void setCursor(String cursor) {
+    this.cursor = cursor;
+  }
+
+  /** The JDBC connection, for statements owned by other writer-thread components (the sync engine). */
+  public Connection connection() {
+    return conn;
+  }
+
+  public void commit() throws SQLException {
+    if (clock != committedClock) {
+      putMeta("clock", Long.toString(clock));
+    }
+    if (cursor != null && !cursor.equals(committedCursor)) {
+      putMeta("cursor", cursor);
+    }
+    conn.commit();
+    committedClock = clock;
+    committedCursor = cursor;
+  }
+
+  /** Rolls back the current transaction and the in-memory state it changed. */
+  public void rollback() {
+    try {
+      conn.rollback();
+    } catch (SQLException e) {
+      // the connection is unusable; later writes will fail and report it
+    }
+    clock = committedClock;
+    cursor = committedCursor;
+  }
+
+  @Override
+  public void close() {
+    rollback();
+    closeQuietly(conn);
+    SqliteFiles.release(lock);
+  }
+
+  @Override
+  public String toString() {
+    return "WriterStore[" + path + "]";
+  }
+
+  private void putMeta(String key, String value) throws SQLException {
+    putMeta.setString(1, key);
+    putMeta.setString(2, value);
+    putMeta.executeUpdate();
+  }
+
+  private String meta(String key) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM tide_meta WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** The highest counter stored: a floor for the clock even if the meta row were stale. */
+  private long maxCounter() throws SQLException {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(counter) FROM tide_outbox")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static long parseLong(String s) {
+    return s == null ? 0 : Long.parseLong(s);
+  }
+
+  private static String newNodeId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static void closeQuietly(Connection conn) {
+    if (conn != null) {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // closing after a failure: nothing more to do
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tide.tests.core;
+
+import dev.tide.core.InvalidChangeException;
+import dev.tide.core.Tide;
+import dev.tide.core.TideCollection;
+import dev.tide.core.TideOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+@ExtendWith(VertxExtension.class)
+class BadInputTest {
+
+  @TempDir
+  Path dir;
+  Tide tide;
+  TideCollection notes;
+  String path;
+
+  @BeforeEach
+  void open(Vertx vertx) {
+    path = dir.resolve("bad.db").toString();
+    tide = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
+    notes = tide.collection("notes");
+  }
+
+  @AfterEach
+  void close() {
+    tide.close().await();
+  }
+
+  private static void rejected(String field, Supplier<Future<?>> call) {
+    Future<?> f = call.get();
+    f.transform(ar -> Future.succeededFuture()).await();
+    InvalidChangeException e = assertInstanceOf(InvalidChangeException.class, f.cause());
+    assertEquals(field, e.field(), e.getMessage());
+  }
+
+  @Test
+  void badCollectionNames() {
+    for (String name : new String[]{null, "", "a/b", "a b", ".hidden", "-x", "x".repeat(65), "ü"}) {
+      assertThrows(InvalidChangeException.class, () -> tide.collection(name), String.valueOf(name));
+    }
+    assertEquals("notes.v2", tide.collection("notes.v2").name());
+  }
+
+  @Test
+  void badIdsDocsAndBatches() {
+    rejected("id", () -> notes.put(null, new JsonObject()));
+    rejected("id", () -> notes.put("", new JsonObject()));
+    rejected("id", () -> notes.put("x".repeat(257), new JsonObject()));
+    rejected("id", () -> notes.put("a\u0001", new JsonObject()));
+    rejected("id", () -> notes.delete(""));
+    rejected("id", () -> notes.get(""));
+    rejected("doc", () -> notes.put("a", null));
+    rejected("doc", () -> notes.put("a", new JsonObject().put("n", Double.NaN)));
+    rejected("doc", () -> notes.put("a", new JsonObject().put("o", new Object())));
+    rejected("doc", () -> notes.put("a", new JsonObject().put("big", "x".repeat(1 << 20))));
+    JsonArray deep = new JsonArray();
+    JsonArray cur = deep;
+    for (int i = 0; i < 100; i++) {
+      JsonArray next = new JsonArray();
+      cur.add(next);
+      cur = next;
+    }
+    rejected("doc", () -> notes.put("a", new JsonObject().put("deep", deep)));
+    // one bad write fails the whole batch before anything is written
+    rejected("collection", () -> tide.batch(b -> b.put("notes", "ok", new JsonObject()).put("bad/name", "x", new JsonObject())));
+    rejected("doc", () -> tide.batch(b -> b.put("notes", "ok", new JsonObject()).put("notes", "x", null)));
+    assertThrows(IllegalArgumentException.class, () -> notes.list(0, null).await());
+
+    // nothing was written, and the clock did not move
+    assertEquals(0L, tide.pendingCount().await());
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs"));
+    assertEquals(1, notes.put("ok", new JsonObject()).await().counter());
+  }
+}

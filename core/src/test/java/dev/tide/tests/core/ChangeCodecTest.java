@@ -1,0 +1,128 @@
+package dev.tide.tests.core;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeCodec;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.InvalidChangeException;
+import dev.tide.core.Stamp;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChangeCodecTest {
+
+  private static final JsonObject VECTORS = Vectors.load("changes.json");
+
+  @TestFactory
+  Stream<DynamicTest> validVectorsRoundTrip() {
+    return VECTORS.getJsonArray("valid").stream().map(JsonObject.class::cast).map(v -> DynamicTest.dynamicTest(v.getString("name"), () -> {
+      Change c = ChangeCodec.decode(v.getJsonObject("json"), ChangeSource.REMOTE);
+      JsonObject expected = v.getJsonObject("encoded", v.getJsonObject("json"));
+      assertEquals(expected.encode(), c.toJson().encode());
+      assertEquals(c, Change.fromJson(c.toJson()));
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> invalidVectorsNameTheField() {
+    return VECTORS.getJsonArray("invalid").stream().map(JsonObject.class::cast).map(v -> DynamicTest.dynamicTest(v.getString("name"), () -> {
+      InvalidChangeException e = assertThrows(InvalidChangeException.class,
+        () -> ChangeCodec.decode(v.getValue("json"), ChangeSource.REMOTE));
+      assertEquals(v.getString("field"), e.field(), e.getMessage());
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> lwwVectors() {
+    return VECTORS.getJsonArray("lww").stream().map(JsonObject.class::cast).map(v -> DynamicTest.dynamicTest(v.getString("name"), () -> {
+      Stamp a = ChangeCodec.decodeStamp(v.getJsonObject("a"), "a");
+      Stamp b = ChangeCodec.decodeStamp(v.getJsonObject("b"), "b");
+      switch (v.getString("winner")) {
+        case "a" -> assertTrue(a.beats(b) && !b.beats(a));
+        case "b" -> assertTrue(b.beats(a) && !a.beats(b));
+        default -> assertFalse(a.beats(b) || b.beats(a));
+      }
+    }));
+  }
+
+  @Test
+  void exactWireForm() {
+    Change put = new Change("notes", "n1", new Stamp(7, "a1"), new JsonObject().put("title", "Hi"), ChangeSource.LOCAL);
+    assertEquals("{\"collection\":\"notes\",\"id\":\"n1\",\"stamp\":{\"counter\":7,\"node\":\"a1\"},\"doc\":{\"title\":\"Hi\"}}",
+      put.toJson().encode());
+    Change del = new Change("notes", "n1", new Stamp(8, "a1"), null, ChangeSource.LOCAL);
+    assertEquals("{\"collection\":\"notes\",\"id\":\"n1\",\"stamp\":{\"counter\":8,\"node\":\"a1\"},\"deleted\":true}",
+      del.toJson().encode());
+    assertEquals("local", del.toEventJson().getString("source"));
+    assertEquals(del, ChangeCodec.decodeEvent(del.toEventJson()));
+  }
+
+  @Test
+  void stampOrderAndNull() {
+    Stamp s = new Stamp(3, "x");
+    assertTrue(s.beats(null));
+    assertFalse(s.beats(s));
+    assertTrue(new Stamp(4, "a").beats(new Stamp(3, "zzzz")));
+    assertThrows(InvalidChangeException.class, () -> new Stamp(Stamp.MAX_COUNTER + 1, "a"));
+    assertThrows(InvalidChangeException.class, () -> new Stamp(-1, "a"));
+  }
+
+  @Test
+  void docLimits() {
+    JsonObject deep = new JsonObject();
+    JsonObject cur = deep;
+    for (int i = 1; i < ChangeCodec.MAX_DOC_DEPTH; i++) {
+      JsonObject next = new JsonObject();
+      cur.put("n", next);
+      cur = next;
+    }
+    ChangeCodec.checkDoc(deep, "doc"); // exactly the limit
+    cur.put("n", new JsonArray().add(1));
+    assertEquals("doc", assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(deep, "doc")).field());
+
+    String big = "x".repeat(ChangeCodec.MAX_DOC_BYTES);
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("b", big), "doc"));
+    String multiByte = "é".repeat(ChangeCodec.MAX_DOC_BYTES / 2); // 2 bytes each: over the limit once quoted
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("b", multiByte), "doc"));
+    ChangeCodec.checkDoc(new JsonObject().put("b", "x".repeat(1_000_000)), "doc");
+
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.NaN), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.POSITIVE_INFINITY), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("s", "\uD800"), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("\uDC00", 1), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("o", new Object()), "doc"));
+    List<Object> list = new ArrayList<>();
+    list.add(Map.of("k", Double.NaN));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("l", list), "doc"));
+    assertNull(assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(null, "doc")).getCause());
+  }
+
+  @Test
+  void idRules() {
+    ChangeCodec.checkId("x".repeat(ChangeCodec.MAX_ID_LENGTH), "id");
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkId("x".repeat(ChangeCodec.MAX_ID_LENGTH + 1), "id"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkId("a\nb", "id"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkId("a\uD83D", "id"));
+    ChangeCodec.checkId("😀 emoji / slashes ? ok", "id");
+  }
+
+  @Test
+  void withinQualifiesTheField() {
+    InvalidChangeException e = new InvalidChangeException("stamp.counter", "must be an integer").within("ops[3]");
+    assertEquals("ops[3].stamp.counter", e.field());
+    assertEquals("ops[3].stamp.counter: must be an integer", e.getMessage());
+  }
+}

@@ -1,0 +1,130 @@
+package dev.tide.tests.core;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.Document;
+import dev.tide.core.Stamp;
+import dev.tide.core.Tide;
+import dev.tide.core.TideCollection;
+import dev.tide.core.TideOptions;
+import dev.tide.core.impl.TideImpl;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class OutboxAndLwwTest {
+
+  @TempDir
+  Path dir;
+  String path;
+  TideImpl tide;
+  TideCollection notes;
+
+  @BeforeEach
+  void open(Vertx vertx) {
+    path = dir.resolve("c.db").toString();
+    tide = (TideImpl) Tide.open(vertx, new TideOptions().setDbPath(path)).await();
+    notes = tide.collection("notes");
+  }
+
+  @AfterEach
+  void close() {
+    tide.close().await();
+  }
+
+  static Change remote(String id, long counter, String node, JsonObject doc) {
+    return new Change("notes", id, new Stamp(counter, node), doc, ChangeSource.REMOTE);
+  }
+
+  @Test
+  void everyLocalWriteHasItsOutboxEntryInOrder() {
+    Stamp a = notes.put("a", new JsonObject().put("v", 1)).await();
+    Stamp b = notes.put("b", new JsonObject().put("v", 1)).await();
+    Stamp a2 = notes.put("a", new JsonObject().put("v", 2)).await();
+    Stamp d = notes.delete("b").await();
+    assertEquals(4L, tide.pendingCount().await());
+    List<List<Object>> outbox = Sql.query(path, "SELECT counter, collection, id FROM tide_outbox ORDER BY counter");
+    assertEquals(List.of(
+      List.of(a.counter(), "notes", "a"), List.of(b.counter(), "notes", "b"),
+      List.of(a2.counter(), "notes", "a"), List.of(d.counter(), "notes", "b")),
+      outbox.stream().map(r -> List.of(((Number) r.get(0)).longValue(), r.get(1), r.get(2))).toList());
+    // the document rows carry the newest stamp and are pending
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs d WHERE pending = 1 AND NOT EXISTS"
+      + " (SELECT 1 FROM tide_outbox o WHERE o.counter = d.counter AND o.collection = d.collection AND o.id = d.id)"));
+  }
+
+  @Test
+  void lamportCounterIncreasesAndFollowsRemote() {
+    Stamp s1 = notes.put("a", new JsonObject()).await();
+    Stamp s2 = notes.put("b", new JsonObject()).await();
+    assertEquals(s1.counter() + 1, s2.counter());
+    // a remote change with a much higher counter raises the clock even though its doc is unrelated
+    assertEquals(1, tide.applyRemote(List.of(remote("r", 100, "zz", new JsonObject())), null).await());
+    Stamp s3 = notes.put("c", new JsonObject()).await();
+    assertEquals(101, s3.counter());
+    // a remote change that loses still raises the clock
+    notes.put("d", new JsonObject().put("v", "local")).await(); // 102
+    assertEquals(0, tide.applyRemote(List.of(remote("d", 50, "zz", new JsonObject().put("v", "old"))), null).await());
+    assertEquals("local", notes.get("d").await().getString("v"));
+    assertEquals(103, notes.put("e", new JsonObject()).await().counter());
+    assertEquals(1, tide.applyRemote(List.of(remote("f", 500, "zz", new JsonObject())), null).await());
+    assertEquals(0, tide.applyRemote(List.of(remote("f", 400, "zz", new JsonObject())), null).await());
+    assertEquals(501, notes.put("g", new JsonObject()).await().counter());
+  }
+
+  @Test
+  void remoteWinsOnlyWithHigherStamp() {
+    Stamp local = notes.put("x", new JsonObject().put("v", "local")).await();
+    // same counter: the node id decides (code-unit order)
+    String higherNode = local.node() + "z";
+    String lowerNode = "-";
+    assertEquals(0, tide.applyRemote(List.of(remote("x", local.counter(), lowerNode, new JsonObject().put("v", "low"))), null).await());
+    assertEquals("local", notes.get("x").await().getString("v"));
+    assertEquals(1, tide.applyRemote(List.of(remote("x", local.counter(), higherNode, new JsonObject().put("v", "high"))), null).await());
+    assertEquals("high", notes.get("x").await().getString("v"));
+    // the pending local write it replaced left the outbox: the server keeps the newer stamp anyway
+    Document doc = notes.document("x").await();
+    assertFalse(doc.pending());
+    assertEquals(0L, tide.pendingCount().await());
+    // the same change again (a replay) changes nothing
+    assertEquals(0, tide.applyRemote(List.of(remote("x", local.counter(), higherNode, new JsonObject().put("v", "high"))), null).await());
+    // absent locally: inserted
+    assertEquals(1, tide.applyRemote(List.of(remote("new", 1, "a", new JsonObject().put("v", 1))), null).await());
+    assertEquals(1, notes.get("new").await().getInteger("v"));
+  }
+
+  @Test
+  void tombstonesBlockStaleWrites() {
+    assertEquals(1, tide.applyRemote(List.of(remote("t", 10, "a", new JsonObject().put("v", 1))), null).await());
+    assertEquals(1, tide.applyRemote(List.of(remote("t", 12, "a", null)), null).await());
+    assertNull(notes.get("t").await());
+    // a stale put (lower stamp than the tombstone) cannot resurrect it
+    assertEquals(0, tide.applyRemote(List.of(remote("t", 11, "zz", new JsonObject().put("v", 2))), null).await());
+    assertNull(notes.get("t").await());
+    assertTrue(notes.document("t").await().deleted());
+    // a local write after the delete gets a higher stamp and wins locally
+    Stamp s = notes.put("t", new JsonObject().put("v", 3)).await();
+    assertTrue(s.counter() > 12);
+    assertEquals(3, notes.get("t").await().getInteger("v"));
+  }
+
+  @Test
+  void remoteApplyPersistsCursorWithChanges() {
+    tide.applyRemote(List.of(remote("a", 1, "n", new JsonObject())), "c-42").await();
+    assertEquals("c-42", Sql.query(path, "SELECT value FROM tide_meta WHERE key = 'cursor'").get(0).get(0));
+  }
+}
