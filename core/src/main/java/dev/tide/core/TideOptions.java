@@ -12,7 +12,7 @@ public class TideOptions {
 
   public static final String DEFAULT_DB_PATH = "tide.db";
   public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.NORMAL;
-  public static final String DEFAULT_ADDRESS_PREFIX = "tide.changes";
+  public static final String DEFAULT_ADDRESS_PREFIX = "tide";
   public static final boolean DEFAULT_CHANGES_AS_JSON = false;
   public static final int DEFAULT_MAX_WRITES_PER_TRANSACTION = 2_000;
 
@@ -75,8 +75,9 @@ public class TideOptions {
   }
 
   /**
-   * Event-bus address prefix of the change feed: all changes go to {@code <prefix>}, changes of one
-   * collection to {@code <prefix>.<collection>}. Give each store in one Vert.x its own prefix.
+   * Event-bus address prefix: all changes go to {@code <prefix>.changes}, changes of one collection to
+   * {@code <prefix>.changes.<collection>}, sync status to {@code <prefix>.sync.status}.
+   * Give each store in one Vert.x instance its own prefix.
    */
   public String getAddressPrefix() {
     return addressPrefix;

@@ -12,8 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Publishes committed changes on the event bus: each on {@code <prefix>} and on
- * {@code <prefix>.<collection>}, from the store's context, in commit order.
+ * Publishes committed changes on the event bus: each on {@code <prefix>.changes} and on
+ * {@code <prefix>.changes.<collection>}, from the store's context, in commit order.
  */
 public final class ChangeFeed {
 
@@ -25,7 +25,7 @@ public final class ChangeFeed {
   public ChangeFeed(Vertx vertx, Context context, String prefix, boolean asJson) {
     this.vertx = vertx;
     this.context = context;
-    this.prefix = prefix;
+    this.prefix = prefix + ".changes";
     this.asJson = asJson;
     registerCodec(vertx);
   }

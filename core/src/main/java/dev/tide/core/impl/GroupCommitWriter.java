@@ -23,29 +23,40 @@ import java.util.function.Consumer;
  * an event loop. Changes committed by a group are handed to {@code publisher} after the commit, in
  * commit order; a rolled-back group publishes nothing.
  */
-public final class GroupCommitWriter {
+public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
+
+  /** The transactional resource a writer owns (the client's or the server's SQLite store). */
+  public interface Store {
+    void commit() throws java.sql.SQLException;
+
+    /** Rolls back the current transaction and any in-memory state it changed. */
+    void rollback();
+
+    void close();
+  }
+
 
   /** Keep one drain run short so the worker is not flagged as blocked under sustained load. */
   private static final long MAX_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final WorkerExecutor executor;
-  private final WriterStore store;
+  private final S store;
   private final int maxGroupWeight;
   private final Consumer<List<Change>> publisher;
-  private final ConcurrentLinkedQueue<WriteTask<?>> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<WriteTask<? super S, ?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Object lifecycle = new Object();
   private boolean closed;
   private long transactions;
 
-  public GroupCommitWriter(WorkerExecutor executor, WriterStore store, int maxGroupWeight, Consumer<List<Change>> publisher) {
+  public GroupCommitWriter(WorkerExecutor executor, S store, int maxGroupWeight, Consumer<List<Change>> publisher) {
     this.executor = executor;
     this.store = store;
     this.maxGroupWeight = maxGroupWeight;
     this.publisher = publisher;
   }
 
-  public <T> Future<T> submit(WriteTask<T> task) {
+  public <T> Future<T> submit(WriteTask<? super S, T> task) {
     synchronized (lifecycle) {
       if (closed) {
         return Future.failedFuture(new StoreException("store is closed"));
@@ -96,9 +107,9 @@ public final class GroupCommitWriter {
   }
 
   private void commitGroup() {
-    List<WriteTask<?>> group = new ArrayList<>();
+    List<WriteTask<? super S, ?>> group = new ArrayList<>();
     int weight = 0;
-    WriteTask<?> task;
+    WriteTask<? super S, ?> task;
     while (weight < maxGroupWeight && (task = queue.poll()) != null) {
       group.add(task);
       weight += task.weight();
@@ -108,7 +119,7 @@ public final class GroupCommitWriter {
     }
     List<Change> events = new ArrayList<>();
     try {
-      for (WriteTask<?> t : group) {
+      for (WriteTask<? super S, ?> t : group) {
         runTask(t, events);
       }
       store.commit();
@@ -126,7 +137,7 @@ public final class GroupCommitWriter {
   }
 
   /** After a failed group: each task in its own transaction, so one bad task fails alone. */
-  private void commitAlone(WriteTask<?> t) {
+  private void commitAlone(WriteTask<? super S, ?> t) {
     List<Change> events = new ArrayList<>();
     try {
       runTask(t, events);
@@ -140,26 +151,26 @@ public final class GroupCommitWriter {
     dispatch(List.of(t), events);
   }
 
-  private <T> void runTask(WriteTask<T> t, List<Change> events) throws Exception {
+  private <T> void runTask(WriteTask<? super S, T> t, List<Change> events) throws Exception {
     t.result = t.run(store, events);
   }
 
-  private void dispatch(List<WriteTask<?>> group, List<Change> events) {
+  private void dispatch(List<? extends WriteTask<? super S, ?>> group, List<Change> events) {
     if (!events.isEmpty()) {
       publisher.accept(events);
     }
-    Map<Context, List<WriteTask<?>>> byContext = new IdentityHashMap<>();
-    for (WriteTask<?> t : group) {
+    Map<Context, List<WriteTask<?, ?>>> byContext = new IdentityHashMap<>();
+    for (WriteTask<?, ?> t : group) {
       byContext.computeIfAbsent(t.context, c -> new ArrayList<>()).add(t);
     }
     byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> tasks.forEach(GroupCommitWriter::succeed)));
   }
 
-  private static <T> void succeed(WriteTask<T> t) {
+  private static <T> void succeed(WriteTask<?, T> t) {
     t.promise.complete(t.result);
   }
 
-  private static void fail(WriteTask<?> t, Throwable e) {
+  private static void fail(WriteTask<?, ?> t, Throwable e) {
     Throwable error = e instanceof TideException ? e : new StoreException("write not committed: " + e.getMessage(), e);
     t.context.runOnContext(v -> t.promise.fail(error));
   }

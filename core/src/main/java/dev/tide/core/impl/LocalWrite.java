@@ -38,7 +38,7 @@ record LocalWrite(String collection, String id, String body, JsonObject doc) {
   }
 
   /** One write in a transaction (shared with other queued tasks by group commit). */
-  static final class Single extends WriteTask<Stamp> {
+  static final class Single extends WriteTask<WriterStore, Stamp> {
     private final LocalWrite write;
 
     Single(Context context, LocalWrite write) {
@@ -53,7 +53,7 @@ record LocalWrite(String collection, String id, String body, JsonObject doc) {
   }
 
   /** Several writes that commit together or not at all. */
-  static final class Many extends WriteTask<List<Stamp>> {
+  static final class Many extends WriteTask<WriterStore, List<Stamp>> {
     private final List<LocalWrite> writes;
 
     Many(Context context, List<LocalWrite> writes) {

@@ -12,7 +12,7 @@ import java.util.List;
  * transaction: after a crash either both are there or neither, so a pull resumes without gaps.
  * Only the changes that won are published (as {@link ChangeSource#REMOTE}).
  */
-final class RemoteApply extends WriteTask<Integer> {
+final class RemoteApply extends WriteTask<WriterStore, Integer> {
 
   private final List<Change> changes;
   private final String cursor;

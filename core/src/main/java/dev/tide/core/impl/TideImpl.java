@@ -36,7 +36,7 @@ public final class TideImpl implements Tide {
   private final String nodeId;
   private final WorkerExecutor writerExecutor;
   private final WorkerExecutor readerExecutor;
-  private final GroupCommitWriter writer;
+  private final GroupCommitWriter<WriterStore> writer;
   private final ReaderStore reader;
   private final ChangeFeed feed;
   private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
@@ -52,7 +52,7 @@ public final class TideImpl implements Tide {
     this.readerExecutor = readerExecutor;
     this.reader = reader;
     this.feed = new ChangeFeed(vertx, context, options.getAddressPrefix(), options.isChangesAsJson());
-    this.writer = new GroupCommitWriter(writerExecutor, store, options.getMaxWritesPerTransaction(), feed::publish);
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), feed::publish);
   }
 
   public static Future<Tide> open(Vertx vertx, TideOptions options) {
@@ -145,7 +145,7 @@ public final class TideImpl implements Tide {
   }
 
   /** The group-commit writer (tests and the sync engine use it). */
-  public GroupCommitWriter writer() {
+  public GroupCommitWriter<WriterStore> writer() {
     return writer;
   }
 

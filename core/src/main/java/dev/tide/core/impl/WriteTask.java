@@ -12,7 +12,7 @@ import java.util.List;
  * One unit of work for {@link GroupCommitWriter}: runs inside a shared transaction on the writer
  * thread; its future completes on the submitter's context only after that transaction commits.
  */
-public abstract class WriteTask<T> {
+public abstract class WriteTask<S, T> {
 
   final Context context;
   final Promise<T> promise = Promise.promise();
@@ -27,7 +27,7 @@ public abstract class WriteTask<T> {
    * Throwing rolls the transaction back; the writer then retries the tasks of the group one by one,
    * so only the failing task fails.
    */
-  protected abstract T run(WriterStore store, List<Change> events) throws SQLException;
+  protected abstract T run(S store, List<Change> events) throws SQLException;
 
   /** How many writes this task counts for against the group size limit. */
   protected int weight() {

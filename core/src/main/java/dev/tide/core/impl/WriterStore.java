@@ -19,7 +19,7 @@ import java.util.Base64;
  * of {@link GroupCommitWriter}. It owns the Lamport clock. Methods run inside the writer's current
  * transaction; {@link #commit()} makes them durable (see {@link Synchronous}).
  */
-public final class WriterStore implements AutoCloseable {
+public final class WriterStore implements GroupCommitWriter.Store {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -158,6 +158,7 @@ public final class WriterStore implements AutoCloseable {
     return conn;
   }
 
+  @Override
   public void commit() throws SQLException {
     if (clock != committedClock) {
       putMeta("clock", Long.toString(clock));
@@ -170,7 +171,7 @@ public final class WriterStore implements AutoCloseable {
     committedCursor = cursor;
   }
 
-  /** Rolls back the current transaction and the in-memory state it changed. */
+  @Override
   public void rollback() {
     try {
       conn.rollback();

@@ -67,7 +67,7 @@ class GroupCommitTest {
   }
 
   /** Holds the writer thread until released, so that later submissions queue into one group. */
-  static final class Gate extends WriteTask<Void> {
+  static final class Gate extends WriteTask<WriterStore, Void> {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -88,7 +88,7 @@ class GroupCommitTest {
   }
 
   /** Writes a document and announces it, then fails: the whole transaction must roll back. */
-  static final class Failing extends WriteTask<Void> {
+  static final class Failing extends WriteTask<WriterStore, Void> {
     Failing(Vertx vertx) {
       super(vertx.getOrCreateContext());
     }

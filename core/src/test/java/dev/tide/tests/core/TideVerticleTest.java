@@ -31,7 +31,7 @@ class TideVerticleTest {
   @Test
   void deployFromJsonConfigWriteAndUndeployFlushes(Vertx vertx) {
     String path = dir.resolve("v.db").toString();
-    TideOptions options = new TideOptions().setDbPath(path).setAddressPrefix("app.changes");
+    TideOptions options = new TideOptions().setDbPath(path).setAddressPrefix("app");
     assertEquals(options.toJson(), new TideOptions(options.toJson()).toJson());
 
     TideVerticle verticle = new TideVerticle();
