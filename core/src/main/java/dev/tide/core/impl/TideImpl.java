@@ -180,11 +180,13 @@ public final class TideImpl implements Tide {
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
-      closing = writer.close()
-        .eventually(() -> readerExecutor.executeBlocking(() -> {
-          reader.close();
-          return null;
-        }, false))
+      // the reader closes first: the last connection to close checkpoints and removes the WAL,
+      // which a read-only connection cannot do
+      closing = readerExecutor.<Void>executeBlocking(() -> {
+        reader.close();
+        return null;
+      }, false)
+        .eventually(writer::close)
         .eventually(writerExecutor::close)
         .eventually(readerExecutor::close)
         .mapEmpty();

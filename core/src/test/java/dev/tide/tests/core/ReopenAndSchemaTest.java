@@ -141,7 +141,9 @@ class ReopenAndSchemaTest {
   @Test
   void closedStoreFailsClearly(Vertx vertx) {
     Tide tide = Tide.open(vertx, options("closed.db")).await();
+    tide.collection("notes").put("a", new JsonObject()).await();
     tide.close().await();
+    assertFalse(Files.exists(dir.resolve("closed.db-wal")), "closed cleanly: WAL checkpointed and removed");
     assertThrows(StoreException.class, () -> tide.collection("notes").put("a", new JsonObject()).await());
     assertThrows(StoreException.class, () -> tide.collection("notes").get("a").await());
     tide.close().await(); // idempotent

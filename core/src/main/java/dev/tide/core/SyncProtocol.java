@@ -1,0 +1,91 @@
+package dev.tide.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.IOException;
+
+/**
+ * Constants and parsing shared by clients and servers of the sync protocol (PROTOCOL.md).
+ * Bodies are parsed with explicit Jackson limits, so hostile input fails fast with a clear error
+ * instead of exhausting the stack or the heap.
+ */
+public final class SyncProtocol {
+
+  /** The protocol version this library speaks. */
+  public static final int VERSION = 1;
+  /** Server default of the {@code limit} of changes per response. */
+  public static final int DEFAULT_LIMIT = 1_000;
+  /** Largest {@code limit} a server honours (larger values are clamped). */
+  public static final int MAX_LIMIT = 10_000;
+  /** Most ops in one request. */
+  public static final int MAX_OPS = 10_000;
+  /** Largest request body, in bytes. */
+  public static final int MAX_REQUEST_BYTES = 16 << 20;
+  /** A response stops adding changes past this many bytes (it always holds at least one). */
+  public static final int MAX_RESPONSE_BYTES = 8 << 20;
+  /** Longest cursor string. */
+  public static final int MAX_CURSOR_LENGTH = 256;
+  /** Nesting allowed in a message: a document's 64 levels plus the envelope. */
+  public static final int MAX_MESSAGE_DEPTH = ChangeCodec.MAX_DOC_DEPTH + 4;
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+    .streamReadConstraints(StreamReadConstraints.builder()
+      .maxNestingDepth(MAX_MESSAGE_DEPTH)
+      .maxStringLength(ChangeCodec.MAX_DOC_BYTES + 1024)
+      .maxNumberLength(64)
+      .maxNameLength(64 * 1024)
+      .maxDocumentLength(MAX_REQUEST_BYTES)
+      .build())
+    .build();
+
+  private SyncProtocol() {
+  }
+
+  /**
+   * Parses a message body that must be one JSON object. Malformed JSON, other types, trailing data
+   * or a limit exceeded throw {@link InvalidChangeException} with field {@code body}.
+   */
+  public static JsonObject parseObject(Buffer body) {
+    Object value;
+    try {
+      // fromParser reads one value, rejects trailing tokens and closes the parser
+      value = JacksonCodec.fromParser(FACTORY.createParser(body.getBytes()), Object.class);
+    } catch (DecodeException | IOException e) {
+      throw new InvalidChangeException("body", "is not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw new InvalidChangeException("body", "must be a JSON object");
+    }
+    return json;
+  }
+
+  static String checkCursor(Object value, String field) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s) || s.isEmpty() || s.length() > MAX_CURSOR_LENGTH) {
+      throw new InvalidChangeException(field, "must be null or a string of 1-" + MAX_CURSOR_LENGTH + " characters");
+    }
+    return s;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "malformed";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  /** The request's {@code protocol} is missing or not one this library speaks. */
+  public static final class UnsupportedProtocolException extends InvalidChangeException {
+    public UnsupportedProtocolException(Object version) {
+      super("protocol", "unsupported protocol version " + version + ", this server speaks " + VERSION);
+    }
+  }
+}

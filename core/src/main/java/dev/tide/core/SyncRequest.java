@@ -1,0 +1,77 @@
+package dev.tide.core;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One sync exchange's request (see PROTOCOL.md): push {@code ops}, pull the changes after {@code cursor}.
+ * <pre>{"protocol":1,"node_id":"a1","cursor":null,"ops":[...],"limit":1000}</pre>
+ *
+ * @param nodeId the client's node id; every op must carry a stamp of this node
+ * @param cursor the position after which to pull, or null for "from the beginning"
+ * @param ops    local writes to push, oldest first
+ * @param limit  at most this many changes in the response; null for the server's default
+ */
+public record SyncRequest(String nodeId, String cursor, List<Change> ops, Integer limit) {
+
+  public JsonObject toJson() {
+    JsonArray array = new JsonArray(new ArrayList<>(ops.size()));
+    for (Change op : ops) {
+      array.add(ChangeCodec.encode(op));
+    }
+    JsonObject json = new JsonObject()
+      .put("protocol", SyncProtocol.VERSION)
+      .put("node_id", nodeId)
+      .put("cursor", cursor)
+      .put("ops", array);
+    if (limit != null) {
+      json.put("limit", limit);
+    }
+    return json;
+  }
+
+  /**
+   * Validates and decodes a request body. An unknown protocol version throws
+   * {@link SyncProtocol.UnsupportedProtocolException}; anything else wrong an {@link InvalidChangeException}
+   * naming the field (e.g. {@code ops[2].stamp.counter}).
+   */
+  public static SyncRequest fromJson(JsonObject json) {
+    Object protocol = json.getValue("protocol");
+    if (!(protocol instanceof Integer || protocol instanceof Long) || ((Number) protocol).longValue() != SyncProtocol.VERSION) {
+      throw new SyncProtocol.UnsupportedProtocolException(protocol);
+    }
+    String nodeId = ChangeCodec.checkNode(json.getValue("node_id"), "node_id");
+    String cursor = SyncProtocol.checkCursor(json.getValue("cursor"), "cursor");
+    Object rawOps = json.getValue("ops");
+    List<Change> ops = new ArrayList<>();
+    if (rawOps != null) {
+      if (!(rawOps instanceof JsonArray array)) {
+        throw new InvalidChangeException("ops", "must be an array");
+      }
+      for (int i = 0; i < array.size(); i++) {
+        Change op;
+        try {
+          op = ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE);
+        } catch (InvalidChangeException e) {
+          throw e.within("ops[" + i + "]");
+        }
+        if (!op.stamp().node().equals(nodeId)) {
+          throw new InvalidChangeException("ops[" + i + "].stamp.node", "must equal node_id: a client pushes only its own writes");
+        }
+        ops.add(op);
+      }
+    }
+    Object limit = json.getValue("limit");
+    Integer lim = null;
+    if (limit != null) {
+      if (!(limit instanceof Integer l) || l < 1) {
+        throw new InvalidChangeException("limit", "must be a positive integer");
+      }
+      lim = l;
+    }
+    return new SyncRequest(nodeId, cursor, ops, lim);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.tide.core;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One sync exchange's response (see PROTOCOL.md).
+ * <pre>{"cursor":"...","changes":[...],"more":false,"results":["applied","superseded"],"remaining":0}</pre>
+ *
+ * @param cursor    the position after the last change the server considered; send it next time
+ * @param changes   changes after the request's cursor, in commit order, not echoing the client's own writes
+ * @param more      true if more changes are waiting: call again with {@code cursor} now
+ * @param results   one result per request op, in order
+ * @param remaining an upper bound of the changes still to pull (0 when {@code more} is false)
+ */
+public record SyncResponse(String cursor, List<Change> changes, boolean more, List<OpResult> results, long remaining) {
+
+  public JsonObject toJson() {
+    JsonArray ch = new JsonArray();
+    changes.forEach(c -> ch.add(ChangeCodec.encode(c)));
+    JsonArray res = new JsonArray();
+    results.forEach(r -> res.add(r.toJson()));
+    return new JsonObject().put("cursor", cursor).put("changes", ch).put("more", more).put("results", res)
+      .put("remaining", remaining);
+  }
+
+  /** Validates and decodes a response: a faulty server cannot put invalid data into the client's store. */
+  public static SyncResponse fromJson(JsonObject json) {
+    String cursor = SyncProtocol.checkCursor(json.getValue("cursor"), "cursor");
+    if (cursor == null) {
+      throw new InvalidChangeException("cursor", "is required in a response");
+    }
+    List<Change> changes = new ArrayList<>();
+    if (json.getValue("changes") instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        try {
+          changes.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
+        } catch (InvalidChangeException e) {
+          throw e.within("changes[" + i + "]");
+        }
+      }
+    } else if (json.getValue("changes") != null) {
+      throw new InvalidChangeException("changes", "must be an array");
+    }
+    List<OpResult> results = new ArrayList<>();
+    if (json.getValue("results") instanceof JsonArray array) {
+      for (Object r : array) {
+        results.add(OpResult.fromJson(r));
+      }
+    } else if (json.getValue("results") != null) {
+      throw new InvalidChangeException("results", "must be an array");
+    }
+    Object more = json.getValue("more");
+    if (more != null && !(more instanceof Boolean)) {
+      throw new InvalidChangeException("more", "must be a boolean");
+    }
+    Object remaining = json.getValue("remaining");
+    long rem = remaining instanceof Integer || remaining instanceof Long ? Math.max(0, ((Number) remaining).longValue()) : 0;
+    return new SyncResponse(cursor, changes, Boolean.TRUE.equals(more), results, rem);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tide.server;
+
+import dev.tide.server.impl.SqliteServerStore;
+import dev.tide.server.impl.TideServerImpl;
+import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/**
+ * The tide sync endpoints ({@code POST /sync}, {@code GET /health}) over a {@link ServerStore}, as a
+ * Vert.x Web {@link Router}. Run it with {@link TideServerVerticle}, or mount {@link #router()} on your
+ * own router: {@code app.route("/tide/*").subRouter(server.router())}.
+ */
+public interface TideServer {
+
+  /** Opens the embedded SQLite store at {@link TideServerOptions#getDbPath()}. */
+  static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
+    TideServerOptions opts = new TideServerOptions(options);
+    return SqliteServerStore.open(vertx, opts.getDbPath(), opts.getSynchronous())
+      .map(store -> new TideServerImpl(vertx, opts, store));
+  }
+
+  /** Serves over a given store (e.g. another backend); closing the server closes the store. */
+  static TideServer create(Vertx vertx, TideServerOptions options, ServerStore store) {
+    return new TideServerImpl(vertx, new TideServerOptions(options), store);
+  }
+
+  /** Requires every request to pass this authenticator (401 otherwise). Set it before serving. */
+  TideServer authenticator(ServerAuthenticator authenticator);
+
+  /** The routes, relative to where the router is mounted. */
+  Router router();
+
+  ServerStore store();
+
+  /** Closes the store (after committing what is queued). */
+  Future<Void> close();
+}

@@ -1,0 +1,103 @@
+package dev.tide.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar tide-server.jar [--host H] [--port N] [--db PATH] [--config FILE.json]}.
+ * Settings come from, lowest first: defaults, the JSON config file ({@link TideServerOptions} fields),
+ * environment ({@code TIDE_HOST}, {@code TIDE_PORT}, {@code TIDE_DB}), command-line flags.
+ * SIGTERM stops it gracefully: in-flight requests finish and SQLite is closed cleanly.
+ */
+public final class TideServerMain {
+
+  private TideServerMain() {
+  }
+
+  public static void main(String[] args) {
+    TideServerOptions options;
+    try {
+      options = parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("tide-server: " + e.getMessage());
+      System.err.println("usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db] [--config file.json]");
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    TideServerVerticle verticle = new TideServerVerticle(options);
+    try {
+      vertx.deployVerticle(verticle).await();
+    } catch (Exception e) {
+      System.err.println("tide-server: cannot start: " + e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("tide server stopping");
+      System.out.flush();
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(options.getShutdownGraceSeconds() + 20L, TimeUnit.SECONDS);
+        System.out.println("tide server stopped");
+      } catch (Exception e) {
+        System.err.println("tide-server: unclean stop: " + e);
+      }
+    }, "tide-server-shutdown"));
+    System.out.println("tide server listening on http://" + options.getHost() + ":" + verticle.actualPort()
+      + " (db " + options.getDbPath() + ")");
+  }
+
+  static TideServerOptions parse(String[] args, Map<String, String> env) {
+    JsonObject config = new JsonObject();
+    JsonObject flags = new JsonObject();
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + flag);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--host" -> flags.put("host", value);
+        case "--port" -> flags.put("port", port(value));
+        case "--db" -> flags.put("dbPath", value);
+        case "--config" -> {
+          try {
+            config = new JsonObject(Files.readString(Path.of(value)));
+          } catch (Exception e) {
+            throw new IllegalArgumentException("cannot read config " + value + ": " + e.getMessage());
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    JsonObject merged = new TideServerOptions().toJson().mergeIn(config);
+    if (env.get("TIDE_HOST") != null) {
+      merged.put("host", env.get("TIDE_HOST"));
+    }
+    if (env.get("TIDE_PORT") != null) {
+      merged.put("port", port(env.get("TIDE_PORT")));
+    }
+    if (env.get("TIDE_DB") != null) {
+      merged.put("dbPath", env.get("TIDE_DB"));
+    }
+    return new TideServerOptions(merged.mergeIn(flags));
+  }
+
+  private static int port(String value) {
+    try {
+      int p = Integer.parseInt(value);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a port: " + value);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.tide.server;
+
+import dev.tide.core.SyncProtocol;
+import dev.tide.core.Synchronous;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/** Options of a tide sync server. A Vert.x data object (defaults, copy/JSON constructors, {@link #toJson()}). */
+public class TideServerOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8000;
+  public static final String DEFAULT_DB_PATH = "tide-server.db";
+  public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.NORMAL;
+  public static final int DEFAULT_MAX_BODY_BYTES = SyncProtocol.MAX_REQUEST_BYTES;
+  public static final int DEFAULT_MAX_OPS_PER_REQUEST = SyncProtocol.MAX_OPS;
+  public static final int DEFAULT_LIMIT = SyncProtocol.DEFAULT_LIMIT;
+  public static final int DEFAULT_MAX_LIMIT = SyncProtocol.MAX_LIMIT;
+  public static final int DEFAULT_MAX_RESPONSE_BYTES = SyncProtocol.MAX_RESPONSE_BYTES;
+  public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private String dbPath = DEFAULT_DB_PATH;
+  private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
+  private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+  private int maxOpsPerRequest = DEFAULT_MAX_OPS_PER_REQUEST;
+  private int defaultLimit = DEFAULT_LIMIT;
+  private int maxLimit = DEFAULT_MAX_LIMIT;
+  private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+  private int shutdownGraceSeconds = DEFAULT_SHUTDOWN_GRACE_SECONDS;
+
+  public TideServerOptions() {
+  }
+
+  public TideServerOptions(TideServerOptions other) {
+    this(other.toJson());
+  }
+
+  public TideServerOptions(JsonObject json) {
+    host = json.getString("host", host);
+    port = json.getInteger("port", port);
+    dbPath = json.getString("dbPath", dbPath);
+    String sync = json.getString("synchronous");
+    if (sync != null) {
+      synchronous = Synchronous.valueOf(sync.toUpperCase(Locale.ROOT));
+    }
+    maxBodyBytes = json.getInteger("maxBodyBytes", maxBodyBytes);
+    maxOpsPerRequest = json.getInteger("maxOpsPerRequest", maxOpsPerRequest);
+    defaultLimit = json.getInteger("defaultLimit", defaultLimit);
+    maxLimit = json.getInteger("maxLimit", maxLimit);
+    maxResponseBytes = json.getInteger("maxResponseBytes", maxResponseBytes);
+    shutdownGraceSeconds = json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("host", host)
+      .put("port", port)
+      .put("dbPath", dbPath)
+      .put("synchronous", synchronous.name())
+      .put("maxBodyBytes", maxBodyBytes)
+      .put("maxOpsPerRequest", maxOpsPerRequest)
+      .put("defaultLimit", defaultLimit)
+      .put("maxLimit", maxLimit)
+      .put("maxResponseBytes", maxResponseBytes)
+      .put("shutdownGraceSeconds", shutdownGraceSeconds);
+  }
+
+  /** Interface to listen on; loopback by default. */
+  public String getHost() {
+    return host;
+  }
+
+  public TideServerOptions setHost(String host) {
+    this.host = Objects.requireNonNull(host);
+    return this;
+  }
+
+  /** Port to listen on; 0 picks a free port. */
+  public int getPort() {
+    return port;
+  }
+
+  public TideServerOptions setPort(int port) {
+    this.port = port;
+    return this;
+  }
+
+  /** The server's SQLite file. */
+  public String getDbPath() {
+    return dbPath;
+  }
+
+  public TideServerOptions setDbPath(String dbPath) {
+    this.dbPath = Objects.requireNonNull(dbPath);
+    return this;
+  }
+
+  public Synchronous getSynchronous() {
+    return synchronous;
+  }
+
+  public TideServerOptions setSynchronous(Synchronous synchronous) {
+    this.synchronous = Objects.requireNonNull(synchronous);
+    return this;
+  }
+
+  /** Largest request body; larger requests get 413. */
+  public int getMaxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public TideServerOptions setMaxBodyBytes(int maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+    return this;
+  }
+
+  /** Most ops in one request; more get 413. */
+  public int getMaxOpsPerRequest() {
+    return maxOpsPerRequest;
+  }
+
+  public TideServerOptions setMaxOpsPerRequest(int maxOpsPerRequest) {
+    this.maxOpsPerRequest = maxOpsPerRequest;
+    return this;
+  }
+
+  /** Changes per response when the request gives no {@code limit}. */
+  public int getDefaultLimit() {
+    return defaultLimit;
+  }
+
+  public TideServerOptions setDefaultLimit(int defaultLimit) {
+    this.defaultLimit = defaultLimit;
+    return this;
+  }
+
+  /** Largest {@code limit} honoured; larger ones are clamped. */
+  public int getMaxLimit() {
+    return maxLimit;
+  }
+
+  public TideServerOptions setMaxLimit(int maxLimit) {
+    this.maxLimit = maxLimit;
+    return this;
+  }
+
+  /** A response stops adding changes past about this many bytes (at least one change is sent). */
+  public int getMaxResponseBytes() {
+    return maxResponseBytes;
+  }
+
+  public TideServerOptions setMaxResponseBytes(int maxResponseBytes) {
+    this.maxResponseBytes = maxResponseBytes;
+    return this;
+  }
+
+  /** On stop, in-flight requests get this long to finish before connections are closed. */
+  public int getShutdownGraceSeconds() {
+    return shutdownGraceSeconds;
+  }
+
+  public TideServerOptions setShutdownGraceSeconds(int shutdownGraceSeconds) {
+    this.shutdownGraceSeconds = shutdownGraceSeconds;
+    return this;
+  }
+}

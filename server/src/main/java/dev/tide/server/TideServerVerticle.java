@@ -1,0 +1,66 @@
+package dev.tide.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@link TideServer} on its own HTTP server. Options come from the constructor or the
+ * deployment's JSON config. On undeploy, in-flight requests get
+ * {@link TideServerOptions#getShutdownGraceSeconds()} to finish, then the store is closed cleanly.
+ */
+public class TideServerVerticle extends VerticleBase {
+
+  private final TideServerOptions options;
+  private ServerAuthenticator authenticator;
+  private TideServer server;
+  private HttpServer http;
+
+  public TideServerVerticle() {
+    this(null);
+  }
+
+  public TideServerVerticle(TideServerOptions options) {
+    this.options = options;
+  }
+
+  /** Requires every request to pass this authenticator. Call before deploying. */
+  public TideServerVerticle authenticator(ServerAuthenticator authenticator) {
+    this.authenticator = authenticator;
+    return this;
+  }
+
+  @Override
+  public Future<?> start() {
+    TideServerOptions opts = options != null ? options : new TideServerOptions(config());
+    return TideServer.open(vertx, opts).compose(s -> {
+      server = s;
+      if (authenticator != null) {
+        s.authenticator(authenticator);
+      }
+      http = vertx.createHttpServer(new HttpServerOptions().setHost(opts.getHost()).setPort(opts.getPort())
+        .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS));
+      return http.requestHandler(s.router()).listen()
+        .recover(e -> s.close().transform(v -> Future.failedFuture(e)));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    TideServerOptions opts = options != null ? options : new TideServerOptions(config());
+    Future<Void> closed = http == null ? Future.succeededFuture() : http.shutdown(opts.getShutdownGraceSeconds(), TimeUnit.SECONDS);
+    return closed.eventually(() -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /** The port listened on (useful with port 0). */
+  public int actualPort() {
+    return http.actualPort();
+  }
+
+  public TideServer server() {
+    return server;
+  }
+}

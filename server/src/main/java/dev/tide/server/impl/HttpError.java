@@ -1,0 +1,68 @@
+package dev.tide.server.impl;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * A refusal with an HTTP status and the protocol's error body
+ * {@code {"error":{"code":"...","message":"...","field":"..."}}}. Thrown (or failed with) inside
+ * handlers; the router's failure handler writes it.
+ */
+final class HttpError extends RuntimeException {
+
+  final int status;
+  final String code;
+  final String field;
+
+  HttpError(int status, String code, String message, String field) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+
+  HttpError(int status, String code, String message) {
+    this(status, code, message, null);
+  }
+
+  JsonObject body() {
+    JsonObject error = new JsonObject().put("code", code).put("message", getMessage());
+    if (field != null) {
+      error.put("field", field);
+    }
+    return new JsonObject().put("error", error);
+  }
+
+  void send(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      ctx.request().connection().close();
+      return;
+    }
+    if (status == 405) {
+      response.putHeader("Allow", ctx.request().path().endsWith("/health") ? "GET" : "POST");
+    }
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body().toBuffer());
+  }
+
+  /** Maps a failed routing context (ours, Vert.x Web's status-only failures, or a bug) to an error. */
+  static HttpError of(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof HttpError e) {
+      return e;
+    }
+    if (failure instanceof dev.tide.core.StoreException) {
+      return new HttpError(503, "unavailable", "the store is unavailable: " + failure.getMessage());
+    }
+    return switch (ctx.statusCode()) {
+      case 413 -> new HttpError(413, "too_large", "request body is larger than the server accepts");
+      case 400 -> new HttpError(400, "invalid_request", "malformed request");
+      case 401 -> new HttpError(401, "unauthorized", "authentication required");
+      case 404 -> new HttpError(404, "not_found", "no such endpoint");
+      case 405 -> new HttpError(405, "method_not_allowed", "method not allowed");
+      case 415 -> new HttpError(415, "unsupported_media_type", "Content-Type must be application/json");
+      default -> new HttpError(500, "internal_error", "internal error");
+    };
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tide.server.impl;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tide.core.OpResult;
+import dev.tide.server.spi.StoredChange;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Writes a sync response. Document bodies are copied as the JSON text they were stored as (validated
+ * when pushed), so a pull never parses and re-encodes documents.
+ */
+final class ResponseWriter {
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private ResponseWriter() {
+  }
+
+  static Buffer write(String cursor, List<StoredChange> changes, boolean more, List<OpResult> results, long remaining) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + changes.size() * 256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("cursor", cursor);
+      g.writeArrayFieldStart("changes");
+      for (StoredChange c : changes) {
+        g.writeStartObject();
+        g.writeStringField("collection", c.collection());
+        g.writeStringField("id", c.id());
+        g.writeObjectFieldStart("stamp");
+        g.writeNumberField("counter", c.stamp().counter());
+        g.writeStringField("node", c.stamp().node());
+        g.writeEndObject();
+        if (c.deleted()) {
+          g.writeBooleanField("deleted", true);
+        } else {
+          g.writeFieldName("doc");
+          g.writeRawValue(c.body());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeBooleanField("more", more);
+      g.writeArrayFieldStart("results");
+      for (OpResult r : results) {
+        JacksonCodec.encodeJson(r.toJson(), g);
+      }
+      g.writeEndArray();
+      g.writeNumberField("remaining", remaining);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+}

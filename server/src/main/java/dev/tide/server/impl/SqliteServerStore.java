@@ -1,0 +1,196 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import dev.tide.core.Stamp;
+import dev.tide.core.Synchronous;
+import dev.tide.core.impl.GroupCommitWriter;
+import dev.tide.core.impl.SqliteFiles;
+import dev.tide.core.impl.WriteTask;
+import dev.tide.server.spi.ChangeSignal;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ServerStore;
+import dev.tide.server.spi.StoredChange;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded server store: one SQLite file, one writer thread with group commit (concurrent pushes
+ * share transactions; each completes after COMMIT), and a small pool of read-only connections for
+ * pulls, which WAL lets run while the writer commits.
+ */
+public final class SqliteServerStore implements ServerStore, ChangeSignal {
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final int READERS = 2;
+
+  private final Vertx vertx;
+  private final ServerWriter store;
+  private final WorkerExecutor writerExecutor;
+  private final WorkerExecutor readerExecutor;
+  private final GroupCommitWriter<ServerWriter> writer;
+  private final ArrayBlockingQueue<PreparedStatement> readers = new ArrayBlockingQueue<>(READERS);
+  private final List<Handler<Long>> listeners = new CopyOnWriteArrayList<>();
+
+  private SqliteServerStore(Vertx vertx, ServerWriter store, WorkerExecutor writerExecutor, WorkerExecutor readerExecutor) {
+    this.vertx = vertx;
+    this.store = store;
+    this.writerExecutor = writerExecutor;
+    this.readerExecutor = readerExecutor;
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, events -> fireCommitted());
+  }
+
+  public static Future<ServerStore> open(Vertx vertx, String path, Synchronous synchronous) {
+    String name = "tide-server-store-" + INSTANCES.incrementAndGet();
+    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
+    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", READERS, 10, TimeUnit.MINUTES);
+    return writerExecutor.executeBlocking(() -> ServerWriter.open(path, synchronous))
+      .compose(w -> readerExecutor.<ServerStore>executeBlocking(() -> {
+        SqliteServerStore s = new SqliteServerStore(vertx, w, writerExecutor, readerExecutor);
+        for (int i = 0; i < READERS; i++) {
+          Connection c = SqliteFiles.openReader(path);
+          s.readers.add(c.prepareStatement("SELECT seq, collection, id, counter, node, deleted, body FROM tide_server_docs"
+            + " WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?"));
+        }
+        return s;
+      }).onFailure(e -> writerExecutor.executeBlocking(() -> {
+        w.close();
+        return null;
+      })))
+      .onFailure(e -> {
+        writerExecutor.close();
+        readerExecutor.close();
+      });
+  }
+
+  @Override
+  public String epoch() {
+    return store.epoch();
+  }
+
+  @Override
+  public long lastSeq() {
+    return store.committedSeq();
+  }
+
+  @Override
+  public Future<List<OpResult>> push(String namespace, List<Change> ops) {
+    Context ctx = vertx.getOrCreateContext();
+    return writer.submit(new WriteTask<ServerWriter, List<OpResult>>(ctx) {
+      @Override
+      protected List<OpResult> run(ServerWriter w, List<Change> events) throws SQLException {
+        List<OpResult> results = new ArrayList<>(ops.size());
+        for (Change op : ops) {
+          OpResult r = w.apply(namespace, op);
+          results.add(r);
+          if (r == OpResult.APPLIED) {
+            events.add(op);
+          }
+        }
+        return results;
+      }
+
+      @Override
+      protected int weight() {
+        return Math.max(1, ops.size());
+      }
+    });
+  }
+
+  @Override
+  public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
+    return readerExecutor.executeBlocking(() -> {
+      PreparedStatement ps = readers.take();
+      try {
+        return readPage(ps, namespace, afterSeq, excludeNode, limit, maxBytes);
+      } finally {
+        readers.add(ps);
+      }
+    }, false);
+  }
+
+  private static PullPage readPage(PreparedStatement ps, String ns, long afterSeq, String excludeNode, int limit, int maxBytes)
+    throws SQLException {
+    List<StoredChange> changes = new ArrayList<>();
+    long last = afterSeq;
+    long bytes = 0;
+    boolean more = false;
+    ps.setString(1, ns);
+    ps.setLong(2, afterSeq);
+    ps.setInt(3, limit + 1); // one extra row tells whether more are due
+    int considered = 0;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        // the limit counts rows considered, skipped ones included, so that the extra row means "more"
+        if (considered == limit || bytes >= maxBytes) {
+          more = true;
+          break;
+        }
+        considered++;
+        long seq = rs.getLong(1);
+        String node = rs.getString(5);
+        last = seq;
+        if (node.equals(excludeNode)) {
+          continue; // the client's own write: it has it already
+        }
+        String body = rs.getInt(6) != 0 ? null : rs.getString(7);
+        bytes += 100 + (body == null ? 0 : body.length());
+        changes.add(new StoredChange(seq, rs.getString(2), rs.getString(3), new Stamp(rs.getLong(4), node), body));
+      }
+    }
+    return new PullPage(changes, last, more);
+  }
+
+  @Override
+  public ChangeSignal signal() {
+    return this;
+  }
+
+  @Override
+  public Runnable subscribe(Handler<Long> onCommitted) {
+    listeners.add(onCommitted);
+    return () -> listeners.remove(onCommitted);
+  }
+
+  private void fireCommitted() {
+    long seq = store.committedSeq();
+    for (Handler<Long> l : listeners) {
+      l.handle(seq);
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    // read-only connections close first: the last connection to close checkpoints and removes the WAL,
+    // which only a writing connection can do
+    return readerExecutor.executeBlocking(() -> {
+      for (int i = 0; i < READERS; i++) {
+        PreparedStatement ps = readers.take(); // waits for a pull still running
+        try {
+          ps.getConnection().close();
+        } catch (SQLException ignored) {
+          // read-only: nothing to lose
+        }
+      }
+      return null;
+    }, false)
+      .eventually(writer::close)
+      .eventually(writerExecutor::close)
+      .eventually(readerExecutor::close)
+      .mapEmpty();
+  }
+}

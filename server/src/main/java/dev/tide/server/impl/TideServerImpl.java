@@ -1,0 +1,151 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncProtocol;
+import dev.tide.server.ServerAuthenticator;
+import dev.tide.server.TideServer;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.Locale;
+
+/**
+ * The routes: {@code POST /sync} (method → auth → content type → body size → exchange) and
+ * {@code GET /health}. Every refusal is a JSON error body (PROTOCOL.md, "Errors").
+ */
+public final class TideServerImpl implements TideServer {
+
+  private static final System.Logger LOG = System.getLogger(TideServerImpl.class.getName());
+  static final String PRINCIPAL = "tide.principal";
+
+  private final Vertx vertx;
+  private final TideServerOptions options;
+  private final ServerStore store;
+  private final SyncHandler sync;
+  private final Router router;
+  private volatile ServerAuthenticator authenticator;
+
+  public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
+    this.vertx = vertx;
+    this.options = options;
+    this.store = store;
+    this.sync = new SyncHandler(options, store);
+    this.router = buildRouter();
+  }
+
+  private Router buildRouter() {
+    Router r = Router.router(vertx);
+    // checks first, on their own route: nothing is buffered for a request that will be refused
+    r.route("/sync")
+      .handler(ctx -> allow(ctx, HttpMethod.POST))
+      .handler(this::authenticate)
+      .handler(TideServerImpl::requireJson);
+    r.post("/sync")
+      .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
+      .handler(this::exchange);
+    r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx ->
+      ctx.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", "ok").put("protocol", SyncProtocol.VERSION).toBuffer()));
+    r.route().last().handler(ctx -> ctx.fail(new HttpError(404, "not_found", "no such endpoint: " + ctx.request().path())));
+    r.route().failureHandler(ctx -> {
+      HttpError error = HttpError.of(ctx);
+      if (error.status >= 500) {
+        LOG.log(System.Logger.Level.ERROR, "sync request failed: " + ctx.request().path(), ctx.failure());
+      }
+      error.send(ctx);
+    });
+    return r;
+  }
+
+  private static void allow(RoutingContext ctx, HttpMethod method) {
+    if (ctx.request().method() == method) {
+      ctx.next();
+    } else {
+      ctx.fail(new HttpError(405, "method_not_allowed", "use " + method.name() + " on " + ctx.request().path()));
+    }
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    ServerAuthenticator auth = authenticator;
+    if (auth == null) {
+      ctx.put(PRINCIPAL, "");
+      ctx.next();
+      return;
+    }
+    Future<String> principal;
+    try {
+      principal = auth.authenticate(ctx.request().headers());
+    } catch (RuntimeException e) {
+      principal = Future.failedFuture(e);
+    }
+    principal.onComplete(ar -> {
+      if (ar.succeeded() && ar.result() != null) {
+        ctx.put(PRINCIPAL, ar.result());
+        ctx.next();
+      } else {
+        ctx.fail(new HttpError(401, "unauthorized", ar.failed() && ar.cause().getMessage() != null
+          ? ar.cause().getMessage() : "authentication required"));
+      }
+    });
+  }
+
+  private static void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (media.equals("application/json")) {
+      ctx.next();
+    } else {
+      ctx.fail(new HttpError(415, "unsupported_media_type", "Content-Type must be application/json, got " + type));
+    }
+  }
+
+  private void exchange(RoutingContext ctx) {
+    SyncRequest request;
+    try {
+      request = sync.parse(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer());
+    } catch (HttpError e) {
+      ctx.fail(e);
+      return;
+    }
+    sync.exchange(namespace(ctx), request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  /** All principals share one namespace for now; scoping data per principal changes only this. */
+  private static String namespace(RoutingContext ctx) {
+    return "";
+  }
+
+  @Override
+  public TideServer authenticator(ServerAuthenticator authenticator) {
+    this.authenticator = authenticator;
+    return this;
+  }
+
+  @Override
+  public Router router() {
+    return router;
+  }
+
+  @Override
+  public ServerStore store() {
+    return store;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return store.close();
+  }
+}

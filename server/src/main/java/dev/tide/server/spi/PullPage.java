@@ -1,0 +1,14 @@
+package dev.tide.server.spi;
+
+import java.util.List;
+
+/**
+ * One page of a pull.
+ *
+ * @param changes the changes to send, in sequence order
+ * @param lastSeq the sequence of the last change considered (sent or skipped as the client's own);
+ *                the request's position when nothing was considered
+ * @param more    true if changes after {@code lastSeq} are due
+ */
+public record PullPage(List<StoredChange> changes, long lastSeq, boolean more) {
+}

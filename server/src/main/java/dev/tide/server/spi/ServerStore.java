@@ -1,0 +1,40 @@
+package dev.tide.server.spi;
+
+import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * The server's storage: documents keyed by (namespace, collection, id) with their stamp and a change
+ * sequence. The embedded default is SQLite; other backends (PostgreSQL) implement the same contract.
+ * <p>
+ * Namespaces keep the door open for per-principal data: every call names one (the server passes
+ * {@code ""} while data is not scoped).
+ */
+public interface ServerStore {
+
+  /** Identifies this database; part of every cursor, so cursors of another database are detected. */
+  String epoch();
+
+  /** The highest change sequence committed so far (0 when empty). */
+  long lastSeq();
+
+  /**
+   * Applies ops under last-writer-wins, all in one transaction, and completes after COMMIT with one
+   * result per op: applied (stamp now stored, also for a replay of the same stamp) or superseded.
+   */
+  Future<List<OpResult>> push(String namespace, List<Change> ops);
+
+  /**
+   * Reads committed changes with sequence above {@code afterSeq}, in sequence order, skipping those
+   * whose stamp's node is {@code excludeNode}, up to {@code limit} changes and about {@code maxBytes}.
+   */
+  Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes);
+
+  /** Fires after each commit that changed data (possibly from another server instance sharing the database). */
+  ChangeSignal signal();
+
+  Future<Void> close();
+}

@@ -1,0 +1,69 @@
+package dev.tide.tests.server;
+
+import dev.tide.server.TideServer;
+import dev.tide.server.TideServerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@ExtendWith(VertxExtension.class)
+class MountAndAuthTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void mountedOnTheAppsOwnRouterWithAuth(Vertx vertx) {
+    TideServer tide = TideServer.open(vertx, new TideServerOptions().setDbPath(dir.resolve("m.db").toString())).await();
+    tide.authenticator(headers -> {
+      String auth = headers.get("Authorization");
+      if ("Bearer good".equals(auth)) {
+        return Future.succeededFuture("alice");
+      }
+      if ("Bearer boom".equals(auth)) {
+        throw new IllegalStateException("authenticator bug");
+      }
+      return Future.failedFuture("bad or missing token");
+    });
+    Router app = Router.router(vertx);
+    app.get("/hello").handler(ctx -> ctx.end("hi"));
+    app.route("/api/tide/*").subRouter(tide.router());
+    HttpServer http = vertx.createHttpServer().requestHandler(app).listen(0, "127.0.0.1").await();
+    WebClient client = WebClient.create(vertx);
+    int port = http.actualPort();
+    try {
+      assertEquals("hi", client.get(port, "127.0.0.1", "/hello").send().await().bodyAsString());
+      Buffer body = new JsonObject().put("protocol", 1).put("node_id", "a").put("cursor", null).toBuffer();
+
+      for (String token : new String[]{null, "Bearer bad", "Bearer boom"}) {
+        var req = client.post(port, "127.0.0.1", "/api/tide/sync").putHeader("Content-Type", "application/json");
+        if (token != null) {
+          req.putHeader("Authorization", token);
+        }
+        HttpResponse<Buffer> r = req.sendBuffer(body).await();
+        assertEquals(401, r.statusCode());
+        assertEquals("unauthorized", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      }
+      HttpResponse<Buffer> ok = client.post(port, "127.0.0.1", "/api/tide/sync").putHeader("Content-Type", "application/json")
+        .putHeader("Authorization", "Bearer good").sendBuffer(body).await();
+      assertEquals(200, ok.statusCode(), ok.bodyAsString());
+      assertEquals(200, client.get(port, "127.0.0.1", "/api/tide/health").putHeader("Authorization", "x").send().await().statusCode());
+    } finally {
+      http.close().await();
+      tide.close().await();
+    }
+  }
+}
