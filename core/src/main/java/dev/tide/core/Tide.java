@@ -41,6 +41,33 @@ public interface Tide {
   /** The event-bus address where changes of every collection are published. */
   String address();
 
+  // ---- sync (needs TideOptions.setSync); PROTOCOL.md section 5 describes what a sync does
+
+  /**
+   * Pushes the outbox and pulls until caught up; completes with what it did. Calls made while a sync
+   * runs coalesce into one follow-up sync (never two exchanges at once). Fails if the server cannot be
+   * reached or refuses; nothing acknowledged locally is lost either way.
+   */
+  Future<SyncResult> syncOnce();
+
+  /**
+   * Syncs in the background: promptly after local writes, every {@link SyncOptions#getIntervalMs()}
+   * (unless the transport pushes), and after failures with exponential backoff and jitter.
+   */
+  Future<Void> startSync();
+
+  /** Stops background sync; completes when the sync in flight (if any) has ended. */
+  Future<Void> stopSync();
+
+  /** The current sync state, pending count and pull progress. */
+  Future<SyncStatus> syncStatus();
+
+  /** Completes once a sync has pulled everything there was (at once if that happened before, even in an earlier run). */
+  Future<Void> initialSync();
+
+  /** The event-bus address of {@link SyncStatus} changes (JSON). Rejected ops go to {@code <prefix>.sync.rejected}. */
+  String statusAddress();
+
   /** Waits for queued writes to commit, then closes the store. Later calls fail with {@link StoreException}. */
   Future<Void> close();
 }

@@ -21,6 +21,7 @@ public class TideOptions {
   private String addressPrefix = DEFAULT_ADDRESS_PREFIX;
   private boolean changesAsJson = DEFAULT_CHANGES_AS_JSON;
   private int maxWritesPerTransaction = DEFAULT_MAX_WRITES_PER_TRANSACTION;
+  private SyncOptions sync;
 
   public TideOptions() {
   }
@@ -31,27 +32,34 @@ public class TideOptions {
     this.addressPrefix = other.addressPrefix;
     this.changesAsJson = other.changesAsJson;
     this.maxWritesPerTransaction = other.maxWritesPerTransaction;
+    this.sync = other.sync == null ? null : new SyncOptions(other.sync);
   }
 
   public TideOptions(JsonObject json) {
     this();
     dbPath = json.getString("dbPath", dbPath);
-    String sync = json.getString("synchronous");
-    if (sync != null) {
-      synchronous = Synchronous.valueOf(sync.toUpperCase(java.util.Locale.ROOT));
+    String mode = json.getString("synchronous");
+    if (mode != null) {
+      synchronous = Synchronous.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
     }
     addressPrefix = json.getString("addressPrefix", addressPrefix);
     changesAsJson = json.getBoolean("changesAsJson", changesAsJson);
     setMaxWritesPerTransaction(json.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
+    JsonObject syncJson = json.getJsonObject("sync");
+    this.sync = syncJson == null ? null : new SyncOptions(syncJson);
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("dbPath", dbPath)
       .put("synchronous", synchronous.name())
       .put("addressPrefix", addressPrefix)
       .put("changesAsJson", changesAsJson)
       .put("maxWritesPerTransaction", maxWritesPerTransaction);
+    if (sync != null) {
+      json.put("sync", sync.toJson());
+    }
+    return json;
   }
 
   /** Path of the SQLite file (created if missing). WAL mode adds {@code -wal} and {@code -shm} files beside it. */
@@ -111,6 +119,16 @@ public class TideOptions {
       throw new IllegalArgumentException("maxWritesPerTransaction must be >= 1");
     }
     this.maxWritesPerTransaction = maxWritesPerTransaction;
+    return this;
+  }
+
+  /** How to sync with a server; null (default) for a purely local store. */
+  public SyncOptions getSync() {
+    return sync;
+  }
+
+  public TideOptions setSync(SyncOptions sync) {
+    this.sync = sync;
     return this;
   }
 }

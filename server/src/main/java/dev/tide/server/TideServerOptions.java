@@ -20,6 +20,7 @@ public class TideServerOptions {
   public static final int DEFAULT_MAX_LIMIT = SyncProtocol.MAX_LIMIT;
   public static final int DEFAULT_MAX_RESPONSE_BYTES = SyncProtocol.MAX_RESPONSE_BYTES;
   public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
+  public static final int DEFAULT_MAX_DOCUMENT_BYTES = dev.tide.core.ChangeCodec.MAX_DOC_BYTES;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -31,6 +32,7 @@ public class TideServerOptions {
   private int maxLimit = DEFAULT_MAX_LIMIT;
   private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
   private int shutdownGraceSeconds = DEFAULT_SHUTDOWN_GRACE_SECONDS;
+  private int maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
 
   public TideServerOptions() {
   }
@@ -53,6 +55,7 @@ public class TideServerOptions {
     maxLimit = json.getInteger("maxLimit", maxLimit);
     maxResponseBytes = json.getInteger("maxResponseBytes", maxResponseBytes);
     shutdownGraceSeconds = json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds);
+    maxDocumentBytes = json.getInteger("maxDocumentBytes", maxDocumentBytes);
   }
 
   public JsonObject toJson() {
@@ -66,7 +69,8 @@ public class TideServerOptions {
       .put("defaultLimit", defaultLimit)
       .put("maxLimit", maxLimit)
       .put("maxResponseBytes", maxResponseBytes)
-      .put("shutdownGraceSeconds", shutdownGraceSeconds);
+      .put("shutdownGraceSeconds", shutdownGraceSeconds)
+      .put("maxDocumentBytes", maxDocumentBytes);
   }
 
   /** Interface to listen on; loopback by default. */
@@ -165,6 +169,16 @@ public class TideServerOptions {
 
   public TideServerOptions setShutdownGraceSeconds(int shutdownGraceSeconds) {
     this.shutdownGraceSeconds = shutdownGraceSeconds;
+    return this;
+  }
+
+  /** Largest document accepted, serialized; may be set below the protocol's 1 MiB (ops above get 400 on their field). */
+  public int getMaxDocumentBytes() {
+    return maxDocumentBytes;
+  }
+
+  public TideServerOptions setMaxDocumentBytes(int maxDocumentBytes) {
+    this.maxDocumentBytes = maxDocumentBytes;
     return this;
   }
 }

@@ -3,7 +3,6 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumerOptions;
@@ -18,13 +17,11 @@ import java.util.List;
 public final class ChangeFeed {
 
   private final Vertx vertx;
-  private final Context context;
   private final String prefix;
   private final boolean asJson;
 
-  public ChangeFeed(Vertx vertx, Context context, String prefix, boolean asJson) {
+  public ChangeFeed(Vertx vertx, String prefix, boolean asJson) {
     this.vertx = vertx;
-    this.context = context;
     this.prefix = prefix + ".changes";
     this.asJson = asJson;
     registerCodec(vertx);
@@ -47,16 +44,14 @@ public final class ChangeFeed {
     return prefix + "." + collection;
   }
 
-  /** Called by the writer after a commit; hops to the store's context so publication is ordered. */
-  public void publish(List<Change> changes) {
-    context.runOnContext(v -> {
-      EventBus bus = vertx.eventBus();
-      for (Change c : changes) {
-        Object body = asJson ? c.toEventJson() : c;
-        bus.publish(prefix, body);
-        bus.publish(address(c.collection()), body);
-      }
-    });
+  /** Publishes committed changes; called on the store's context, in commit order. */
+  public void publishNow(List<Change> changes) {
+    EventBus bus = vertx.eventBus();
+    for (Change c : changes) {
+      Object body = asJson ? c.toEventJson() : c;
+      bus.publish(prefix, body);
+      bus.publish(address(c.collection()), body);
+    }
   }
 
   public ChangeStream stream(String address) {

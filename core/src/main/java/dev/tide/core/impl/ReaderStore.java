@@ -22,6 +22,7 @@ public final class ReaderStore implements AutoCloseable {
   private final PreparedStatement selectDoc;
   private final PreparedStatement listDocs;
   private final PreparedStatement countOutbox;
+  private final PreparedStatement readOutbox;
 
   private ReaderStore(Connection conn) throws SQLException {
     this.conn = conn;
@@ -29,6 +30,8 @@ public final class ReaderStore implements AutoCloseable {
     listDocs = conn.prepareStatement("SELECT id, counter, node, body, pending FROM tide_docs"
       + " WHERE collection = ? AND id > ? AND deleted = 0 ORDER BY id LIMIT ?");
     countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
+    readOutbox = conn.prepareStatement("SELECT o.counter, o.collection, o.id, d.counter, d.node, d.deleted, d.body"
+      + " FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id ORDER BY o.counter LIMIT ?");
   }
 
   public static ReaderStore open(String path) {
@@ -71,6 +74,46 @@ public final class ReaderStore implements AutoCloseable {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * The oldest outbox entries as ops to push. An entry whose document no longer holds its stamp was
+   * superseded (a newer local write, pushed at its own entry, or a remote change): it is skipped, so
+   * several writes to one document are pushed as the newest only.
+   *
+   * @param ops        the ops, oldest first
+   * @param maxCounter the counter of the last entry read (0 if none): acknowledging removes up to it
+   * @param full       true if the batch stopped at a limit, so more entries may follow
+   */
+  public record OutboxBatch(List<dev.tide.core.Change> ops, long maxCounter, boolean full) {
+  }
+
+  public OutboxBatch outbox(String nodeId, int maxEntries, int maxBytes) throws SQLException {
+    List<dev.tide.core.Change> ops = new ArrayList<>();
+    long maxCounter = 0;
+    long bytes = 0;
+    int read = 0;
+    boolean full = false;
+    readOutbox.setInt(1, maxEntries);
+    try (ResultSet rs = readOutbox.executeQuery()) {
+      while (rs.next()) {
+        if (bytes >= maxBytes) {
+          full = true;
+          break;
+        }
+        read++;
+        long counter = rs.getLong(1);
+        maxCounter = counter;
+        if (rs.getLong(4) != counter || !nodeId.equals(rs.getString(5))) {
+          continue; // superseded: the newer state is pushed at its own entry, or came from the server
+        }
+        String body = rs.getInt(6) != 0 ? null : rs.getString(7);
+        bytes += 100 + (body == null ? 0 : body.length());
+        ops.add(new dev.tide.core.Change(rs.getString(2), rs.getString(3), new Stamp(counter, nodeId),
+          body == null ? null : new JsonObject(body), dev.tide.core.ChangeSource.LOCAL));
+      }
+    }
+    return new OutboxBatch(ops, maxCounter, full || read == maxEntries);
   }
 
   @Override

@@ -1,6 +1,12 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Batch;
+import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncResult;
+import dev.tide.core.SyncStatus;
+import io.vertx.core.Promise;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
 import dev.tide.core.Document;
@@ -40,6 +46,7 @@ public final class TideImpl implements Tide {
   private final ReaderStore reader;
   private final ChangeFeed feed;
   private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
+  private final SyncEngine engine;
   private volatile Future<Void> closing;
 
   private TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
@@ -51,8 +58,29 @@ public final class TideImpl implements Tide {
     this.writerExecutor = writerExecutor;
     this.readerExecutor = readerExecutor;
     this.reader = reader;
-    this.feed = new ChangeFeed(vertx, context, options.getAddressPrefix(), options.isChangesAsJson());
-    this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), feed::publish);
+    this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), this::committed);
+    SyncOptions sync = options.getSync();
+    this.engine = sync == null ? null
+      : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp());
+  }
+
+  /** After each commit, on the writer thread: notify the app, and let sync know about local writes. */
+  private void committed(List<Change> changes) {
+    boolean local = false;
+    for (Change c : changes) {
+      if (c.source() == ChangeSource.LOCAL) {
+        local = true;
+        break;
+      }
+    }
+    boolean wake = local && engine != null;
+    context.runOnContext(v -> {
+      feed.publishNow(changes);
+      if (wake) {
+        engine.localCommitted();
+      }
+    });
   }
 
   public static Future<Tide> open(Vertx vertx, TideOptions options) {
@@ -64,6 +92,7 @@ public final class TideImpl implements Tide {
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
       .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path))
         .<Tide>map(reader -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor, store, reader))
+        .compose(tide -> options.getSync() != null && options.getSync().isAutoStart() ? tide.startSync().map(tide) : Future.succeededFuture(tide))
         .onFailure(e -> writerExecutor.executeBlocking(() -> {
           store.close();
           return null;
@@ -119,7 +148,7 @@ public final class TideImpl implements Tide {
    * Completes with the number of changes that won.
    */
   public Future<Integer> applyRemote(List<dev.tide.core.Change> changes, String cursor) {
-    return writer.submit(new RemoteApply(callerContext(), changes, cursor));
+    return writer.submit(SyncCommit.apply(callerContext(), changes, cursor));
   }
 
   /** Runs a query on the reader thread; the future completes on the caller's context. */
@@ -177,15 +206,64 @@ public final class TideImpl implements Tide {
     return feed.address();
   }
 
+  private SyncEngine engine() {
+    if (engine == null) {
+      throw new IllegalStateException("sync is not configured: set TideOptions.setSync(new SyncOptions().setUrl(...))");
+    }
+    return engine;
+  }
+
+  @Override
+  public Future<SyncResult> syncOnce() {
+    return onCaller(engine().syncOnce());
+  }
+
+  @Override
+  public Future<Void> startSync() {
+    return onCaller(engine().start());
+  }
+
+  @Override
+  public Future<Void> stopSync() {
+    return onCaller(engine().stop());
+  }
+
+  @Override
+  public Future<SyncStatus> syncStatus() {
+    return engine().status();
+  }
+
+  @Override
+  public Future<Void> initialSync() {
+    return onCaller(engine().initialSync());
+  }
+
+  @Override
+  public String statusAddress() {
+    return options.getAddressPrefix() + ".sync.status";
+  }
+
+  /** Completes on the caller's context, like every other future of this API. */
+  private <T> Future<T> onCaller(Future<T> f) {
+    Context caller = callerContext();
+    if (caller == context) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> caller.runOnContext(v -> p.handle(ar)));
+    return p.future();
+  }
+
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
+      Future<Void> syncStopped = engine == null ? Future.succeededFuture() : engine.close();
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
-      closing = readerExecutor.<Void>executeBlocking(() -> {
+      closing = syncStopped.eventually(() -> readerExecutor.<Void>executeBlocking(() -> {
         reader.close();
         return null;
-      }, false)
+      }, false))
         .eventually(writer::close)
         .eventually(writerExecutor::close)
         .eventually(readerExecutor::close)

@@ -37,6 +37,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final PreparedStatement selectStamp;
   private final PreparedStatement deleteOutboxOfDoc;
   private final PreparedStatement putMeta;
+  private final PreparedStatement deleteMeta;
+  private final PreparedStatement deleteOutboxUpTo;
+  private final PreparedStatement deleteOutboxEntry;
+  private final PreparedStatement confirm;
+  private boolean caughtUp;
+  private boolean caughtUpCommitted;
 
   private WriterStore(String path, FileLock lock, Connection conn) throws SQLException {
     this.path = path;
@@ -59,6 +65,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
     selectStamp = conn.prepareStatement("SELECT counter, node, pending FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_meta(key, value) VALUES (?, ?)");
+    deleteMeta = conn.prepareStatement("DELETE FROM tide_meta WHERE key = ?");
+    deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
+    deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
+    confirm = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE collection = ? AND id = ? AND counter = ? AND node = ?");
+    caughtUp = "1".equals(meta("caught_up"));
+    caughtUpCommitted = caughtUp;
     putMeta("node_id", nodeId);
     putMeta("clock", Long.toString(clock));
     conn.commit();
@@ -148,9 +160,46 @@ public final class WriterStore implements GroupCommitWriter.Store {
     upsertDoc.executeUpdate();
   }
 
-  /** Sets the sync cursor, persisted with the current transaction. */
+  /** Sets the sync cursor (null: pull from the beginning), persisted with the current transaction. */
   public void setCursor(String cursor) {
     this.cursor = cursor;
+  }
+
+  /** True once a sync pulled everything there was (persisted: the initial sync is done). */
+  public boolean caughtUp() {
+    return caughtUp;
+  }
+
+  public void markCaughtUp() throws SQLException {
+    if (!caughtUp) {
+      putMeta("caught_up", "1");
+      caughtUp = true;
+    }
+  }
+
+  /**
+   * Removes outbox entries up to a counter after the server acknowledged them. Entries are read in
+   * counter order and counters only grow, so every entry up to it was read (or is a coalesced older
+   * write to the same document); writes made during the exchange have higher counters and stay.
+   */
+  public void acknowledge(long upToCounter) throws SQLException {
+    deleteOutboxUpTo.setLong(1, upToCounter);
+    deleteOutboxUpTo.executeUpdate();
+  }
+
+  /** Drops one outbox entry (an op the server rejected, so it is never sent again). */
+  public void dropOutboxEntry(long counter) throws SQLException {
+    deleteOutboxEntry.setLong(1, counter);
+    deleteOutboxEntry.executeUpdate();
+  }
+
+  /** The server decided this op: the document is confirmed if it still holds the op's stamp. */
+  public void confirm(Change op) throws SQLException {
+    confirm.setString(1, op.collection());
+    confirm.setString(2, op.id());
+    confirm.setLong(3, op.stamp().counter());
+    confirm.setString(4, op.stamp().node());
+    confirm.executeUpdate();
   }
 
   /** The JDBC connection, for statements owned by other writer-thread components (the sync engine). */
@@ -163,12 +212,18 @@ public final class WriterStore implements GroupCommitWriter.Store {
     if (clock != committedClock) {
       putMeta("clock", Long.toString(clock));
     }
-    if (cursor != null && !cursor.equals(committedCursor)) {
-      putMeta("cursor", cursor);
+    if (!java.util.Objects.equals(cursor, committedCursor)) {
+      if (cursor == null) {
+        deleteMeta.setString(1, "cursor");
+        deleteMeta.executeUpdate();
+      } else {
+        putMeta("cursor", cursor);
+      }
     }
     conn.commit();
     committedClock = clock;
     committedCursor = cursor;
+    caughtUpCommitted = caughtUp;
   }
 
   @Override
@@ -180,6 +235,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     }
     clock = committedClock;
     cursor = committedCursor;
+    caughtUp = caughtUpCommitted;
   }
 
   @Override

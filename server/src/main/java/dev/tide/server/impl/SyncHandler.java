@@ -38,6 +38,15 @@ final class SyncHandler {
     if (request.ops().size() > options.getMaxOpsPerRequest()) {
       throw new HttpError(413, "too_large", "at most " + options.getMaxOpsPerRequest() + " ops per request", "ops");
     }
+    if (options.getMaxDocumentBytes() < TideServerOptions.DEFAULT_MAX_DOCUMENT_BYTES) {
+      for (int i = 0; i < request.ops().size(); i++) {
+        var doc = request.ops().get(i).doc();
+        if (doc != null && doc.toBuffer().length() > options.getMaxDocumentBytes()) {
+          throw new HttpError(400, "invalid_request", "ops[" + i + "].doc: is larger than this server's limit of "
+            + options.getMaxDocumentBytes() + " bytes", "ops[" + i + "].doc");
+        }
+      }
+    }
     return request;
   }
 

@@ -1,0 +1,231 @@
+package dev.tide.core;
+
+import dev.tide.core.spi.SyncTransportFactory;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a {@link Tide} client syncs: where the server is, with which transport, and how often. A Vert.x
+ * data object; {@link #setHeadersProvider} and {@link #setTransportFactory} are programmatic only (not
+ * in JSON).
+ */
+public class SyncOptions {
+
+  public static final String DEFAULT_TRANSPORT = "http";
+  public static final long DEFAULT_INTERVAL_MS = 5_000;
+  public static final long DEFAULT_BACKOFF_INITIAL_MS = 500;
+  public static final long DEFAULT_BACKOFF_MAX_MS = 30_000;
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_PUSH_BATCH_OPS = 5_000;
+  public static final int DEFAULT_PUSH_BATCH_BYTES = 4 << 20;
+  public static final int DEFAULT_PULL_LIMIT = 5_000;
+  public static final long DEFAULT_HEARTBEAT_MS = 15_000;
+
+  private String url;
+  private String transport = DEFAULT_TRANSPORT;
+  private Map<String, String> headers = new LinkedHashMap<>();
+  private long intervalMs = DEFAULT_INTERVAL_MS;
+  private long backoffInitialMs = DEFAULT_BACKOFF_INITIAL_MS;
+  private long backoffMaxMs = DEFAULT_BACKOFF_MAX_MS;
+  private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  private int pushBatchOps = DEFAULT_PUSH_BATCH_OPS;
+  private int pushBatchBytes = DEFAULT_PUSH_BATCH_BYTES;
+  private int pullLimit = DEFAULT_PULL_LIMIT;
+  private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  private boolean autoStart;
+  private HeadersProvider headersProvider;
+  private SyncTransportFactory transportFactory;
+
+  public SyncOptions() {
+  }
+
+  public SyncOptions(SyncOptions other) {
+    this(other.toJson());
+    this.headersProvider = other.headersProvider;
+    this.transportFactory = other.transportFactory;
+  }
+
+  public SyncOptions(JsonObject json) {
+    url = json.getString("url");
+    transport = json.getString("transport", transport);
+    JsonObject h = json.getJsonObject("headers");
+    if (h != null) {
+      h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+    }
+    intervalMs = json.getLong("intervalMs", intervalMs);
+    backoffInitialMs = json.getLong("backoffInitialMs", backoffInitialMs);
+    backoffMaxMs = json.getLong("backoffMaxMs", backoffMaxMs);
+    requestTimeoutMs = json.getLong("requestTimeoutMs", requestTimeoutMs);
+    pushBatchOps = json.getInteger("pushBatchOps", pushBatchOps);
+    pushBatchBytes = json.getInteger("pushBatchBytes", pushBatchBytes);
+    pullLimit = json.getInteger("pullLimit", pullLimit);
+    heartbeatMs = json.getLong("heartbeatMs", heartbeatMs);
+    autoStart = json.getBoolean("autoStart", autoStart);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("transport", transport)
+      .put("headers", new JsonObject(new LinkedHashMap<>(headers)))
+      .put("intervalMs", intervalMs)
+      .put("backoffInitialMs", backoffInitialMs)
+      .put("backoffMaxMs", backoffMaxMs)
+      .put("requestTimeoutMs", requestTimeoutMs)
+      .put("pushBatchOps", pushBatchOps)
+      .put("pushBatchBytes", pushBatchBytes)
+      .put("pullLimit", pullLimit)
+      .put("heartbeatMs", heartbeatMs)
+      .put("autoStart", autoStart);
+    if (url != null) {
+      json.put("url", url);
+    }
+    return json;
+  }
+
+  /** The server's sync endpoint, e.g. {@code http://127.0.0.1:8000/sync} (WebSocket: {@code ws://…/sync/ws}). */
+  public String getUrl() {
+    return url;
+  }
+
+  public SyncOptions setUrl(String url) {
+    this.url = url;
+    return this;
+  }
+
+  /** Transport name: {@code "http"} (default) or {@code "websocket"}; swap it and nothing else changes. */
+  public String getTransport() {
+    return transport;
+  }
+
+  public SyncOptions setTransport(String transport) {
+    this.transport = Objects.requireNonNull(transport);
+    return this;
+  }
+
+  /** Static headers sent with every exchange (e.g. an API key). */
+  public Map<String, String> getHeaders() {
+    return headers;
+  }
+
+  public SyncOptions setHeaders(Map<String, String> headers) {
+    this.headers = new LinkedHashMap<>(headers);
+    return this;
+  }
+
+  public SyncOptions addHeader(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  /** Background sync: time between syncs when nothing happens (polling; ignored while a push transport is connected). */
+  public long getIntervalMs() {
+    return intervalMs;
+  }
+
+  public SyncOptions setIntervalMs(long intervalMs) {
+    this.intervalMs = intervalMs;
+    return this;
+  }
+
+  /** First retry delay after a failure; doubles per failure (with jitter) up to {@link #getBackoffMaxMs()}. */
+  public long getBackoffInitialMs() {
+    return backoffInitialMs;
+  }
+
+  public SyncOptions setBackoffInitialMs(long backoffInitialMs) {
+    this.backoffInitialMs = backoffInitialMs;
+    return this;
+  }
+
+  public long getBackoffMaxMs() {
+    return backoffMaxMs;
+  }
+
+  public SyncOptions setBackoffMaxMs(long backoffMaxMs) {
+    this.backoffMaxMs = backoffMaxMs;
+    return this;
+  }
+
+  /** An exchange with no answer after this long fails (and is retried: replays are harmless). */
+  public long getRequestTimeoutMs() {
+    return requestTimeoutMs;
+  }
+
+  public SyncOptions setRequestTimeoutMs(long requestTimeoutMs) {
+    this.requestTimeoutMs = requestTimeoutMs;
+    return this;
+  }
+
+  /** Most ops pushed per exchange. */
+  public int getPushBatchOps() {
+    return pushBatchOps;
+  }
+
+  public SyncOptions setPushBatchOps(int pushBatchOps) {
+    this.pushBatchOps = pushBatchOps;
+    return this;
+  }
+
+  /** About this many bytes of documents pushed per exchange (at least one op). */
+  public int getPushBatchBytes() {
+    return pushBatchBytes;
+  }
+
+  public SyncOptions setPushBatchBytes(int pushBatchBytes) {
+    this.pushBatchBytes = pushBatchBytes;
+    return this;
+  }
+
+  /** The {@code limit} of changes asked per exchange. */
+  public int getPullLimit() {
+    return pullLimit;
+  }
+
+  public SyncOptions setPullLimit(int pullLimit) {
+    this.pullLimit = pullLimit;
+    return this;
+  }
+
+  /** WebSocket: ping interval; a peer silent for two intervals is considered dead. */
+  public long getHeartbeatMs() {
+    return heartbeatMs;
+  }
+
+  public SyncOptions setHeartbeatMs(long heartbeatMs) {
+    this.heartbeatMs = heartbeatMs;
+    return this;
+  }
+
+  /** Start background sync as soon as the store opens (as if {@link Tide#startSync()} were called). */
+  public boolean isAutoStart() {
+    return autoStart;
+  }
+
+  public SyncOptions setAutoStart(boolean autoStart) {
+    this.autoStart = autoStart;
+    return this;
+  }
+
+  /** Per-exchange headers, e.g. a refreshed short-lived token (merged over the static headers). */
+  public HeadersProvider getHeadersProvider() {
+    return headersProvider;
+  }
+
+  public SyncOptions setHeadersProvider(HeadersProvider headersProvider) {
+    this.headersProvider = headersProvider;
+    return this;
+  }
+
+  /** A transport to use instead of looking {@link #getTransport()} up with {@link java.util.ServiceLoader}. */
+  public SyncTransportFactory getTransportFactory() {
+    return transportFactory;
+  }
+
+  public SyncOptions setTransportFactory(SyncTransportFactory transportFactory) {
+    this.transportFactory = transportFactory;
+    return this;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import io.vertx.core.Context;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Everything one sync exchange changes locally, in ONE transaction: the pushed ops leave the outbox
+ * and their documents are confirmed, the pulled changes are applied by last-writer-wins, and the new
+ * cursor is stored. After a crash either all of it is there or none, so a sync resumes without gaps
+ * and without applying anything twice. Only changes that won are published (as remote changes).
+ */
+final class SyncCommit extends WriteTask<WriterStore, Integer> {
+
+  private final long ackUpTo;
+  private final List<Change> confirmed;
+  private final List<Change> changes;
+  private final String cursor;
+  private final boolean setCursor;
+  private final boolean caughtUp;
+
+  SyncCommit(Context context, long ackUpTo, List<Change> confirmed, List<Change> changes, String cursor, boolean setCursor,
+             boolean caughtUp) {
+    super(context);
+    this.ackUpTo = ackUpTo;
+    this.confirmed = confirmed;
+    this.changes = changes;
+    this.cursor = cursor;
+    this.setCursor = setCursor;
+    this.caughtUp = caughtUp;
+  }
+
+  /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
+  static SyncCommit apply(Context context, List<Change> changes, String cursor) {
+    return new SyncCommit(context, 0, List.of(), changes, cursor, cursor != null, false);
+  }
+
+  /** Forgets the cursor (the server asked for a reset): the next pull starts from the beginning. */
+  static SyncCommit resetCursor(Context context) {
+    return new SyncCommit(context, 0, List.of(), List.of(), null, true, false);
+  }
+
+  @Override
+  protected Integer run(WriterStore store, List<Change> events) throws SQLException {
+    if (ackUpTo > 0) {
+      store.acknowledge(ackUpTo);
+    }
+    for (Change op : confirmed) {
+      store.confirm(op);
+    }
+    int applied = 0;
+    for (Change c : changes) {
+      String body = c.deleted() ? null : c.doc().encode();
+      if (store.applyRemote(c, body)) {
+        applied++;
+        events.add(c.source() == ChangeSource.REMOTE ? c
+          : new Change(c.collection(), c.id(), c.stamp(), c.doc(), ChangeSource.REMOTE));
+      }
+    }
+    if (setCursor) {
+      store.setCursor(cursor);
+    }
+    if (caughtUp) {
+      store.markCaughtUp();
+    }
+    return applied;
+  }
+
+  @Override
+  protected int weight() {
+    return Math.max(1, changes.size() + confirmed.size());
+  }
+}

@@ -1,0 +1,398 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import dev.tide.core.SyncException;
+import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
+import dev.tide.core.SyncResult;
+import dev.tide.core.SyncStatus;
+import dev.tide.core.spi.PushedChanges;
+import dev.tide.core.spi.SyncTransport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pushes the outbox and pulls changes through a {@link SyncTransport} (PROTOCOL.md, section 5).
+ * All its state is confined to the store's context. At most one exchange is in flight: calls made
+ * during a sync coalesce into one follow-up sync. In the background it syncs after local writes, on
+ * an interval, and after failures with capped exponential backoff and jitter.
+ */
+final class SyncEngine {
+
+  private static final Pattern OP_FIELD = Pattern.compile("ops\\[(\\d+)]");
+
+  private final TideImpl tide;
+  private final Context context;
+  private final SyncOptions options;
+  private final SyncTransport transport;
+  private final String statusAddress;
+  private final String rejectedAddress;
+  private String cursor;
+  private boolean caughtUp;
+  private final List<Promise<Void>> caughtUpWaiters = new ArrayList<>();
+
+  private Future<SyncResult> running;
+  private List<Promise<SyncResult>> waiting = new ArrayList<>();
+  private boolean background;
+  private long timer = -1;
+  private int failures;
+  private int pushBatchOps;
+
+  private SyncStatus.State state = SyncStatus.State.IDLE;
+  private long lastSuccessAt;
+  private String lastError;
+  private long pulled;
+  private long remaining;
+  private JsonObject lastPublished;
+
+  SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp) {
+    this.tide = tide;
+    this.context = context;
+    this.options = options;
+    this.transport = transport;
+    this.cursor = cursor;
+    this.caughtUp = caughtUp;
+    this.pushBatchOps = Math.max(1, options.getPushBatchOps());
+    String prefix = tide.options().getAddressPrefix();
+    this.statusAddress = prefix + ".sync.status";
+    this.rejectedAddress = prefix + ".sync.rejected";
+    transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
+  }
+
+  String statusAddress() {
+    return statusAddress;
+  }
+
+  String rejectedAddress() {
+    return rejectedAddress;
+  }
+
+  // ---- public operations (any thread); state is touched on the store's context only
+
+  Future<SyncResult> syncOnce() {
+    Promise<SyncResult> p = Promise.promise();
+    context.runOnContext(v -> request(p));
+    return p.future();
+  }
+
+  Future<Void> start() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (!background) {
+        background = true;
+        failures = 0;
+        schedule(0);
+      }
+      p.complete();
+    });
+    return p.future();
+  }
+
+  Future<Void> stop() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      background = false;
+      cancelTimer();
+      Future<SyncResult> current = running;
+      if (current == null) {
+        p.complete();
+      } else {
+        current.<Void>transform(ar -> Future.succeededFuture()).onComplete(p);
+      }
+    });
+    return p.future();
+  }
+
+  Future<Void> initialSync() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (caughtUp) {
+        p.complete();
+      } else {
+        caughtUpWaiters.add(p);
+      }
+    });
+    return p.future();
+  }
+
+  Future<SyncStatus> status() {
+    return tide.pendingCount().map(this::snapshot);
+  }
+
+  /** A local write committed: sync soon, unless backing off after a failure (the timer retries then). */
+  void localCommitted() {
+    if (background && failures == 0) {
+      followUp(); // one follow-up sync carries every write made meanwhile
+    }
+  }
+
+  // ---- runs
+
+  private void request(Promise<SyncResult> p) {
+    if (running == null) {
+      startRun(List.of(p));
+    } else {
+      waiting.add(p);
+    }
+  }
+
+  private void startRun(List<Promise<SyncResult>> waiters) {
+    cancelTimer();
+    begin(run(), waiters, true);
+  }
+
+  /** Makes {@code work} the one thing in flight; when it ends, waiting callers get a follow-up sync. */
+  private void begin(Future<SyncResult> work, List<Promise<SyncResult>> waiters, boolean isRun) {
+    running = work;
+    work.onComplete(ar -> {
+      running = null;
+      if (isRun) {
+        afterRun(ar.failed() ? ar.cause() : null);
+      }
+      waiters.forEach(w -> w.handle(ar));
+      if (!waiting.isEmpty()) {
+        List<Promise<SyncResult>> next = waiting;
+        waiting = new ArrayList<>();
+        startRun(next);
+      }
+    });
+  }
+
+  /** Asks for one more sync after the current one (or now), without piling up several. */
+  private void followUp() {
+    if (running == null) {
+      request(Promise.promise());
+    } else if (waiting.isEmpty()) {
+      waiting.add(Promise.promise());
+    }
+  }
+
+  /** Counters of one run. */
+  private static final class Run {
+    int exchanges;
+    int pushed;
+    int rejected;
+    int pulled;
+    int applied;
+    boolean reset;
+  }
+
+  private Future<SyncResult> run() {
+    pulled = 0;
+    setState(SyncStatus.State.SYNCING, lastError);
+    return step(new Run());
+  }
+
+  private Future<SyncResult> step(Run run) {
+    int maxOps = pushBatchOps;
+    return tide.read(() -> tide.reader().outbox(tide.nodeId(), maxOps, options.getPushBatchBytes()))
+      .compose(batch -> exchange(batch, run))
+      .compose(more -> more ? step(run) : Future.succeededFuture(
+        new SyncResult(run.exchanges, run.pushed, run.rejected, run.pulled, run.applied, cursor)));
+  }
+
+  /** One exchange; completes with true if another should follow at once. */
+  private Future<Boolean> exchange(ReaderStore.OutboxBatch batch, Run run) {
+    run.exchanges++;
+    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), options.getPullLimit());
+    return transport.exchange(request).transform(ar -> {
+      if (ar.failed()) {
+        return recover(ar.cause(), batch, run);
+      }
+      SyncResponse response = ar.result();
+      if (response.results().size() != batch.ops().size()) {
+        return Future.failedFuture(new SyncException(200, "protocol_error",
+          "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
+      }
+      boolean nowCaughtUp = !response.more();
+      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops(), response.changes(),
+          response.cursor(), true, nowCaughtUp))
+        .map(applied -> {
+          cursor = response.cursor();
+          run.pushed += batch.ops().size();
+          run.pulled += response.changes().size();
+          run.applied += applied;
+          reportRejections(batch.ops(), response.results(), run);
+          pulled += response.changes().size();
+          remaining = response.remaining();
+          if (nowCaughtUp) {
+            markCaughtUp();
+          }
+          publishStatus();
+          return response.more() || batch.full();
+        });
+    });
+  }
+
+  /** Failures the protocol says how to get past (PROTOCOL.md, section 5); others end the run. */
+  private Future<Boolean> recover(Throwable error, ReaderStore.OutboxBatch batch, Run run) {
+    if (error instanceof SyncException e) {
+      if (e.status() == 409 && "reset_required".equals(e.code()) && !run.reset) {
+        run.reset = true;
+        return tide.writer().submit(SyncCommit.resetCursor(context))
+          .map(v -> {
+            cursor = null;
+            return true;
+          });
+      }
+      if (e.status() == 413 && pushBatchOps > 1) {
+        pushBatchOps = Math.max(1, pushBatchOps / 2);
+        return Future.succeededFuture(true);
+      }
+      Matcher m = e.status() == 400 && e.field() != null ? OP_FIELD.matcher(e.field()) : null;
+      if (m != null && m.lookingAt() && Integer.parseInt(m.group(1)) < batch.ops().size()) {
+        Change op = batch.ops().get(Integer.parseInt(m.group(1)));
+        return tide.writer().submit(new DropRejected(context, op)).map(v -> {
+          run.rejected++;
+          publishRejected(op, e.code(), e.getMessage());
+          return true;
+        });
+      }
+    }
+    return Future.failedFuture(error);
+  }
+
+  /** Removes an op the server refused as invalid, so it never jams the outbox. */
+  private static final class DropRejected extends WriteTask<WriterStore, Void> {
+    private final Change op;
+
+    DropRejected(Context context, Change op) {
+      super(context);
+      this.op = op;
+    }
+
+    @Override
+    protected Void run(WriterStore store, List<Change> events) throws SQLException {
+      store.dropOutboxEntry(op.stamp().counter());
+      store.confirm(op);
+      return null;
+    }
+  }
+
+  private void reportRejections(List<Change> ops, List<OpResult> results, Run run) {
+    for (int i = 0; i < ops.size(); i++) {
+      OpResult r = results.get(i);
+      if (r.status() == OpResult.Status.REJECTED) {
+        run.rejected++;
+        publishRejected(ops.get(i), r.code(), r.message());
+      }
+    }
+  }
+
+  private void publishRejected(Change op, String code, String message) {
+    tide.vertx().eventBus().publish(rejectedAddress, new JsonObject().put("collection", op.collection()).put("id", op.id())
+      .put("stamp", op.stamp().toJson()).put("code", code).put("message", message));
+  }
+
+  /**
+   * Changes the server pushed on its own (WebSocket). Applied at once if they continue this client's
+   * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
+   */
+  private void applyPushed(PushedChanges push) {
+    if (running != null || !java.util.Objects.equals(push.from(), cursor)) {
+      followUp();
+      return;
+    }
+    Future<SyncResult> apply = tide.writer().submit(SyncCommit.apply(context, push.changes(), push.cursor()))
+      .map(applied -> {
+        cursor = push.cursor();
+        pulled += push.changes().size();
+        return new SyncResult(0, 0, 0, push.changes().size(), applied, cursor);
+      });
+    begin(apply, List.of(), false);
+  }
+
+  private void afterRun(Throwable failure) {
+    if (failure == null) {
+      failures = 0;
+      lastSuccessAt = System.currentTimeMillis();
+      setState(SyncStatus.State.IDLE, null);
+    } else {
+      failures++;
+      setState(classify(failure), String.valueOf(failure.getMessage()));
+    }
+    if (background) {
+      schedule(failure == null ? (transport.pushes() ? -1 : options.getIntervalMs()) : backoff());
+    }
+  }
+
+  private static SyncStatus.State classify(Throwable failure) {
+    if (failure instanceof SyncException e) {
+      return e.status() == 401 ? SyncStatus.State.UNAUTHORIZED : SyncStatus.State.ERROR;
+    }
+    if (failure instanceof dev.tide.core.TideException) {
+      return SyncStatus.State.ERROR; // local store trouble or a malformed response
+    }
+    return SyncStatus.State.OFFLINE;
+  }
+
+  /** Exponential from the initial delay, capped, with jitter in [50%, 100%] so clients spread out. */
+  private long backoff() {
+    double exp = options.getBackoffInitialMs() * Math.pow(2, Math.min(30, failures - 1));
+    long capped = (long) Math.min(options.getBackoffMaxMs(), exp);
+    return Math.max(1, (long) (capped * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5)));
+  }
+
+  private void schedule(long delayMs) {
+    cancelTimer();
+    if (delayMs < 0) {
+      return; // the server pushes: nothing to poll for
+    }
+    timer = tide.vertx().setTimer(Math.max(1, delayMs), id -> {
+      timer = -1;
+      if (background) {
+        request(Promise.promise());
+      }
+    });
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      tide.vertx().cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void markCaughtUp() {
+    caughtUp = true;
+    caughtUpWaiters.forEach(Promise::tryComplete);
+    caughtUpWaiters.clear();
+  }
+
+  // ---- status
+
+  private void setState(SyncStatus.State state, String error) {
+    this.state = state;
+    this.lastError = error;
+    publishStatus();
+  }
+
+  private SyncStatus snapshot(long pending) {
+    return new SyncStatus(state, pending, lastSuccessAt, lastError, pulled, remaining, caughtUp);
+  }
+
+  private void publishStatus() {
+    tide.pendingCount().onSuccess(pending -> {
+      JsonObject json = snapshot(pending).toJson();
+      if (!json.equals(lastPublished)) {
+        lastPublished = json;
+        tide.vertx().eventBus().publish(statusAddress, json);
+      }
+    });
+  }
+
+  Future<Void> close() {
+    return stop().eventually(transport::close);
+  }
+}

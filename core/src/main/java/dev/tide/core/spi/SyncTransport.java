@@ -1,0 +1,32 @@
+package dev.tide.core.spi;
+
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+
+/**
+ * Carries sync exchanges to a server (PROTOCOL.md). One exchange at a time: the sync engine never
+ * calls {@link #exchange} again before the previous future completed.
+ * <p>
+ * Failures: a {@link dev.tide.core.SyncException} when the server answered with an error (after one
+ * header refresh on 401); any other exception when no answer arrived (the engine reports "offline").
+ */
+public interface SyncTransport {
+
+  Future<SyncResponse> exchange(SyncRequest request);
+
+  /**
+   * Where changes the server pushes without being asked go (WebSocket). The engine applies them like
+   * a pull's changes. Transports without push never call it.
+   */
+  default void pushHandler(Handler<PushedChanges> handler) {
+  }
+
+  /** Whether the server pushes changes, so periodic polling can be skipped while connected. */
+  default boolean pushes() {
+    return false;
+  }
+
+  Future<Void> close();
+}

@@ -1,0 +1,16 @@
+package dev.tide.core.spi;
+
+import dev.tide.core.SyncOptions;
+import io.vertx.core.Vertx;
+
+/**
+ * Creates transports by name ({@link SyncOptions#getTransport()}), found with {@link java.util.ServiceLoader}:
+ * adding {@code tide-transport-http} or {@code tide-transport-websocket} to the classpath makes
+ * {@code "http"} or {@code "websocket"} available.
+ */
+public interface SyncTransportFactory {
+
+  String name();
+
+  SyncTransport create(Vertx vertx, SyncOptions options);
+}

@@ -1,0 +1,101 @@
+package dev.tide.tests.http;
+
+import dev.tide.core.SyncOptions;
+import dev.tide.core.Tide;
+import dev.tide.core.TideOptions;
+import dev.tide.server.ServerAuthenticator;
+import dev.tide.server.TideServer;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.spi.ServerStore;
+import dev.tide.server.spi.StoredChange;
+import dev.tide.tests.core.Sql;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** A real server (its own SQLite file, loopback port) and clients syncing with it over HTTP. */
+final class SyncFixture {
+
+  final Vertx vertx;
+  final Path dir;
+  TideServer server;
+  HttpServer http;
+
+  SyncFixture(Vertx vertx, Path dir) {
+    this.vertx = vertx;
+    this.dir = dir;
+  }
+
+  SyncFixture startServer() {
+    return startServer(new TideServerOptions(), null, null);
+  }
+
+  /** Starts (or restarts, on the same file) the server; {@code store} replaces the SQLite store if given. */
+  SyncFixture startServer(TideServerOptions options, ServerAuthenticator auth, java.util.function.Function<ServerStore, ServerStore> wrap) {
+    TideServerOptions opts = new TideServerOptions(options).setDbPath(dir.resolve("server.db").toString());
+    TideServer opened = TideServer.open(vertx, opts).await();
+    server = wrap == null ? opened : TideServer.create(vertx, opts, wrap.apply(opened.store()));
+    if (auth != null) {
+      server.authenticator(auth);
+    }
+    int port = http == null ? 0 : http.actualPort();
+    http = vertx.createHttpServer().requestHandler(server.router()).listen(port, "127.0.0.1").await();
+    return this;
+  }
+
+  void stopServer() {
+    http.close().await();
+    server.close().await();
+  }
+
+  int port() {
+    return http.actualPort();
+  }
+
+  String url() {
+    return url(port());
+  }
+
+  static String url(int port) {
+    return "http://127.0.0.1:" + port + "/sync";
+  }
+
+  Tide client(String name, Consumer<SyncOptions> sync) {
+    SyncOptions so = new SyncOptions().setUrl(url()).setBackoffInitialMs(20).setBackoffMaxMs(200).setIntervalMs(60_000);
+    sync.accept(so);
+    return Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
+  }
+
+  Tide client(String name) {
+    return client(name, s -> { });
+  }
+
+  /** The server's documents: "collection/id" → {stamp, doc or deleted}. */
+  Map<String, JsonObject> serverState() {
+    List<StoredChange> all = server.store().pull("", 0, "-", 1_000_000, Integer.MAX_VALUE).await().changes();
+    Map<String, JsonObject> state = new TreeMap<>();
+    for (StoredChange c : all) {
+      JsonObject v = new JsonObject().put("stamp", c.stamp().toJson());
+      state.put(c.collection() + "/" + c.id(), c.deleted() ? v.put("deleted", true) : v.put("doc", new JsonObject(c.body())));
+    }
+    return state;
+  }
+
+  /** A client's documents, tombstones included, in the same form. */
+  Map<String, JsonObject> clientState(String name) {
+    Map<String, JsonObject> state = new TreeMap<>();
+    for (List<Object> row : Sql.query(dir.resolve(name + ".db").toString(),
+      "SELECT collection, id, counter, node, deleted, body FROM tide_docs")) {
+      JsonObject v = new JsonObject().put("stamp", new JsonObject().put("counter", ((Number) row.get(2)).longValue()).put("node", row.get(3)));
+      state.put(row.get(0) + "/" + row.get(1), ((Number) row.get(4)).intValue() != 0 ? v.put("deleted", true)
+        : v.put("doc", new JsonObject((String) row.get(5))));
+    }
+    return state;
+  }
+}
