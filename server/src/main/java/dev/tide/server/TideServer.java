@@ -26,6 +26,20 @@ public interface TideServer {
     return new TideServerImpl(vertx, new TideServerOptions(options), store);
   }
 
+  /**
+   * HTTP server options fit for these routes: host and port from {@code options}, and WebSocket frame
+   * (64 KiB) and message ({@code maxBodyBytes} + 64 KiB) limits large enough for a full sync message.
+   * Use them (or the same limits) when you mount the router on your own server: Vert.x's defaults
+   * (256 KiB messages) would cut large syncs.
+   */
+  static io.vertx.core.http.HttpServerOptions httpServerOptions(TideServerOptions options) {
+    return new io.vertx.core.http.HttpServerOptions().setHost(options.getHost()).setPort(options.getPort())
+      .setIdleTimeout(120).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
+      .setWebSocketClosingTimeout(2) // seconds to wait for a close reply: a dead peer never sends one
+      .setMaxWebSocketFrameSize(64 * 1024)
+      .setMaxWebSocketMessageSize(options.getMaxBodyBytes() + 64 * 1024);
+  }
+
   /** Requires every request to pass this authenticator (401 otherwise). Set it before serving. */
   TideServer authenticator(ServerAuthenticator authenticator);
 

@@ -21,6 +21,8 @@ public class TideServerOptions {
   public static final int DEFAULT_MAX_RESPONSE_BYTES = SyncProtocol.MAX_RESPONSE_BYTES;
   public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
   public static final int DEFAULT_MAX_DOCUMENT_BYTES = dev.tide.core.ChangeCodec.MAX_DOC_BYTES;
+  public static final int DEFAULT_WS_IDLE_TIMEOUT_SECONDS = 45;
+  public static final int DEFAULT_WS_SLOW_CLIENT_SECONDS = 30;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -33,6 +35,8 @@ public class TideServerOptions {
   private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
   private int shutdownGraceSeconds = DEFAULT_SHUTDOWN_GRACE_SECONDS;
   private int maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
+  private int wsIdleTimeoutSeconds = DEFAULT_WS_IDLE_TIMEOUT_SECONDS;
+  private int wsSlowClientSeconds = DEFAULT_WS_SLOW_CLIENT_SECONDS;
 
   public TideServerOptions() {
   }
@@ -56,6 +60,8 @@ public class TideServerOptions {
     maxResponseBytes = json.getInteger("maxResponseBytes", maxResponseBytes);
     shutdownGraceSeconds = json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds);
     maxDocumentBytes = json.getInteger("maxDocumentBytes", maxDocumentBytes);
+    wsIdleTimeoutSeconds = json.getInteger("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds);
+    wsSlowClientSeconds = json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds);
   }
 
   public JsonObject toJson() {
@@ -70,7 +76,9 @@ public class TideServerOptions {
       .put("maxLimit", maxLimit)
       .put("maxResponseBytes", maxResponseBytes)
       .put("shutdownGraceSeconds", shutdownGraceSeconds)
-      .put("maxDocumentBytes", maxDocumentBytes);
+      .put("maxDocumentBytes", maxDocumentBytes)
+      .put("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds)
+      .put("wsSlowClientSeconds", wsSlowClientSeconds);
   }
 
   /** Interface to listen on; loopback by default. */
@@ -179,6 +187,26 @@ public class TideServerOptions {
 
   public TideServerOptions setMaxDocumentBytes(int maxDocumentBytes) {
     this.maxDocumentBytes = maxDocumentBytes;
+    return this;
+  }
+
+  /** WebSocket: the server pings every third of this; a connection silent for this long is closed. */
+  public int getWsIdleTimeoutSeconds() {
+    return wsIdleTimeoutSeconds;
+  }
+
+  public TideServerOptions setWsIdleTimeoutSeconds(int wsIdleTimeoutSeconds) {
+    this.wsIdleTimeoutSeconds = wsIdleTimeoutSeconds;
+    return this;
+  }
+
+  /** WebSocket: a client that cannot take pushes (socket full) for this long is disconnected; it resumes by cursor. */
+  public int getWsSlowClientSeconds() {
+    return wsSlowClientSeconds;
+  }
+
+  public TideServerOptions setWsSlowClientSeconds(int wsSlowClientSeconds) {
+    this.wsSlowClientSeconds = wsSlowClientSeconds;
     return this;
   }
 }

@@ -3,7 +3,6 @@ package dev.tide.server;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 
 import java.util.concurrent.TimeUnit;
 
@@ -41,8 +40,7 @@ public class TideServerVerticle extends VerticleBase {
       if (authenticator != null) {
         s.authenticator(authenticator);
       }
-      http = vertx.createHttpServer(new HttpServerOptions().setHost(opts.getHost()).setPort(opts.getPort())
-        .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS));
+      http = vertx.createHttpServer(TideServer.httpServerOptions(opts));
       return http.requestHandler(s.router()).listen()
         .recover(e -> s.close().transform(v -> Future.failedFuture(e)));
     });

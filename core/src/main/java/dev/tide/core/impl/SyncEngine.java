@@ -43,7 +43,9 @@ final class SyncEngine {
   private final List<Promise<Void>> caughtUpWaiters = new ArrayList<>();
 
   private Future<SyncResult> running;
+  private boolean runningPush;
   private List<Promise<SyncResult>> waiting = new ArrayList<>();
+  private final java.util.ArrayDeque<PushedChanges> pushes = new java.util.ArrayDeque<>();
   private boolean background;
   private long timer = -1;
   private int failures;
@@ -68,6 +70,12 @@ final class SyncEngine {
     this.statusAddress = prefix + ".sync.status";
     this.rejectedAddress = prefix + ".sync.rejected";
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
+    transport.connectedHandler(v -> context.runOnContext(x -> {
+      if (background) {
+        failures = 0; // the server is back: catch up now instead of waiting out the backoff
+        followUp();
+      }
+    }));
   }
 
   String statusAddress() {
@@ -149,12 +157,14 @@ final class SyncEngine {
 
   private void startRun(List<Promise<SyncResult>> waiters) {
     cancelTimer();
+    pushes.clear(); // the run pulls everything after the cursor, queued pushes included
     begin(run(), waiters, true);
   }
 
   /** Makes {@code work} the one thing in flight; when it ends, waiting callers get a follow-up sync. */
   private void begin(Future<SyncResult> work, List<Promise<SyncResult>> waiters, boolean isRun) {
     running = work;
+    runningPush = !isRun;
     work.onComplete(ar -> {
       running = null;
       if (isRun) {
@@ -165,6 +175,8 @@ final class SyncEngine {
         List<Promise<SyncResult>> next = waiting;
         waiting = new ArrayList<>();
         startRun(next);
+      } else if (!pushes.isEmpty()) {
+        applyPushed(pushes.poll());
       }
     });
   }
@@ -300,6 +312,10 @@ final class SyncEngine {
    * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
    */
   private void applyPushed(PushedChanges push) {
+    if (running != null && runningPush && waiting.isEmpty()) {
+      pushes.add(push); // continues the push being applied: apply it next, in order
+      return;
+    }
     if (running != null || !java.util.Objects.equals(push.from(), cursor)) {
       followUp();
       return;
@@ -308,6 +324,7 @@ final class SyncEngine {
       .map(applied -> {
         cursor = push.cursor();
         pulled += push.changes().size();
+        publishStatus();
         return new SyncResult(0, 0, 0, push.changes().size(), applied, cursor);
       });
     begin(apply, List.of(), false);

@@ -23,7 +23,14 @@ public interface SyncTransport {
   default void pushHandler(Handler<PushedChanges> handler) {
   }
 
-  /** Whether the server pushes changes, so periodic polling can be skipped while connected. */
+  /**
+   * Called when a connection to the server is (re)established on the transport's own initiative, e.g.
+   * a WebSocket reconnecting after a drop: the engine then syncs to catch up from its cursor.
+   */
+  default void connectedHandler(Handler<Void> handler) {
+  }
+
+  /** Whether the server pushes changes right now (connected), so periodic polling can be skipped. */
   default boolean pushes() {
     return false;
   }

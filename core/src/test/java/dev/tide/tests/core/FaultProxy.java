@@ -26,6 +26,7 @@ public final class FaultProxy {
   private final AtomicInteger dropResponses = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final Set<NetSocket> blackholed = ConcurrentHashMap.newKeySet();
 
   private FaultProxy(Vertx vertx, int upstreamPort) {
     this.vertx = vertx;
@@ -62,6 +63,14 @@ public final class FaultProxy {
     dropResponses.set(n);
   }
 
+  /**
+   * The connections open now silently swallow everything in both directions, without closing: a peer
+   * that died without a FIN (only heartbeats can tell). New connections work normally.
+   */
+  public void blackholeExisting() {
+    blackholed.addAll(open);
+  }
+
   public int droppedResponses() {
     return dropped.get();
   }
@@ -80,8 +89,15 @@ public final class FaultProxy {
       }
       NetSocket upstream = ar.result();
       open.add(upstream);
-      downstream.handler(upstream::write);
+      downstream.handler(data -> {
+        if (!blackholed.contains(downstream)) {
+          upstream.write(data);
+        }
+      });
       upstream.handler(data -> {
+        if (blackholed.contains(downstream)) {
+          return;
+        }
         if (dropResponses.get() > 0 && dropResponses.getAndDecrement() > 0) {
           dropped.incrementAndGet();
           upstream.close();

@@ -41,7 +41,8 @@ final class HttpError extends RuntimeException {
       return;
     }
     if (status == 405) {
-      response.putHeader("Allow", ctx.request().path().endsWith("/health") ? "GET" : "POST");
+      String path = ctx.request().path();
+      response.putHeader("Allow", path.endsWith("/health") || path.endsWith("/ws") ? "GET" : "POST");
     }
     response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body().toBuffer());
   }

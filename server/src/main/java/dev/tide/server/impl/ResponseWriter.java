@@ -28,24 +28,7 @@ final class ResponseWriter {
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("cursor", cursor);
-      g.writeArrayFieldStart("changes");
-      for (StoredChange c : changes) {
-        g.writeStartObject();
-        g.writeStringField("collection", c.collection());
-        g.writeStringField("id", c.id());
-        g.writeObjectFieldStart("stamp");
-        g.writeNumberField("counter", c.stamp().counter());
-        g.writeStringField("node", c.stamp().node());
-        g.writeEndObject();
-        if (c.deleted()) {
-          g.writeBooleanField("deleted", true);
-        } else {
-          g.writeFieldName("doc");
-          g.writeRawValue(c.body());
-        }
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      writeChanges(g, changes);
       g.writeBooleanField("more", more);
       g.writeArrayFieldStart("results");
       for (OpResult r : results) {
@@ -58,5 +41,43 @@ final class ResponseWriter {
       throw new UncheckedIOException(e);
     }
     return Buffer.buffer(out.toByteArray());
+  }
+
+  /** A WebSocket push frame: {@code {"type":"changes","from":...,"cursor":...,"changes":[...],"more":...}}. */
+  static String pushFrame(String from, String cursor, List<StoredChange> changes, boolean more) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + changes.size() * 256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("type", "changes");
+      g.writeStringField("from", from);
+      g.writeStringField("cursor", cursor);
+      writeChanges(g, changes);
+      g.writeBooleanField("more", more);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void writeChanges(JsonGenerator g, List<StoredChange> changes) throws IOException {
+    g.writeArrayFieldStart("changes");
+    for (StoredChange c : changes) {
+      g.writeStartObject();
+      g.writeStringField("collection", c.collection());
+      g.writeStringField("id", c.id());
+      g.writeObjectFieldStart("stamp");
+      g.writeNumberField("counter", c.stamp().counter());
+      g.writeStringField("node", c.stamp().node());
+      g.writeEndObject();
+      if (c.deleted()) {
+        g.writeBooleanField("deleted", true);
+      } else {
+        g.writeFieldName("doc");
+        g.writeRawValue(c.body());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 }

@@ -26,14 +26,22 @@ final class SyncHandler {
 
   /** Parses and validates a body; throws {@link HttpError}. */
   SyncRequest parse(Buffer body) {
+    try {
+      return parse(SyncProtocol.parseObject(body));
+    } catch (InvalidChangeException e) {
+      throw new HttpError(400, "invalid_json", e.getMessage());
+    }
+  }
+
+  /** Validates a request already parsed (a WebSocket frame's {@code request}); throws {@link HttpError}. */
+  SyncRequest parse(io.vertx.core.json.JsonObject json) {
     SyncRequest request;
     try {
-      request = SyncRequest.fromJson(SyncProtocol.parseObject(body));
+      request = SyncRequest.fromJson(json);
     } catch (SyncProtocol.UnsupportedProtocolException e) {
       throw new HttpError(400, "unsupported_protocol", e.getMessage(), e.field());
     } catch (InvalidChangeException e) {
-      String code = "body".equals(e.field()) ? "invalid_json" : "invalid_request";
-      throw new HttpError(400, code, e.getMessage(), "body".equals(e.field()) ? null : e.field());
+      throw new HttpError(400, "invalid_request", e.getMessage(), e.field());
     }
     if (request.ops().size() > options.getMaxOpsPerRequest()) {
       throw new HttpError(413, "too_large", "at most " + options.getMaxOpsPerRequest() + " ops per request", "ops");
@@ -50,8 +58,12 @@ final class SyncHandler {
     return request;
   }
 
-  /** Runs a validated request for a namespace; completes with the response body. */
-  Future<Buffer> exchange(String namespace, SyncRequest request) {
+  /** The response body of an exchange and the change sequence its cursor stands for. */
+  record Exchange(Buffer body, long lastSeq) {
+  }
+
+  /** Runs a validated request for a namespace; completes with the response. */
+  Future<Exchange> exchange(String namespace, SyncRequest request) {
     long afterSeq;
     try {
       afterSeq = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq());
@@ -61,11 +73,20 @@ final class SyncHandler {
     int limit = request.limit() == null ? options.getDefaultLimit() : Math.min(request.limit(), options.getMaxLimit());
     return store.push(namespace, request.ops())
       .compose(results -> store.pull(namespace, afterSeq, request.nodeId(), limit, options.getMaxResponseBytes())
-        .map(page -> respond(page, results)));
+        .map(page -> new Exchange(respond(page, results), page.lastSeq())));
+  }
+
+  /** The next page of changes after a position, for a live push. */
+  Future<PullPage> page(String namespace, long afterSeq, String nodeId) {
+    return store.pull(namespace, afterSeq, nodeId, options.getDefaultLimit(), options.getMaxResponseBytes());
+  }
+
+  String cursor(long seq) {
+    return Cursors.format(store.epoch(), seq);
   }
 
   private Buffer respond(PullPage page, java.util.List<dev.tide.core.OpResult> results) {
     long remaining = page.more() ? Math.max(0, store.lastSeq() - page.lastSeq()) : 0;
-    return ResponseWriter.write(Cursors.format(store.epoch(), page.lastSeq()), page.changes(), page.more(), results, remaining);
+    return ResponseWriter.write(cursor(page.lastSeq()), page.changes(), page.more(), results, remaining);
   }
 }

@@ -30,6 +30,7 @@ public final class TideServerImpl implements TideServer {
   private final ServerStore store;
   private final SyncHandler sync;
   private final Router router;
+  private final WsEndpoint ws;
   private volatile ServerAuthenticator authenticator;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
@@ -37,11 +38,16 @@ public final class TideServerImpl implements TideServer {
     this.options = options;
     this.store = store;
     this.sync = new SyncHandler(options, store);
+    this.ws = new WsEndpoint(vertx, options, sync, store);
     this.router = buildRouter();
   }
 
   private Router buildRouter() {
     Router r = Router.router(vertx);
+    r.route("/sync/ws")
+      .handler(ctx -> allow(ctx, HttpMethod.GET))
+      .handler(this::authenticate) // before the upgrade: an unauthenticated client never gets a socket
+      .handler(ctx -> ws.upgrade(ctx, namespace(ctx)));
     // checks first, on their own route: nothing is buffered for a request that will be refused
     r.route("/sync")
       .handler(ctx -> allow(ctx, HttpMethod.POST))
@@ -116,7 +122,7 @@ public final class TideServerImpl implements TideServer {
     }
     sync.exchange(namespace(ctx), request).onComplete(ar -> {
       if (ar.succeeded()) {
-        ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
+        ctx.response().putHeader("Content-Type", "application/json").end(ar.result().body());
       } else {
         ctx.fail(ar.cause());
       }
@@ -146,6 +152,11 @@ public final class TideServerImpl implements TideServer {
 
   @Override
   public Future<Void> close() {
-    return store.close();
+    return ws.close().eventually(store::close);
+  }
+
+  /** Open WebSocket connections (for monitoring and tests). */
+  public int webSocketConnections() {
+    return ws.connectionCount();
   }
 }

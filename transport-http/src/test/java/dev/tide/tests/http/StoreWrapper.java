@@ -16,13 +16,13 @@ import java.util.function.Predicate;
  * The real SQLite server store with per-op validation in front, as an app would add it: ops matching
  * {@code reject} are refused with a {@code rejected} result; the rest are stored. Counts pushed ops.
  */
-final class StoreWrapper implements ServerStore {
+public final class StoreWrapper implements ServerStore {
 
   final ServerStore delegate;
   final Predicate<Change> reject;
-  final AtomicInteger opsReceived = new AtomicInteger();
+  public final AtomicInteger opsReceived = new AtomicInteger();
 
-  StoreWrapper(ServerStore delegate, Predicate<Change> reject) {
+  public StoreWrapper(ServerStore delegate, Predicate<Change> reject) {
     this.delegate = delegate;
     this.reject = reject;
   }

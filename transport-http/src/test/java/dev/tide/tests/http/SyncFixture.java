@@ -20,24 +20,24 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /** A real server (its own SQLite file, loopback port) and clients syncing with it over HTTP. */
-final class SyncFixture {
+public final class SyncFixture {
 
-  final Vertx vertx;
-  final Path dir;
-  TideServer server;
-  HttpServer http;
+  public final Vertx vertx;
+  public final Path dir;
+  public TideServer server;
+  public HttpServer http;
 
-  SyncFixture(Vertx vertx, Path dir) {
+  public SyncFixture(Vertx vertx, Path dir) {
     this.vertx = vertx;
     this.dir = dir;
   }
 
-  SyncFixture startServer() {
+  public SyncFixture startServer() {
     return startServer(new TideServerOptions(), null, null);
   }
 
   /** Starts (or restarts, on the same file) the server; {@code store} replaces the SQLite store if given. */
-  SyncFixture startServer(TideServerOptions options, ServerAuthenticator auth, java.util.function.Function<ServerStore, ServerStore> wrap) {
+  public SyncFixture startServer(TideServerOptions options, ServerAuthenticator auth, java.util.function.Function<ServerStore, ServerStore> wrap) {
     TideServerOptions opts = new TideServerOptions(options).setDbPath(dir.resolve("server.db").toString());
     TideServer opened = TideServer.open(vertx, opts).await();
     server = wrap == null ? opened : TideServer.create(vertx, opts, wrap.apply(opened.store()));
@@ -45,39 +45,39 @@ final class SyncFixture {
       server.authenticator(auth);
     }
     int port = http == null ? 0 : http.actualPort();
-    http = vertx.createHttpServer().requestHandler(server.router()).listen(port, "127.0.0.1").await();
+    http = vertx.createHttpServer(TideServer.httpServerOptions(opts)).requestHandler(server.router()).listen(port, "127.0.0.1").await();
     return this;
   }
 
-  void stopServer() {
+  public void stopServer() {
     http.close().await();
     server.close().await();
   }
 
-  int port() {
+  public int port() {
     return http.actualPort();
   }
 
-  String url() {
+  public String url() {
     return url(port());
   }
 
-  static String url(int port) {
+  public static String url(int port) {
     return "http://127.0.0.1:" + port + "/sync";
   }
 
-  Tide client(String name, Consumer<SyncOptions> sync) {
+  public Tide client(String name, Consumer<SyncOptions> sync) {
     SyncOptions so = new SyncOptions().setUrl(url()).setBackoffInitialMs(20).setBackoffMaxMs(200).setIntervalMs(60_000);
     sync.accept(so);
     return Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
   }
 
-  Tide client(String name) {
+  public Tide client(String name) {
     return client(name, s -> { });
   }
 
   /** The server's documents: "collection/id" → {stamp, doc or deleted}. */
-  Map<String, JsonObject> serverState() {
+  public Map<String, JsonObject> serverState() {
     List<StoredChange> all = server.store().pull("", 0, "-", 1_000_000, Integer.MAX_VALUE).await().changes();
     Map<String, JsonObject> state = new TreeMap<>();
     for (StoredChange c : all) {
@@ -88,7 +88,7 @@ final class SyncFixture {
   }
 
   /** A client's documents, tombstones included, in the same form. */
-  Map<String, JsonObject> clientState(String name) {
+  public Map<String, JsonObject> clientState(String name) {
     Map<String, JsonObject> state = new TreeMap<>();
     for (List<Object> row : Sql.query(dir.resolve(name + ".db").toString(),
       "SELECT collection, id, counter, node, deleted, body FROM tide_docs")) {

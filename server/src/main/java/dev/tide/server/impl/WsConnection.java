@@ -1,0 +1,196 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.InvalidChangeException;
+import dev.tide.core.SyncProtocol;
+import dev.tide.core.SyncRequest;
+import dev.tide.server.TideServerOptions;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client's WebSocket. Requests and pushes are serialized: one at a time, so every frame's cursor
+ * follows the previous one. After its first exchange the connection knows the client's node and
+ * position, and each commit signal makes it push the changes after that position (never the client's
+ * own), page by page. A client whose socket stays full is cut off; it resumes from its cursor.
+ * All state is confined to the connection's context.
+ */
+final class WsConnection {
+
+  private final Context context;
+  private final ServerWebSocket ws;
+  private final String namespace;
+  private final SyncHandler sync;
+  private final TideServerOptions options;
+  private final ArrayDeque<Object[]> requests = new ArrayDeque<>();
+  private final AtomicBoolean signalled = new AtomicBoolean();
+  private String nodeId;
+  private long seq = -1;
+  private boolean busy;
+  private boolean dirty;
+  private boolean closed;
+  private volatile long lastHeard = System.currentTimeMillis();
+  private volatile long lastPing = System.currentTimeMillis();
+  private volatile long fullSince;
+
+  private final java.util.function.Consumer<WsConnection> onGone;
+
+  WsConnection(Context context, ServerWebSocket ws, String namespace, SyncHandler sync, TideServerOptions options,
+               java.util.function.Consumer<WsConnection> onGone) {
+    this.onGone = onGone;
+    this.context = context;
+    this.ws = ws;
+    this.namespace = namespace;
+    this.sync = sync;
+    this.options = options;
+  }
+
+  void start() {
+    ws.setWriteQueueMaxSize(1 << 20); // a full queue pauses pushes to this socket only
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> close((short) 1003, "text frames only"));
+    ws.pongHandler(b -> lastHeard = System.currentTimeMillis());
+    ws.closeHandler(v -> {
+      closed = true;
+      onGone.accept(this);
+    });
+    ws.exceptionHandler(e -> close((short) 1011, "connection error"));
+    ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
+      .put("maxMessageBytes", options.getMaxBodyBytes()).encode());
+  }
+
+  private void onText(String text) {
+    lastHeard = System.currentTimeMillis();
+    JsonObject frame;
+    try {
+      frame = SyncProtocol.parseObject(Buffer.buffer(text));
+    } catch (InvalidChangeException e) {
+      sendError(null, new HttpError(400, "invalid_json", e.getMessage()));
+      return;
+    }
+    Object id = frame.getValue("id");
+    if (id != null && !(id instanceof Integer || id instanceof Long || id instanceof String s && s.length() <= 64)) {
+      sendError(null, new HttpError(400, "invalid_request", "id must be an integer or a short string", "id"));
+      return;
+    }
+    if (!"sync".equals(frame.getValue("type"))) {
+      sendError(id, new HttpError(400, "invalid_request", "unknown frame type " + frame.getValue("type"), "type"));
+      return;
+    }
+    if (!(frame.getValue("request") instanceof JsonObject request)) {
+      sendError(id, new HttpError(400, "invalid_request", "request must be a sync request object", "request"));
+      return;
+    }
+    requests.add(new Object[]{id, request});
+    pump();
+  }
+
+  /** A commit happened (any thread): push what this client has not seen, once per burst. */
+  void signal() {
+    if (signalled.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        signalled.set(false);
+        dirty = true;
+        pump();
+      });
+    }
+  }
+
+  private void pump() {
+    if (busy || closed) {
+      return;
+    }
+    Object[] next = requests.poll();
+    if (next != null) {
+      exchange(next[0], (JsonObject) next[1]);
+    } else if (dirty && nodeId != null) {
+      if (ws.writeQueueFull()) {
+        if (fullSince == 0) {
+          fullSince = System.currentTimeMillis();
+        }
+        ws.drainHandler(v -> {
+          fullSince = 0;
+          pump();
+        });
+        return;
+      }
+      push();
+    }
+  }
+
+  private void exchange(Object id, JsonObject json) {
+    SyncRequest request;
+    try {
+      request = sync.parse(json);
+    } catch (HttpError e) {
+      sendError(id, e);
+      return;
+    }
+    busy = true;
+    sync.exchange(namespace, request).onComplete(ar -> {
+      busy = false;
+      if (ar.succeeded()) {
+        nodeId = request.nodeId();
+        seq = ar.result().lastSeq();
+        ws.writeTextMessage("{\"type\":\"result\",\"id\":" + Json.encode(id) + ",\"response\":"
+          + ar.result().body().toString() + "}");
+      } else {
+        sendError(id, ar.cause() instanceof HttpError e ? e : new HttpError(503, "unavailable", String.valueOf(ar.cause().getMessage())));
+      }
+      pump();
+    });
+  }
+
+  private void push() {
+    busy = true;
+    dirty = false;
+    long from = seq;
+    sync.page(namespace, from, nodeId).onComplete(ar -> {
+      busy = false;
+      if (ar.succeeded() && ar.result().lastSeq() > from && seq == from) {
+        var page = ar.result();
+        seq = page.lastSeq();
+        dirty |= page.more();
+        ws.writeTextMessage(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(seq), page.changes(), page.more()));
+      }
+      pump();
+    });
+  }
+
+  private void sendError(Object id, HttpError e) {
+    ws.writeTextMessage(new JsonObject().put("type", "error").put("id", id).put("status", e.status)
+      .mergeIn(e.body()).encode());
+  }
+
+  /** Periodic (any thread): ping, and cut connections that went silent or cannot keep up. */
+  void check(long now) {
+    long idle = options.getWsIdleTimeoutSeconds() * 1000L;
+    if (now - lastHeard > idle) {
+      close((short) 1001, "no answer to pings");
+    } else if (fullSince > 0 && now - fullSince > options.getWsSlowClientSeconds() * 1000L) {
+      close((short) 1013, "too slow: reconnect and resume from your cursor");
+    } else if (now - lastPing > idle / 3) {
+      lastPing = now;
+      context.runOnContext(v -> {
+        if (!closed) {
+          ws.writePing(Buffer.buffer("tide"));
+        }
+      });
+    }
+  }
+
+  void close(short code, String reason) {
+    context.runOnContext(v -> {
+      if (!closed) {
+        closed = true;
+        onGone.accept(this); // gone now, even while the close handshake with a dead peer times out
+        ws.close(code, reason);
+      }
+    });
+  }
+}

@@ -1,0 +1,327 @@
+package dev.tide.transport.websocket;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeCodec;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.HeadersProvider;
+import dev.tide.core.InvalidChangeException;
+import dev.tide.core.SyncException;
+import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncProtocol;
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
+import dev.tide.core.spi.PushedChanges;
+import dev.tide.core.spi.SyncTransport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Sync over one WebSocket (PROTOCOL.md, section 6): exchanges are {@code sync} frames answered by
+ * {@code result}/{@code error} frames, and the server pushes {@code changes} frames as soon as it
+ * commits. Pings every {@link SyncOptions#getHeartbeatMs()} detect a dead peer; a dropped connection
+ * is re-established with exponential backoff and jitter, after which the engine catches up from its
+ * persisted cursor. All state lives on one Vert.x context.
+ */
+public final class WebSocketSyncTransport implements SyncTransport {
+
+  /** Largest message accepted from the server: its responses stop near 8 MiB. */
+  static final int MAX_MESSAGE_BYTES = 32 << 20;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final SyncOptions options;
+  private final String uri;
+  private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
+  private final Map<Long, Promise<SyncResponse>> pending = new HashMap<>();
+  private Handler<PushedChanges> pushHandler = p -> { };
+  private Handler<Void> connectedHandler = v -> { };
+  private WebSocket ws;
+  private Future<WebSocket> connecting;
+  private long nextId;
+  private long lastHeard;
+  private long heartbeatTimer = -1;
+  private long reconnectTimer = -1;
+  private int reconnectFailures;
+  private boolean everConnected;
+  private boolean closed;
+
+  private WebSocketSyncTransport(Vertx vertx, SyncOptions options) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.options = new SyncOptions(options);
+    this.uri = webSocketUri(options.getUrl());
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
+      .setMaxFrameSize(64 * 1024)
+      .setMaxMessageSize(MAX_MESSAGE_BYTES)
+      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs())));
+  }
+
+  public static WebSocketSyncTransport create(Vertx vertx, SyncOptions options) {
+    if (options.getUrl() == null) {
+      throw new IllegalArgumentException("SyncOptions.url is required");
+    }
+    return new WebSocketSyncTransport(vertx, options);
+  }
+
+  /**
+   * The same {@code url} works for both transports: {@code http://host:8000/sync} becomes
+   * {@code ws://host:8000/sync/ws}; a {@code ws://} or {@code wss://} URL is used as given.
+   */
+  static String webSocketUri(String url) {
+    if (url.startsWith("ws://") || url.startsWith("wss://")) {
+      return url;
+    }
+    String ws = url.startsWith("https://") ? "wss://" + url.substring(8) : url.startsWith("http://") ? "ws://" + url.substring(7) : url;
+    return ws.endsWith("/ws") ? ws : (ws.endsWith("/") ? ws + "ws" : ws + "/ws");
+  }
+
+  @Override
+  public void pushHandler(Handler<PushedChanges> handler) {
+    this.pushHandler = handler;
+  }
+
+  @Override
+  public void connectedHandler(Handler<Void> handler) {
+    this.connectedHandler = handler;
+  }
+
+  @Override
+  public boolean pushes() {
+    return ws != null;
+  }
+
+  @Override
+  public Future<SyncResponse> exchange(SyncRequest request) {
+    Promise<SyncResponse> result = Promise.promise();
+    context.runOnContext(v -> connect().onComplete(ar -> {
+      if (ar.failed()) {
+        result.fail(ar.cause());
+        return;
+      }
+      long id = ++nextId;
+      pending.put(id, result);
+      long timeout = vertx.setTimer(options.getRequestTimeoutMs(), t -> {
+        if (pending.remove(id) != null) {
+          result.tryFail(new VertxException("no answer within " + options.getRequestTimeoutMs() + " ms", true));
+          drop(ar.result(), "request timed out"); // a fresh connection, rather than a late answer on this one
+        }
+      });
+      result.future().onComplete(x -> vertx.cancelTimer(timeout));
+      String frame = "{\"type\":\"sync\",\"id\":" + id + ",\"request\":" + request.toJson().encode() + "}";
+      ar.result().writeTextMessage(frame).onFailure(e -> {
+        if (pending.remove(id) != null) {
+          result.tryFail(e);
+        }
+      });
+    }));
+    return result.future();
+  }
+
+  /** The open socket, or a new connection (credentials refreshed once if the upgrade gets a 401). */
+  private Future<WebSocket> connect() {
+    if (closed) {
+      return Future.failedFuture(new VertxException("transport closed", true));
+    }
+    if (ws != null) {
+      return Future.succeededFuture(ws);
+    }
+    if (connecting == null) {
+      connecting = open().recover(e -> unauthorized(e) && options.getHeadersProvider() != null ? open() : Future.failedFuture(e))
+        .transform(ar -> {
+          connecting = null;
+          if (ar.failed()) {
+            return Future.failedFuture(rejection(ar.cause()));
+          }
+          setUp(ar.result());
+          return Future.succeededFuture(ar.result());
+        });
+    }
+    return connecting;
+  }
+
+  private Future<WebSocket> open() {
+    return headers().compose(headers -> {
+      WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri)
+        .setTimeout(options.getRequestTimeoutMs());
+      headers.forEach(e -> connect.addHeader(e.getKey(), e.getValue()));
+      return client.connect(connect);
+    });
+  }
+
+  private Future<MultiMap> headers() {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
+    HeadersProvider provider = options.getHeadersProvider();
+    if (provider == null) {
+      return Future.succeededFuture(headers);
+    }
+    try {
+      return provider.headers().map(headers::addAll);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static boolean unauthorized(Throwable e) {
+    return e instanceof UpgradeRejectedException r && r.getStatus() == 401;
+  }
+
+  /** A refused upgrade becomes the server's error (401 → unauthorized); anything else means offline. */
+  private static Throwable rejection(Throwable e) {
+    if (e instanceof UpgradeRejectedException r) {
+      try {
+        JsonObject error = new JsonObject(r.getBody()).getJsonObject("error");
+        return new SyncException(r.getStatus(), error.getString("code"), error.getString("message"), error.getString("field"));
+      } catch (RuntimeException notJson) {
+        return new SyncException(r.getStatus(), "http_" + r.getStatus(), "WebSocket upgrade refused", null);
+      }
+    }
+    return e;
+  }
+
+  /** Runs on the context: the server's first frame ("hello") must not be missed. */
+  private void setUp(WebSocket socket) {
+    ws = socket;
+    lastHeard = System.currentTimeMillis();
+    socket.textMessageHandler(text -> onText(socket, text));
+    socket.binaryMessageHandler(b -> drop(socket, "unexpected binary frame"));
+    socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
+    socket.exceptionHandler(e -> drop(socket, "connection error: " + e.getMessage()));
+    socket.closeHandler(v -> onClosed(socket));
+    heartbeatTimer = vertx.setPeriodic(Math.max(10, options.getHeartbeatMs()), t -> heartbeat(socket));
+    boolean reconnected = everConnected;
+    everConnected = true;
+    reconnectFailures = 0;
+    if (reconnected) {
+      connectedHandler.handle(null);
+    }
+  }
+
+  private void heartbeat(WebSocket socket) {
+    if (socket != ws) {
+      return;
+    }
+    if (System.currentTimeMillis() - lastHeard > 2 * options.getHeartbeatMs()) {
+      drop(socket, "no pong within two heartbeats"); // a dead peer or a half-open connection
+    } else {
+      socket.writePing(Buffer.buffer("tide"));
+    }
+  }
+
+  private void onText(WebSocket socket, String text) {
+    lastHeard = System.currentTimeMillis();
+    JsonObject frame;
+    try {
+      frame = SyncProtocol.parseObject(Buffer.buffer(text));
+    } catch (InvalidChangeException e) {
+      drop(socket, "malformed frame from server");
+      return;
+    }
+    Object type = frame.getValue("type");
+    try {
+      if ("result".equals(type)) {
+        Promise<SyncResponse> p = pending.remove(frame.getLong("id"));
+        if (p != null) {
+          p.tryComplete(SyncResponse.fromJson(frame.getJsonObject("response")));
+        }
+      } else if ("error".equals(type)) {
+        JsonObject error = frame.getJsonObject("error", new JsonObject());
+        SyncException e = new SyncException(frame.getInteger("status", 400), error.getString("code", "error"),
+          error.getString("message", ""), error.getString("field"));
+        Promise<SyncResponse> p = frame.getValue("id") == null ? null : pending.remove(frame.getLong("id"));
+        if (p != null) {
+          p.tryFail(e);
+        }
+      } else if ("changes".equals(type)) {
+        pushHandler.handle(pushed(frame));
+      }
+      // "hello" and unknown types: nothing to do (forward compatibility)
+    } catch (RuntimeException e) {
+      drop(socket, "invalid frame from server: " + e.getMessage());
+    }
+  }
+
+  private static PushedChanges pushed(JsonObject frame) {
+    JsonArray array = frame.getJsonArray("changes", new JsonArray());
+    List<Change> changes = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      changes.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
+    }
+    String from = frame.getString("from");
+    String cursor = frame.getString("cursor");
+    if (from == null || cursor == null) {
+      throw new InvalidChangeException("cursor", "a changes frame needs from and cursor");
+    }
+    return new PushedChanges(from, cursor, changes);
+  }
+
+  private void drop(WebSocket socket, String reason) {
+    if (socket == ws) {
+      socket.close((short) 1000, reason.length() > 120 ? reason.substring(0, 120) : reason);
+      onClosed(socket);
+    }
+  }
+
+  private void onClosed(WebSocket socket) {
+    if (socket != ws) {
+      return;
+    }
+    ws = null;
+    vertx.cancelTimer(heartbeatTimer);
+    List<Promise<SyncResponse>> failed = new ArrayList<>(pending.values());
+    pending.clear();
+    failed.forEach(p -> p.tryFail(new VertxException("connection closed", true)));
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    if (closed || reconnectTimer >= 0) {
+      return;
+    }
+    double exp = options.getBackoffInitialMs() * Math.pow(2, Math.min(30, reconnectFailures));
+    long delay = (long) (Math.min(options.getBackoffMaxMs(), exp) * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
+    reconnectTimer = vertx.setTimer(Math.max(1, delay), t -> {
+      reconnectTimer = -1;
+      if (ws == null && !closed) {
+        connect().onFailure(e -> {
+          reconnectFailures++;
+          scheduleReconnect();
+        });
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      closed = true;
+      if (reconnectTimer >= 0) {
+        vertx.cancelTimer(reconnectTimer);
+      }
+      WebSocket socket = ws;
+      Future<Void> closing = socket == null ? Future.succeededFuture() : socket.close((short) 1000, "client closing");
+      closing.eventually(client::close).onComplete(ar -> done.complete());
+    });
+    return done.future();
+  }
+}

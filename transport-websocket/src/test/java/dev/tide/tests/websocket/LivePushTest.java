@@ -1,0 +1,202 @@
+package dev.tide.tests.websocket;
+
+import dev.tide.core.Change;
+import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
+import dev.tide.core.Tide;
+import dev.tide.core.spi.PushedChanges;
+import dev.tide.core.spi.SyncTransport;
+import dev.tide.core.spi.SyncTransportFactory;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.impl.TideServerImpl;
+import dev.tide.tests.core.FaultProxy;
+import dev.tide.tests.core.Sql;
+import dev.tide.tests.http.SyncFixture;
+import dev.tide.transport.websocket.WebSocketSyncTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@ExtendWith(VertxExtension.class)
+class LivePushTest {
+
+  @TempDir
+  Path dir;
+  SyncFixture fx;
+  List<Tide> clients = new ArrayList<>();
+  FaultProxy proxy;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    fx = new SyncFixture(vertx, dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    clients.forEach(c -> c.close().await());
+    if (proxy != null) {
+      proxy.close().await();
+    }
+    fx.stopServer();
+  }
+
+  /** A WebSocket client that never polls (interval of an hour): whatever reaches it quickly was pushed. */
+  Tide ws(String name, Consumer<SyncOptions> more) {
+    Tide t = fx.client(name, s -> {
+      s.setTransport("websocket").setHeartbeatMs(200).setIntervalMs(3_600_000);
+      more.accept(s);
+    });
+    clients.add(t);
+    return t;
+  }
+
+  static SyncTransportFactory counting(AtomicInteger exchanges) {
+    return new SyncTransportFactory() {
+      @Override
+      public String name() {
+        return "counting-websocket";
+      }
+
+      @Override
+      public SyncTransport create(Vertx vertx, SyncOptions options) {
+        SyncTransport real = WebSocketSyncTransport.create(vertx, options);
+        return new SyncTransport() {
+          @Override
+          public Future<SyncResponse> exchange(SyncRequest request) {
+            exchanges.incrementAndGet();
+            return real.exchange(request);
+          }
+
+          @Override
+          public void pushHandler(Handler<PushedChanges> handler) {
+            real.pushHandler(handler);
+          }
+
+          @Override
+          public void connectedHandler(Handler<Void> handler) {
+            real.connectedHandler(handler);
+          }
+
+          @Override
+          public boolean pushes() {
+            return real.pushes();
+          }
+
+          @Override
+          public Future<Void> close() {
+            return real.close();
+          }
+        };
+      }
+    };
+  }
+
+  @Test
+  void writesOnAReachBsFeedInOrderByPushAlone(Vertx vertx) {
+    fx.startServer();
+    Tide a = ws("a", s -> { });
+    AtomicInteger bExchanges = new AtomicInteger();
+    Tide b = ws("b", s -> s.setTransportFactory(counting(bExchanges)));
+    a.startSync().await();
+    b.startSync().await();
+    a.initialSync().await();
+    b.initialSync().await();
+    int before = bExchanges.get();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seen.add(m.body()));
+
+    for (int i = 0; i < 100; i++) {
+      a.collection("notes").put(String.format("n%03d", i), new JsonObject().put("i", i)).await();
+    }
+    await().until(() -> seen.size() == 100);
+    for (int i = 0; i < 100; i++) {
+      assertEquals(String.format("n%03d", i), seen.get(i).id(), "commit order");
+    }
+    assertEquals(before, bExchanges.get(), "B made no request: every change was pushed");
+    String epoch = String.valueOf(Sql.query(dir.resolve("a.db").toString(), "SELECT value FROM tide_meta WHERE key = 'cursor'")
+      .get(0).get(0)).split("\\.")[0];
+    await().until(() -> (epoch + "." + fx.server.store().lastSeq()).equals(
+      Sql.query(dir.resolve("b.db").toString(), "SELECT value FROM tide_meta WHERE key = 'cursor'").get(0).get(0)));
+    assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  @Test
+  void serverRestartClientsReconnectAndConverge() {
+    fx.startServer();
+    Tide a = ws("a", s -> { });
+    Tide b = ws("b", s -> { });
+    a.startSync().await();
+    b.startSync().await();
+    a.initialSync().await();
+    b.initialSync().await();
+    fx.stopServer();
+    for (int i = 0; i < 10; i++) {
+      a.collection("notes").put("r" + i, new JsonObject()).await();
+    }
+    fx.startServer(); // same port, same file
+    await().until(() -> a.pendingCount().await() == 0);
+    await().until(() -> b.collection("notes").list().await().size() == 10);
+    assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  @Test
+  void aClientOfflineDuringAThousandWritesCatchesUp(Vertx vertx) {
+    fx.startServer();
+    proxy = FaultProxy.start(vertx, fx.port());
+    Tide a = ws("a", s -> { });
+    Tide b = ws("b", s -> s.setUrl(SyncFixture.url(proxy.port())));
+    a.startSync().await();
+    b.startSync().await();
+    b.initialSync().await();
+    proxy.down(true);
+    for (int k = 0; k < 10; k++) {
+      int base = k * 100;
+      a.batch(batch -> {
+        for (int i = base; i < base + 100; i++) {
+          batch.put("notes", "o" + i, new JsonObject().put("i", i));
+        }
+      }).await();
+    }
+    await().until(() -> a.pendingCount().await() == 0);
+    proxy.down(false);
+    await().until(() -> b.collection("notes").list().await().size() == 1000);
+    assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  @Test
+  void heartbeatsDetectADeadConnection(Vertx vertx) {
+    fx.startServer(new TideServerOptions().setWsIdleTimeoutSeconds(1), null, null);
+    proxy = FaultProxy.start(vertx, fx.port());
+    Tide a = ws("a", s -> { });
+    Tide b = ws("b", s -> s.setUrl(SyncFixture.url(proxy.port())).setHeartbeatMs(100));
+    a.startSync().await();
+    b.startSync().await();
+    b.initialSync().await();
+    a.initialSync().await();
+    proxy.blackholeExisting(); // B's socket goes silent without closing
+    a.collection("notes").put("after", new JsonObject()).await();
+    // only a heartbeat timeout makes B drop the dead socket, reconnect and catch up
+    await().until(() -> b.collection("notes").get("after").await() != null);
+    // the server closed its end of the dead socket too (no pongs for its idle timeout)
+    TideServerImpl server = (TideServerImpl) fx.server;
+    await().until(() -> server.webSocketConnections() == 2);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.tide.tests.websocket;
+
+import dev.tide.core.Change;
+import dev.tide.core.SyncException;
+import dev.tide.core.SyncStatus;
+import dev.tide.core.Tide;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.impl.TideServerImpl;
+import dev.tide.tests.http.SyncFixture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class WebSocketEdgesTest {
+
+  @TempDir
+  Path dir;
+  SyncFixture fx;
+  List<Tide> clients = new ArrayList<>();
+  WebSocketClient raw;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    fx = new SyncFixture(vertx, dir);
+    raw = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 << 20).setClosingTimeout(1));
+  }
+
+  @AfterEach
+  void tearDown() {
+    clients.forEach(c -> c.close().await());
+    raw.close().await();
+    fx.stopServer();
+  }
+
+  /** A raw socket whose frames are queued, handlers set on its own context as soon as it opens. */
+  static final class RawSocket {
+    final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    final Promise<Short> closed = Promise.promise();
+    WebSocket ws;
+
+    JsonObject next() throws InterruptedException {
+      JsonObject f = frames.poll(10, TimeUnit.SECONDS);
+      assertNotNull(f, "no frame within 10 s");
+      return f;
+    }
+  }
+
+  RawSocket connect(WebSocketConnectOptions options) {
+    RawSocket s = new RawSocket();
+    s.ws = raw.connect(options).onSuccess(ws -> {
+      ws.textMessageHandler(t -> s.frames.add(new JsonObject(t)));
+      ws.closeHandler(v -> s.closed.tryComplete(ws.closeStatusCode()));
+    }).await();
+    return s;
+  }
+
+  WebSocketConnectOptions at(String path) {
+    return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(fx.port()).setURI(path);
+  }
+
+  @Test
+  void malformedFramesGetErrorFramesAndTheServerStaysUp(Vertx vertx) throws Exception {
+    fx.startServer();
+    RawSocket s = connect(at("/sync/ws"));
+    assertEquals("hello", s.next().getString("type"));
+
+    s.ws.writeTextMessage("not json {").await();
+    JsonObject e = s.next();
+    assertEquals("error", e.getString("type"));
+    assertNull(e.getValue("id"));
+    assertEquals("invalid_json", e.getJsonObject("error").getString("code"));
+
+    s.ws.writeTextMessage("{\"type\":\"nope\",\"id\":1}").await();
+    e = s.next();
+    assertEquals(1, e.getInteger("id"));
+    assertEquals("type", e.getJsonObject("error").getString("field"));
+
+    s.ws.writeTextMessage("{\"type\":\"sync\",\"id\":2,\"request\":{\"protocol\":1}}").await();
+    e = s.next();
+    assertEquals(400, e.getInteger("status"));
+    assertEquals("node_id", e.getJsonObject("error").getString("field"));
+
+    s.ws.writeTextMessage("{\"type\":\"sync\",\"id\":3,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":\"bad\"}}").await();
+    assertEquals("invalid_cursor", s.next().getJsonObject("error").getString("code"));
+
+    s.ws.writeTextMessage("{\"type\":\"sync\",\"id\":\"x4\",\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null}}").await();
+    JsonObject ok = s.next();
+    assertEquals("result", ok.getString("type"));
+    assertEquals("x4", ok.getString("id"));
+    assertNotNull(ok.getJsonObject("response").getString("cursor"));
+
+    s.ws.writeBinaryMessage(Buffer.buffer(new byte[]{1, 2, 3})).await();
+    assertEquals((short) 1003, s.closed.future().await(), "binary frames are refused with a reason");
+
+    assertEquals(200, WebClient.create(vertx).get(fx.port(), "127.0.0.1", "/health").send().await().statusCode());
+    assertEquals(426, WebClient.create(vertx).get(fx.port(), "127.0.0.1", "/sync/ws").send().await().statusCode());
+  }
+
+  @Test
+  void anUnauthenticatedUpgradeIsRefused() {
+    fx.startServer(new TideServerOptions(), h -> "Bearer ok".equals(h.get("Authorization"))
+      ? Future.succeededFuture("u") : Future.failedFuture("bad token"), null);
+    UpgradeRejectedException e = assertThrows(UpgradeRejectedException.class, () -> raw.connect(at("/sync/ws")).await());
+    assertEquals(401, e.getStatus());
+    assertEquals("unauthorized", new JsonObject(e.getBody()).getJsonObject("error").getString("code"));
+
+    Tide bad = fx.client("bad", s -> s.setTransport("websocket").addHeader("Authorization", "Bearer nope"));
+    clients.add(bad);
+    SyncException se = assertInstanceOf(SyncException.class, assertThrows(RuntimeException.class, () -> bad.syncOnce().await()));
+    assertEquals(401, se.status());
+    assertEquals(SyncStatus.State.UNAUTHORIZED, bad.syncStatus().await().state());
+
+    Tide good = fx.client("good", s -> s.setTransport("websocket").addHeader("Authorization", "Bearer ok"));
+    clients.add(good);
+    good.collection("notes").put("x", new JsonObject()).await();
+    assertEquals(1, good.syncOnce().await().pushed());
+  }
+
+  @Test
+  void aStalledClientDoesNotHoldUpAHealthyOne(Vertx vertx) throws Exception {
+    fx.startServer(new TideServerOptions().setWsSlowClientSeconds(1), null, null);
+    TideServerImpl server = (TideServerImpl) fx.server;
+    // the stalled client registers its position, then stops reading
+    RawSocket stalled = connect(at("/sync/ws"));
+    stalled.next();
+    stalled.ws.writeTextMessage("{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"stalled\",\"cursor\":null}}").await();
+    assertEquals("result", stalled.next().getString("type"));
+    stalled.ws.pause();
+
+    Tide a = fx.client("a", s -> s.setTransport("websocket"));
+    Tide b = fx.client("b", s -> s.setTransport("websocket").setIntervalMs(3_600_000));
+    clients.add(a);
+    clients.add(b);
+    b.startSync().await();
+    b.initialSync().await();
+    a.startSync().await();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seen.add(m.body()));
+    String blob = "x".repeat(40_000);
+    for (int k = 0; k < 10; k++) {
+      int base = k * 40;
+      a.batch(batch -> {
+        for (int i = base; i < base + 40; i++) {
+          batch.put("notes", "big" + i, new JsonObject().put("i", i).put("blob", blob));
+        }
+      }).await();
+    }
+    await().until(() -> seen.size() == 400); // 16 MB pushed to B while the stalled socket's buffers are full
+    await().until(() -> server.webSocketConnections() == 2); // the stalled client was cut off
+    stalled.ws.resume();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void theSameAppCodeWorksWithEitherTransport(String transport) {
+    fx.startServer();
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    Tide b = fx.client("b", s -> s.setTransport(transport));
+    clients.add(a);
+    clients.add(b);
+    a.collection("notes").put("same", new JsonObject().put("by", "a")).await();
+    b.collection("notes").put("same", new JsonObject().put("by", "b")).await();
+    b.collection("notes").put("onlyB", new JsonObject()).await();
+    a.syncOnce().await();
+    b.syncOnce().await();
+    a.syncOnce().await();
+    assertEquals(fx.serverState(), fx.clientState("a"));
+    assertEquals(fx.serverState(), fx.clientState("b"));
+    assertTrue(fx.serverState().containsKey("notes/onlyB"));
+  }
+}
