@@ -47,15 +47,15 @@ public final class HttpSyncTransport implements SyncTransport {
   @Override
   public Future<SyncResponse> exchange(SyncRequest request) {
     Buffer body = request.toJson().toBuffer();
-    return headers().compose(h -> post(body, h)).compose(response -> {
+    return headers(false).compose(h -> post(body, h)).compose(response -> {
       if (response.statusCode() != 401 || options.getHeadersProvider() == null) {
         return decode(response);
       }
-      return headers().compose(h -> post(body, h)).compose(this::decode); // refreshed credentials, once
+      return headers(true).compose(h -> post(body, h)).compose(this::decode); // refreshed credentials, once
     });
   }
 
-  private Future<MultiMap> headers() {
+  private Future<MultiMap> headers(boolean refresh) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
@@ -63,7 +63,7 @@ public final class HttpSyncTransport implements SyncTransport {
     }
     Future<Map<String, String>> supplied;
     try {
-      supplied = provider.headers();
+      supplied = refresh ? provider.refreshed() : provider.headers();
     } catch (RuntimeException e) {
       supplied = Future.failedFuture(e);
     }

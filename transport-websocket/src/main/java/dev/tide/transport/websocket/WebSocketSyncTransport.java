@@ -146,7 +146,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       return Future.succeededFuture(ws);
     }
     if (connecting == null) {
-      connecting = open().recover(e -> unauthorized(e) && options.getHeadersProvider() != null ? open() : Future.failedFuture(e))
+      connecting = open(false).recover(e -> unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
         .transform(ar -> {
           connecting = null;
           if (ar.failed()) {
@@ -159,8 +159,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
     return connecting;
   }
 
-  private Future<WebSocket> open() {
-    return headers().compose(headers -> {
+  private Future<WebSocket> open(boolean refresh) {
+    return headers(refresh).compose(headers -> {
       WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri)
         .setTimeout(options.getRequestTimeoutMs());
       headers.forEach(e -> connect.addHeader(e.getKey(), e.getValue()));
@@ -168,14 +168,14 @@ public final class WebSocketSyncTransport implements SyncTransport {
     });
   }
 
-  private Future<MultiMap> headers() {
+  private Future<MultiMap> headers(boolean refresh) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
       return Future.succeededFuture(headers);
     }
     try {
-      return provider.headers().map(headers::addAll);
+      return (refresh ? provider.refreshed() : provider.headers()).map(headers::addAll);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
