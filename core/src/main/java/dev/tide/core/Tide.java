@@ -56,6 +56,9 @@ public interface Tide {
    */
   Future<Void> startSync();
 
+  /** {@link #startSync()} with this polling interval instead of {@link SyncOptions#getIntervalMs()}. */
+  Future<Void> startSync(java.time.Duration interval);
+
   /** Stops background sync; completes when the sync in flight (if any) has ended. */
   Future<Void> stopSync();
 

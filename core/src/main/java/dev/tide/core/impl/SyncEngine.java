@@ -50,6 +50,7 @@ final class SyncEngine {
   private long timer = -1;
   private int failures;
   private int pushBatchOps;
+  private long intervalMs;
 
   private SyncStatus.State state = SyncStatus.State.IDLE;
   private long lastSuccessAt;
@@ -66,6 +67,7 @@ final class SyncEngine {
     this.cursor = cursor;
     this.caughtUp = caughtUp;
     this.pushBatchOps = Math.max(1, options.getPushBatchOps());
+    this.intervalMs = options.getIntervalMs();
     String prefix = tide.options().getAddressPrefix();
     this.statusAddress = prefix + ".sync.status";
     this.rejectedAddress = prefix + ".sync.rejected";
@@ -94,9 +96,13 @@ final class SyncEngine {
     return p.future();
   }
 
-  Future<Void> start() {
+  /** Starts background sync; a positive {@code intervalMs} overrides the configured interval. */
+  Future<Void> start(long intervalMs) {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
+      if (intervalMs > 0) {
+        this.intervalMs = intervalMs;
+      }
       if (!background) {
         background = true;
         failures = 0;
@@ -340,7 +346,7 @@ final class SyncEngine {
       setState(classify(failure), String.valueOf(failure.getMessage()));
     }
     if (background) {
-      schedule(failure == null ? (transport.pushes() ? -1 : options.getIntervalMs()) : backoff());
+      schedule(failure == null ? (transport.pushes() ? -1 : intervalMs) : backoff());
     }
   }
 

@@ -220,7 +220,15 @@ public final class TideImpl implements Tide {
 
   @Override
   public Future<Void> startSync() {
-    return onCaller(engine().start());
+    return onCaller(engine().start(-1));
+  }
+
+  @Override
+  public Future<Void> startSync(java.time.Duration interval) {
+    if (interval.isNegative() || interval.isZero()) {
+      return Future.failedFuture(new IllegalArgumentException("interval must be positive"));
+    }
+    return onCaller(engine().start(interval.toMillis()));
   }
 
   @Override

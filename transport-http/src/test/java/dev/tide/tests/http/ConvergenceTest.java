@@ -193,6 +193,19 @@ class ConvergenceTest {
   }
 
   @Test
+  void aLocalWriteIsPushedPromptlyNotOnTheTimer() {
+    fx.startServer();
+    Tide a = client("a");
+    a.startSync(java.time.Duration.ofHours(1)).await(); // the timer alone would wait an hour
+    a.initialSync().await();
+    long before = fx.server.store().lastSeq();
+    a.collection("notes").put("prompt", new JsonObject()).await();
+    await().atMost(java.time.Duration.ofSeconds(5)).until(() -> fx.server.store().lastSeq() > before);
+    await().until(() -> a.pendingCount().await() == 0);
+    a.stopSync().await();
+  }
+
+  @Test
   void concurrentSyncCallsCoalesce() {
     fx.startServer();
     int[] inFlight = new int[1];
