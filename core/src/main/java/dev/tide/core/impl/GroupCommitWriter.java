@@ -27,6 +27,9 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
 
   /** The transactional resource a writer owns (the client's or the server's SQLite store). */
   public interface Store {
+    /** Starts the group's transaction. */
+    void begin() throws java.sql.SQLException;
+
     void commit() throws java.sql.SQLException;
 
     /** Rolls back the current transaction and any in-memory state it changed. */
@@ -38,10 +41,16 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
 
   /** Keep one drain run short so the worker is not flagged as blocked under sustained load. */
   private static final long MAX_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /**
+   * How long the writer waits, spinning, for the next task before it parks: a writer that awaits each
+   * put submits the next one within microseconds, and a park/unpark pair costs more than that.
+   */
+  private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
   private final WorkerExecutor executor;
   private final S store;
   private final int maxGroupWeight;
+  private final Context publisherContext;
   private final Consumer<List<Change>> publisher;
   private final ConcurrentLinkedQueue<WriteTask<? super S, ?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -49,10 +58,16 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   private boolean closed;
   private long transactions;
 
-  public GroupCommitWriter(WorkerExecutor executor, S store, int maxGroupWeight, Consumer<List<Change>> publisher) {
+  /**
+   * @param publisherContext where {@code publisher} runs, after each commit, in commit order
+   * @param publisher        receives the changes of each committed group (not called for empty ones)
+   */
+  public GroupCommitWriter(WorkerExecutor executor, S store, int maxGroupWeight, Context publisherContext,
+                           Consumer<List<Change>> publisher) {
     this.executor = executor;
     this.store = store;
     this.maxGroupWeight = maxGroupWeight;
+    this.publisherContext = publisherContext;
     this.publisher = publisher;
   }
 
@@ -92,6 +107,12 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     long deadline = System.nanoTime() + MAX_DRAIN_NANOS;
     while (true) {
       if (queue.isEmpty()) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (queue.isEmpty() && System.nanoTime() - spinUntil < 0) {
+          Thread.onSpinWait();
+        }
+      }
+      if (queue.isEmpty()) {
         scheduled.set(false);
         // a task added after the check above but before the flag was cleared must not be stranded
         if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
@@ -119,6 +140,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     }
     List<Change> events = new ArrayList<>();
     try {
+      store.begin();
       for (WriteTask<? super S, ?> t : group) {
         runTask(t, events);
       }
@@ -140,6 +162,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   private void commitAlone(WriteTask<? super S, ?> t) {
     List<Change> events = new ArrayList<>();
     try {
+      store.begin();
       runTask(t, events);
       store.commit();
       transactions++;
@@ -155,15 +178,24 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     t.result = t.run(store, events);
   }
 
+  /**
+   * After a commit: one task per context, the publisher's first (changes are announced before the
+   * futures of the writes that made them complete), so a group costs one wake-up per event loop.
+   */
   private void dispatch(List<? extends WriteTask<? super S, ?>> group, List<Change> events) {
-    if (!events.isEmpty()) {
-      publisher.accept(events);
-    }
     Map<Context, List<WriteTask<?, ?>>> byContext = new IdentityHashMap<>();
+    if (!events.isEmpty()) {
+      byContext.put(publisherContext, new ArrayList<>());
+    }
     for (WriteTask<?, ?> t : group) {
       byContext.computeIfAbsent(t.context, c -> new ArrayList<>()).add(t);
     }
-    byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> tasks.forEach(GroupCommitWriter::succeed)));
+    byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> {
+      if (ctx == publisherContext && !events.isEmpty()) {
+        publisher.accept(events);
+      }
+      tasks.forEach(GroupCommitWriter::succeed);
+    }));
   }
 
   private static <T> void succeed(WriteTask<?, T> t) {

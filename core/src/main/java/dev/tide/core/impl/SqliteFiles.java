@@ -30,9 +30,7 @@ public final class SqliteFiles {
 
   public static Connection openWriter(String path, Synchronous synchronous) throws SQLException {
     SQLiteConfig config = baseConfig(synchronous);
-    Connection conn = config.createConnection("jdbc:sqlite:" + path);
-    conn.setAutoCommit(false);
-    return conn;
+    return config.createConnection("jdbc:sqlite:" + path); // autocommit: transactions are explicit (Transactions)
   }
 
   public static Connection openReader(String path) throws SQLException {

@@ -10,7 +10,9 @@ import java.sql.Statement;
 /**
  * The client store's schema, versioned with {@code PRAGMA user_version} and migrated forward on open.
  * <pre>
- * tide_meta(key TEXT PRIMARY KEY, value TEXT)       keys: node_id, clock (Lamport counter), cursor
+ * tide_meta(key TEXT PRIMARY KEY, value TEXT)       keys: node_id, cursor, caught_up, clock and clean:
+ *           the Lamport clock is recorded at a clean close (clean = 1); after a crash (clean = 0) it is
+ *           recovered on open as the highest counter in tide_docs and tide_outbox
  * tide_docs(collection, id, counter, node, deleted, body, pending)
  *           PRIMARY KEY (collection, id), WITHOUT ROWID; body is the JSON text, NULL for a tombstone;
  *           (counter, node) is the stamp; pending = 1 while this state is an unacknowledged local write
@@ -34,6 +36,7 @@ final class StoreSchema {
 
   static void migrate(Connection conn, String path) throws SQLException {
     try (Statement st = conn.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
       int appId = intPragma(st, "application_id");
       int version = intPragma(st, "user_version");
       if (appId != 0 && appId != APPLICATION_ID) {
@@ -53,9 +56,13 @@ final class StoreSchema {
       } else if (version == 1) {
         migrateV1toV2(st);
       }
-      conn.commit();
+      st.execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
-      conn.rollback();
+      try (Statement st = conn.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // nothing to undo
+      }
       throw e;
     }
   }

@@ -59,28 +59,23 @@ public final class TideImpl implements Tide {
     this.readerExecutor = readerExecutor;
     this.reader = reader;
     this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
-    this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), this::committed);
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
     SyncOptions sync = options.getSync();
     this.engine = sync == null ? null
       : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp());
   }
 
-  /** After each commit, on the writer thread: notify the app, and let sync know about local writes. */
+  /** After each commit, on the store's context: notify the app, and let sync know about local writes. */
   private void committed(List<Change> changes) {
-    boolean local = false;
-    for (Change c : changes) {
-      if (c.source() == ChangeSource.LOCAL) {
-        local = true;
-        break;
+    feed.publishNow(changes);
+    if (engine != null) {
+      for (Change c : changes) {
+        if (c.source() == ChangeSource.LOCAL) {
+          engine.localCommitted();
+          break;
+        }
       }
     }
-    boolean wake = local && engine != null;
-    context.runOnContext(v -> {
-      feed.publishNow(changes);
-      if (wake) {
-        engine.localCommitted();
-      }
-    });
   }
 
   public static Future<Tide> open(Vertx vertx, TideOptions options) {

@@ -32,7 +32,10 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private String cursor;
   private String committedCursor;
 
+  private final Transactions tx;
   private final PreparedStatement upsertDoc;
+  private final PreparedStatement putLocal;
+  private final PreparedStatement deleteLocal;
   private final PreparedStatement insertOutbox;
   private final PreparedStatement selectStamp;
   private final PreparedStatement deleteOutboxOfDoc;
@@ -49,18 +52,32 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.lock = lock;
     this.conn = conn;
     StoreSchema.migrate(conn, path);
+    this.tx = new Transactions(conn);
+    tx.begin();
     String node = meta("node_id");
     if (node == null) {
       node = newNodeId();
     }
     this.nodeId = node;
-    this.clock = Math.max(parseLong(meta("clock")), maxCounter());
+    // The clock is written at a clean close only. After a crash it is recovered from the data: every
+    // counter this store wrote or saw is in a document row (a change that lost locally had a lower
+    // counter than the document that beat it) or in the outbox.
+    long clockFloor = parseLong(meta("clock"));
+    this.clock = "1".equals(meta("clean")) ? Math.max(clockFloor, maxCounter("tide_outbox"))
+      : Math.max(clockFloor, Math.max(maxCounter("tide_outbox"), maxCounter("tide_docs")));
     this.committedClock = clock;
     this.cursor = meta("cursor");
     this.committedCursor = cursor;
     upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, pending = excluded.pending");
+    // local writes: node, deleted and pending are constants (the node id is URL-safe, so a literal)
+    putLocal = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
+      + " VALUES (?, ?, ?, '" + nodeId + "', 0, ?, 1) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = 0, body = excluded.body, pending = 1");
+    deleteLocal = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
+      + " VALUES (?, ?, ?, '" + nodeId + "', 1, NULL, 1) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = 1, body = NULL, pending = 1");
     insertOutbox = conn.prepareStatement("INSERT INTO tide_outbox(counter, collection, id) VALUES (?, ?, ?)");
     selectStamp = conn.prepareStatement("SELECT counter, node, pending FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
@@ -72,8 +89,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     caughtUp = "1".equals(meta("caught_up"));
     caughtUpCommitted = caughtUp;
     putMeta("node_id", nodeId);
-    putMeta("clock", Long.toString(clock));
-    conn.commit();
+    putMeta("clean", "0"); // until close() records the clock
+    tx.commit();
   }
 
   /** Opens (creating or migrating) the store; blocking, call it on the writer thread. */
@@ -111,7 +128,14 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   /** Writes a local put (body = JSON text) or delete (body = null) and its outbox entry. */
   public void writeLocal(String collection, String id, String body, Stamp stamp) throws SQLException {
-    upsert(collection, id, stamp, body, true);
+    PreparedStatement ps = body == null ? deleteLocal : putLocal;
+    ps.setString(1, collection);
+    ps.setString(2, id);
+    ps.setLong(3, stamp.counter());
+    if (body != null) {
+      ps.setString(4, body);
+    }
+    ps.executeUpdate();
     insertOutbox.setLong(1, stamp.counter());
     insertOutbox.setString(2, collection);
     insertOutbox.setString(3, id);
@@ -208,10 +232,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   @Override
+  public void begin() throws SQLException {
+    tx.begin();
+  }
+
+  @Override
   public void commit() throws SQLException {
-    if (clock != committedClock) {
-      putMeta("clock", Long.toString(clock));
-    }
     if (!java.util.Objects.equals(cursor, committedCursor)) {
       if (cursor == null) {
         deleteMeta.setString(1, "cursor");
@@ -220,7 +246,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
         putMeta("cursor", cursor);
       }
     }
-    conn.commit();
+    tx.commit();
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
@@ -228,19 +254,24 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   @Override
   public void rollback() {
-    try {
-      conn.rollback();
-    } catch (SQLException e) {
-      // the connection is unusable; later writes will fail and report it
-    }
+    tx.rollback();
     clock = committedClock;
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;
   }
 
+  /** Records the clock and marks a clean close, so the next open need not recover the clock from the data. */
   @Override
   public void close() {
     rollback();
+    try {
+      tx.begin();
+      putMeta("clock", Long.toString(clock));
+      putMeta("clean", "1");
+      tx.commit();
+    } catch (SQLException e) {
+      tx.rollback(); // the next open recovers the clock from the data
+    }
     closeQuietly(conn);
     SqliteFiles.release(lock);
   }
@@ -265,9 +296,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
     }
   }
 
-  /** The highest counter stored: a floor for the clock even if the meta row were stale. */
-  private long maxCounter() throws SQLException {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(counter) FROM tide_outbox")) {
+  /** The highest counter in a table (the outbox's is its key: a lookup; the documents': a scan). */
+  private long maxCounter(String table) throws SQLException {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(counter) FROM " + table)) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }

@@ -37,6 +37,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private final FileLock lock;
   private final Connection conn;
   private final String epoch;
+  private final dev.tide.core.impl.Transactions tx;
   private final PreparedStatement selectStamp;
   private final PreparedStatement upsert;
   private long seq;
@@ -47,6 +48,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     this.lock = lock;
     this.conn = conn;
     migrate();
+    this.tx = new dev.tide.core.impl.Transactions(conn);
     this.epoch = loadEpoch();
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(seq) FROM tide_server_docs")) {
       seq = rs.next() ? rs.getLong(1) : 0;
@@ -56,7 +58,6 @@ final class ServerWriter implements GroupCommitWriter.Store {
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq");
-    conn.commit();
   }
 
   static ServerWriter open(String path, Synchronous synchronous) {
@@ -80,6 +81,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
 
   private void migrate() throws SQLException {
     try (Statement st = conn.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
       int appId;
       int version;
       try (ResultSet rs = st.executeQuery("PRAGMA application_id")) {
@@ -113,9 +115,13 @@ final class ServerWriter implements GroupCommitWriter.Store {
         st.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
         st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
       }
-      conn.commit();
+      st.execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
-      conn.rollback();
+      try (Statement st = conn.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // nothing to undo
+      }
       throw e;
     }
   }
@@ -163,18 +169,19 @@ final class ServerWriter implements GroupCommitWriter.Store {
   }
 
   @Override
+  public void begin() throws SQLException {
+    tx.begin();
+  }
+
+  @Override
   public void commit() throws SQLException {
-    conn.commit();
+    tx.commit();
     committedSeq = seq;
   }
 
   @Override
   public void rollback() {
-    try {
-      conn.rollback();
-    } catch (SQLException ignored) {
-      // the connection is unusable; later writes fail and report it
-    }
+    tx.rollback();
     seq = committedSeq;
   }
 

@@ -51,7 +51,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     this.store = store;
     this.writerExecutor = writerExecutor;
     this.readerExecutor = readerExecutor;
-    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, events -> fireCommitted());
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, vertx.getOrCreateContext(), events -> fireCommitted());
   }
 
   public static Future<ServerStore> open(Vertx vertx, String path, Synchronous synchronous) {

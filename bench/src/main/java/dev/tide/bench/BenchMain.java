@@ -1,0 +1,88 @@
+package dev.tide.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code java -jar bench/target/tide-bench.jar [--scenarios S1,S2,S3,S4,S5,CAP] [--runs 3] [--quick]}.
+ * Prints one JSON object per scenario, size and run (after an untimed warm-up run), then one summary
+ * object per scenario and size with the medians. {@code --quick} uses tiny sizes (a smoke test).
+ */
+public final class BenchMain {
+
+  private BenchMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Set<String> scenarios = Set.of("S1", "S2", "S3", "S4", "S5", "CAP");
+    int runs = 3;
+    boolean quick = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--scenarios" -> scenarios = Set.copyOf(Arrays.asList(args[++i].toUpperCase().split(",")));
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--quick" -> quick = true;
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      if (scenarios.contains("S1")) {
+        for (int n : quick ? new int[]{2_000} : new int[]{10_000, 100_000}) {
+          S1LocalWrites s1 = new S1LocalWrites(vertx, n);
+          repeat("S1", new JsonObject().put("n", n), runs, s1::run);
+        }
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  interface Run {
+    JsonObject run() throws Exception;
+  }
+
+  /** One untimed warm-up, then {@code runs} timed runs printed as they finish, then the medians. */
+  static void repeat(String scenario, JsonObject params, int runs, Run body) throws Exception {
+    body.run();
+    List<JsonObject> results = new ArrayList<>();
+    for (int r = 1; r <= runs; r++) {
+      JsonObject result = body.run();
+      results.add(result);
+      print(new JsonObject().put("scenario", scenario).put("params", params).put("run", r).mergeIn(result));
+    }
+    JsonObject median = medians(results);
+    print(new JsonObject().put("scenario", scenario).put("params", params).put("summary", "median of " + runs).mergeIn(median));
+  }
+
+  static void print(JsonObject result) {
+    result.put("durability", "WAL, synchronous=NORMAL (client and server)").put("machine", Machine.describe());
+    System.out.println(result.encode());
+    System.out.flush();
+  }
+
+  /** The median of every number in the results, field by field (nested objects too). */
+  static JsonObject medians(List<JsonObject> results) {
+    JsonObject first = results.get(0);
+    JsonObject out = new JsonObject();
+    for (String key : first.fieldNames()) {
+      Object v = first.getValue(key);
+      if (v instanceof JsonObject) {
+        List<JsonObject> nested = new ArrayList<>();
+        results.forEach(r -> nested.add(r.getJsonObject(key)));
+        out.put(key, medians(nested));
+      } else if (v instanceof Number) {
+        double[] values = results.stream().mapToDouble(r -> ((Number) r.getValue(key)).doubleValue()).toArray();
+        out.put(key, Stats.round(Stats.median(values), 3));
+      } else {
+        out.put(key, v);
+      }
+    }
+    return out;
+  }
+}
