@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -48,7 +47,10 @@ final class S1LocalWrites {
     JsonObject figures = new JsonObject();
     JsonObject baseline = new JsonObject();
 
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("raw.db"))) {
+    // the baseline gets the same connection settings as tide (no generated-keys query after each INSERT)
+    org.sqlite.SQLiteConfig rawConfig = new org.sqlite.SQLiteConfig();
+    rawConfig.setGetGeneratedKeys(false);
+    try (Connection c = rawConfig.createConnection("jdbc:sqlite:" + dir.resolve("raw.db"))) {
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("PRAGMA synchronous=NORMAL");

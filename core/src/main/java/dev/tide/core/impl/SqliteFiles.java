@@ -46,6 +46,9 @@ public final class SqliteFiles {
     config.setBusyTimeout(10_000);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
     config.setCacheSize(-16_384); // 16 MiB page cache
+    // by default sqlite-jdbc runs (and prepares anew) a "last_insert_rowid()" query after every
+    // INSERT for getGeneratedKeys(); we never ask for generated keys
+    config.setGetGeneratedKeys(false);
     return config;
   }
 
