@@ -38,6 +38,37 @@ public final class BenchMain {
           repeat("S1", new JsonObject().put("n", n), runs, s1::run);
         }
       }
+      SyncScenarios sync = new SyncScenarios(vertx);
+      if (scenarios.contains("S2")) {
+        for (int n : quick ? new int[]{2_000} : new int[]{10_000, 100_000}) {
+          repeat("S2", new JsonObject().put("n", n), runs, () -> sync.initialPull(n));
+        }
+      }
+      if (scenarios.contains("S3")) {
+        int n = quick ? 1_000 : 10_000;
+        repeat("S3", new JsonObject().put("n", n), runs, () -> sync.offlinePush(n));
+      }
+      if (scenarios.contains("S4")) {
+        int docs = quick ? 50 : 500;
+        repeat("S4", new JsonObject().put("docs", docs).put("intervalMs", 20), runs, () -> sync.liveLatency(docs));
+      }
+      if (scenarios.contains("S5")) {
+        int n = quick ? 200 : 1_000;
+        repeat("S5", new JsonObject().put("n", n).put("clients", 3), runs, () -> sync.convergence(n));
+      }
+      sync.close();
+      if (scenarios.contains("CAP")) {
+        int connections = quick ? 200 : 10_000;
+        int fanout = quick ? 200 : 1_000;
+        int writes = quick ? 25 : 250;
+        // the fan-out figure uses fanout clients; the idle figure all connections (both: one server)
+        repeat("CAP", new JsonObject().put("idleConnections", fanout).put("writes", writes), 1,
+          () -> ServerCapacity.run(fanout, fanout, writes));
+        if (connections > fanout) {
+          repeat("CAP", new JsonObject().put("idleConnections", connections).put("writes", writes), 1,
+            () -> ServerCapacity.run(connections, connections, writes));
+        }
+      }
     } finally {
       vertx.close().await();
     }

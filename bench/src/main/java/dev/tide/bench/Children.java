@@ -74,6 +74,15 @@ final class Children implements AutoCloseable {
     throw new IllegalStateException("timed out waiting for " + prefix);
   }
 
+  /** Collects lines starting with {@code prefix} (without it) until {@code count} arrived; others are skipped. */
+  java.util.List<String> collect(String prefix, int count) throws InterruptedException {
+    java.util.List<String> out = new java.util.ArrayList<>(count);
+    while (out.size() < count) {
+      out.add(expect(prefix));
+    }
+    return out;
+  }
+
   /** CPU time the child has used so far, in ms (from the OS). */
   long cpuMillis() {
     return process.toHandle().info().totalCpuDuration().map(d -> d.toMillis()).orElse(-1L);
