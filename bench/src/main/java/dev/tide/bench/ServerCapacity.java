@@ -16,7 +16,9 @@ final class ServerCapacity {
   private ServerCapacity() {
   }
 
-  static JsonObject run(int idleConnections, int fanoutClients, int writes) throws Exception {
+  /** {@code connections} idle WebSockets; then, unless {@code writes} is 0, the fan-out of that many writes to all of them. */
+  static JsonObject run(int connections, int writes) throws Exception {
+    int idleConnections = connections;
     Path dir = Files.createTempDirectory("tide-cap-");
     Children server = Children.start(ServerProcess.class, List.of("-Xmx2g", "-XX:+UseG1GC"), dir.resolve("server.db").toString());
     int port = Integer.parseInt(server.expect("PORT"));
@@ -39,7 +41,10 @@ final class ServerCapacity {
         .put("connectionsPerGiBHeap", Math.round(gib / Math.max(1, heapPerConn)))
         .put("connectionsPerGiBRss", Math.round(gib / Math.max(1, rssPerConn)));
 
-      // fan-out: keep fanoutClients of them (the rest stay idle and still receive), a writer at 50 writes/s
+      if (writes == 0) {
+        return new JsonObject().put("figures", new JsonObject().put("idle", idle));
+      }
+      // fan-out: every open connection receives, a writer at 50 writes/s
       writer = Children.start(ClientProcess.class, List.of("-Xmx1g"), dir.resolve("writer.db").toString(),
         "http://127.0.0.1:" + port + "/sync");
       writer.send("start");

@@ -81,6 +81,11 @@ final class SyncHandler {
     return store.pull(namespace, afterSeq, nodeId, options.getDefaultLimit(), options.getMaxResponseBytes());
   }
 
+  /** The next page after a position for every client at it (own writes are filtered per connection). */
+  Future<PullPage> pageAll(String namespace, long afterSeq) {
+    return store.pull(namespace, afterSeq, null, options.getDefaultLimit(), options.getMaxResponseBytes());
+  }
+
   String cursor(long seq) {
     return Cursors.format(store.epoch(), seq);
   }

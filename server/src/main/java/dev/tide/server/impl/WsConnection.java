@@ -29,9 +29,10 @@ final class WsConnection {
   private final TideServerOptions options;
   private final ArrayDeque<Object[]> requests = new ArrayDeque<>();
   private final AtomicBoolean signalled = new AtomicBoolean();
-  private String nodeId;
-  private long seq = -1;
-  private boolean busy;
+  // volatile: the endpoint reads them (from its own context) to group connections for a shared push
+  private volatile String nodeId;
+  private volatile long seq = -1;
+  private volatile boolean busy;
   private boolean dirty;
   private boolean closed;
   private volatile long lastHeard = System.currentTimeMillis();
@@ -88,6 +89,48 @@ final class WsConnection {
     }
     requests.add(new Object[]{id, request});
     pump();
+  }
+
+  /**
+   * Where a shared push for this connection would start, or -1 if it cannot take one now (not yet
+   * registered, mid-exchange, closed or backed up): then it catches up on its own when it can.
+   */
+  long pushFrom() {
+    return nodeId != null && !busy && !closed && fullSince == 0 ? seq : -1;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  /**
+   * A page the endpoint pulled once for every connection at {@code from} (any thread). Sent if this
+   * connection is still idle at that position: the shared frame when the page holds none of its own
+   * writes, else a copy without them. Otherwise it falls back to its own pull.
+   */
+  void offer(long from, dev.tide.server.spi.PullPage page, String sharedFrame) {
+    context.runOnContext(v -> {
+      if (closed) {
+        return;
+      }
+      if (busy || seq != from || nodeId == null || ws.writeQueueFull()) {
+        dirty = true;
+        pump();
+        return;
+      }
+      String node = nodeId;
+      boolean own = false;
+      for (var c : page.changes()) {
+        if (c.stamp().node().equals(node)) {
+          own = true;
+          break;
+        }
+      }
+      String frame = !own ? sharedFrame : ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(page.lastSeq()),
+        page.changes().stream().filter(c -> !c.stamp().node().equals(node)).toList(), page.more());
+      seq = page.lastSeq();
+      ws.writeTextMessage(frame);
+    });
   }
 
   /** A commit happened (any thread): push what this client has not seen, once per burst. */

@@ -21,17 +21,60 @@ final class WsEndpoint {
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private final Runnable unsubscribe;
   private final long timer;
+  private final io.vertx.core.Context context;
+  private final java.util.concurrent.atomic.AtomicBoolean fanoutScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
   WsEndpoint(Vertx vertx, TideServerOptions options, SyncHandler sync, ServerStore store) {
     this.vertx = vertx;
     this.options = options;
     this.sync = sync;
-    // called after each commit, on the writer thread: each connection hops to its own context
-    this.unsubscribe = store.signal().subscribe(seq -> connections.forEach(WsConnection::signal));
+    this.context = vertx.getOrCreateContext();
+    // called after each commit: one fan-out cycle per burst of commits
+    this.unsubscribe = store.signal().subscribe(seq -> scheduleFanout());
     this.timer = vertx.setPeriodic(1000, id -> {
       long now = System.currentTimeMillis();
       connections.forEach(c -> c.check(now));
     });
+  }
+
+  private void scheduleFanout() {
+    if (fanoutScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> fanout());
+    }
+  }
+
+  /**
+   * Pushes to every idle connection: connections at the same position share one pull and one encoded
+   * frame (a commit reaches 1,000 clients with one SQLite read, not 1,000). The rest catch up on their own.
+   */
+  private void fanout() {
+    fanoutScheduled.set(false);
+    java.util.Map<String, java.util.Map<Long, java.util.List<WsConnection>>> groups = new java.util.HashMap<>();
+    for (WsConnection c : connections) {
+      long from = c.pushFrom();
+      if (from < 0) {
+        c.signal();
+      } else {
+        groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())
+          .computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(c);
+      }
+    }
+    groups.forEach((ns, byPosition) -> byPosition.forEach((from, group) ->
+      sync.pageAll(ns, from).onComplete(ar -> {
+        if (ar.failed()) {
+          group.forEach(WsConnection::signal); // each retries on its own
+          return;
+        }
+        var page = ar.result();
+        if (page.lastSeq() <= from) {
+          return; // nothing new at this position
+        }
+        String frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(page.lastSeq()), page.changes(), page.more());
+        group.forEach(c -> c.offer(from, page, frame));
+        if (page.more()) {
+          scheduleFanout(); // the next page, from the new position
+        }
+      })));
   }
 
   void upgrade(RoutingContext ctx, String namespace) {
