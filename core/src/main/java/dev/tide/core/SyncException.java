@@ -10,12 +10,18 @@ public class SyncException extends TideException {
   private final int status;
   private final String code;
   private final String field;
+  private final String reason;
 
   public SyncException(int status, String code, String message, String field) {
+    this(status, code, message, field, null);
+  }
+
+  public SyncException(int status, String code, String message, String field, String reason) {
     super(status + " " + code + ": " + message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.reason = reason;
   }
 
   public int status() {
@@ -29,5 +35,10 @@ public class SyncException extends TideException {
   /** The request field at fault, or null. */
   public String field() {
     return field;
+  }
+
+  /** A finer machine code, e.g. why a reset is required ({@code history_purged}, {@code database_changed}), or null. */
+  public String reason() {
+    return reason;
   }
 }

@@ -30,6 +30,13 @@ public final class SyncProtocol {
   public static final int MAX_RESPONSE_BYTES = 8 << 20;
   /** Longest cursor string. */
   public static final int MAX_CURSOR_LENGTH = 256;
+  /**
+   * A server rejects an op ({@code clock_ahead}) whose stamp counter is more than this (2^30) above the
+   * highest counter it has stored. A legitimate client's counter exceeds that by at most the number of
+   * writes it made since it last synced; a corrupted or forged clock must not push stamps so high that
+   * no other writer could beat them before 2^53.
+   */
+  public static final long MAX_CLOCK_AHEAD = 1L << 30;
   /** Nesting allowed in a message: a document's 64 levels plus the envelope. */
   public static final int MAX_MESSAGE_DEPTH = ChangeCodec.MAX_DOC_DEPTH + 4;
 

@@ -14,8 +14,13 @@ import java.util.List;
  * @param cursor the position after which to pull, or null for "from the beginning"
  * @param ops    local writes to push, oldest first
  * @param limit  at most this many changes in the response; null for the server's default
+ * @param includeOwn also pull the client's own writes (after a reset, to learn which of them the server has)
  */
-public record SyncRequest(String nodeId, String cursor, List<Change> ops, Integer limit) {
+public record SyncRequest(String nodeId, String cursor, List<Change> ops, Integer limit, boolean includeOwn) {
+
+  public SyncRequest(String nodeId, String cursor, List<Change> ops, Integer limit) {
+    this(nodeId, cursor, ops, limit, false);
+  }
 
   public JsonObject toJson() {
     JsonArray array = new JsonArray(new ArrayList<>(ops.size()));
@@ -29,6 +34,9 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
       .put("ops", array);
     if (limit != null) {
       json.put("limit", limit);
+    }
+    if (includeOwn) {
+      json.put("include_own", true);
     }
     return json;
   }
@@ -72,6 +80,10 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
       }
       lim = l;
     }
-    return new SyncRequest(nodeId, cursor, ops, lim);
+    Object includeOwn = json.getValue("include_own");
+    if (includeOwn != null && !(includeOwn instanceof Boolean)) {
+      throw new InvalidChangeException("include_own", "must be a boolean");
+    }
+    return new SyncRequest(nodeId, cursor, ops, lim, Boolean.TRUE.equals(includeOwn));
   }
 }

@@ -23,6 +23,8 @@ public class TideServerOptions {
   public static final int DEFAULT_MAX_DOCUMENT_BYTES = dev.tide.core.ChangeCodec.MAX_DOC_BYTES;
   public static final int DEFAULT_WS_IDLE_TIMEOUT_SECONDS = 45;
   public static final int DEFAULT_WS_SLOW_CLIENT_SECONDS = 30;
+  public static final long DEFAULT_TOMBSTONE_RETENTION_SECONDS = 30L * 24 * 3600;
+  public static final long DEFAULT_PURGE_INTERVAL_SECONDS = 3600;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -37,6 +39,8 @@ public class TideServerOptions {
   private int maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
   private int wsIdleTimeoutSeconds = DEFAULT_WS_IDLE_TIMEOUT_SECONDS;
   private int wsSlowClientSeconds = DEFAULT_WS_SLOW_CLIENT_SECONDS;
+  private long tombstoneRetentionSeconds = DEFAULT_TOMBSTONE_RETENTION_SECONDS;
+  private long purgeIntervalSeconds = DEFAULT_PURGE_INTERVAL_SECONDS;
 
   public TideServerOptions() {
   }
@@ -62,6 +66,8 @@ public class TideServerOptions {
     maxDocumentBytes = json.getInteger("maxDocumentBytes", maxDocumentBytes);
     wsIdleTimeoutSeconds = json.getInteger("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds);
     wsSlowClientSeconds = json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds);
+    tombstoneRetentionSeconds = json.getLong("tombstoneRetentionSeconds", tombstoneRetentionSeconds);
+    purgeIntervalSeconds = json.getLong("purgeIntervalSeconds", purgeIntervalSeconds);
   }
 
   public JsonObject toJson() {
@@ -78,7 +84,9 @@ public class TideServerOptions {
       .put("shutdownGraceSeconds", shutdownGraceSeconds)
       .put("maxDocumentBytes", maxDocumentBytes)
       .put("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds)
-      .put("wsSlowClientSeconds", wsSlowClientSeconds);
+      .put("wsSlowClientSeconds", wsSlowClientSeconds)
+      .put("tombstoneRetentionSeconds", tombstoneRetentionSeconds)
+      .put("purgeIntervalSeconds", purgeIntervalSeconds);
   }
 
   /** Interface to listen on; loopback by default. */
@@ -207,6 +215,29 @@ public class TideServerOptions {
 
   public TideServerOptions setWsSlowClientSeconds(int wsSlowClientSeconds) {
     this.wsSlowClientSeconds = wsSlowClientSeconds;
+    return this;
+  }
+
+  /**
+   * Deleted documents are kept as tombstones this long, then purged; 0 keeps them forever. A client
+   * whose cursor is older than the purged history must pull everything again (409 reset_required).
+   */
+  public long getTombstoneRetentionSeconds() {
+    return tombstoneRetentionSeconds;
+  }
+
+  public TideServerOptions setTombstoneRetentionSeconds(long tombstoneRetentionSeconds) {
+    this.tombstoneRetentionSeconds = tombstoneRetentionSeconds;
+    return this;
+  }
+
+  /** How often the purge of old tombstones runs. */
+  public long getPurgeIntervalSeconds() {
+    return purgeIntervalSeconds;
+  }
+
+  public TideServerOptions setPurgeIntervalSeconds(long purgeIntervalSeconds) {
+    this.purgeIntervalSeconds = purgeIntervalSeconds;
     return this;
   }
 }

@@ -38,9 +38,15 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
     return new SyncCommit(context, 0, List.of(), changes, cursor, cursor != null, false);
   }
 
-  /** Forgets the cursor (the server asked for a reset): the next pull starts from the beginning. */
-  static SyncCommit resetCursor(Context context) {
-    return new SyncCommit(context, 0, List.of(), List.of(), null, true, false);
+  /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
+  static WriteTask<WriterStore, Integer> reset(Context context, boolean historyPurged) {
+    return new WriteTask<>(context) {
+      @Override
+      protected Integer run(WriterStore store, List<Change> events) throws SQLException {
+        store.beginReset(historyPurged);
+        return 0;
+      }
+    };
   }
 
   @Override
@@ -64,6 +70,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
       store.setCursor(cursor);
     }
     if (caughtUp) {
+      store.finishReset(events);
       store.markCaughtUp();
     }
     return applied;

@@ -40,6 +40,7 @@ final class SyncEngine {
   private final String rejectedAddress;
   private String cursor;
   private boolean caughtUp;
+  private boolean resetting;
   private final List<Promise<Void>> caughtUpWaiters = new ArrayList<>();
 
   private Future<SyncResult> running;
@@ -59,7 +60,9 @@ final class SyncEngine {
   private long remaining;
   private JsonObject lastPublished;
 
-  SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp) {
+  SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp,
+             boolean resetting) {
+    this.resetting = resetting;
     this.tide = tide;
     this.context = context;
     this.options = options;
@@ -223,7 +226,8 @@ final class SyncEngine {
   /** One exchange; completes with true if another should follow at once. */
   private Future<Boolean> exchange(ReaderStore.OutboxBatch batch, Run run) {
     run.exchanges++;
-    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), options.getPullLimit());
+    // after a history reset the full pull includes this store's own writes: they tell what the server still has
+    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), options.getPullLimit(), resetting);
     return transport.exchange(request).transform(ar -> {
       if (ar.failed()) {
         return recover(ar.cause(), batch, run);
@@ -245,6 +249,7 @@ final class SyncEngine {
           pulled += response.changes().size();
           remaining = response.remaining();
           if (nowCaughtUp) {
+            resetting = false;
             markCaughtUp();
           }
           publishStatus();
@@ -258,9 +263,11 @@ final class SyncEngine {
     if (error instanceof SyncException e) {
       if (e.status() == 409 && "reset_required".equals(e.code()) && !run.reset) {
         run.reset = true;
-        return tide.writer().submit(SyncCommit.resetCursor(context))
+        boolean purged = "history_purged".equals(e.reason());
+        return tide.writer().submit(SyncCommit.reset(context, purged))
           .map(v -> {
             cursor = null;
+            resetting = purged;
             return true;
           });
       }

@@ -62,7 +62,7 @@ public final class TideImpl implements Tide {
     this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
     SyncOptions sync = options.getSync();
     this.engine = sync == null ? null
-      : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp());
+      : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp(), store.resetting());
   }
 
   /** After each commit, on the store's context: notify the app, and let sync know about local writes. */

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The writing side of a client store: the only connection that writes, confined to the writer thread
@@ -46,6 +47,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final PreparedStatement confirm;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
+  private boolean resetting;
+  private boolean resettingCommitted;
+  private PreparedStatement insertSeen;
 
   private WriterStore(String path, FileLock lock, Connection conn) throws SQLException {
     this.path = path;
@@ -88,6 +92,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
     confirm = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE collection = ? AND id = ? AND counter = ? AND node = ?");
     caughtUp = "1".equals(meta("caught_up"));
     caughtUpCommitted = caughtUp;
+    if ("1".equals(meta("resetting"))) {
+      // a crash interrupted a full pull after a reset: start it over (what it saw was in memory)
+      resetting = true;
+      resettingCommitted = true;
+      cursor = null;
+      committedCursor = null;
+      deleteMeta.setString(1, "cursor");
+      deleteMeta.executeUpdate();
+      prepareSeen();
+    }
     putMeta("node_id", nodeId);
     putMeta("clean", "0"); // until close() records the clock
     tx.commit();
@@ -150,6 +164,11 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * @return true if the change won and was written
    */
   public boolean applyRemote(Change change, String body) throws SQLException {
+    if (resetting) {
+      insertSeen.setString(1, change.collection());
+      insertSeen.setString(2, change.id());
+      insertSeen.executeUpdate();
+    }
     Stamp stamp = change.stamp();
     clock = Math.max(clock, stamp.counter());
     boolean wasPending = false;
@@ -187,6 +206,79 @@ public final class WriterStore implements GroupCommitWriter.Store {
   /** Sets the sync cursor (null: pull from the beginning), persisted with the current transaction. */
   public void setCursor(String cursor) {
     this.cursor = cursor;
+  }
+
+  /** True between a {@code history_purged} reset and the end of the full pull that follows it. */
+  public boolean resetting() {
+    return resetting;
+  }
+
+  /**
+   * The server asked for a reset (409 reset_required): pull everything again from a null cursor.
+   * {@code history_purged}: the server dropped old tombstones this store may have missed, so the full
+   * pull records which documents the server still has, and {@link #finishReset} then removes this
+   * store's confirmed documents it no longer has. {@code database_changed}: the server's database is
+   * another one (replaced, or restored from a backup); nothing is removed, and this store's confirmed
+   * writes are queued again so the server gets back what it lost. Pending writes are kept either way.
+   */
+  public void beginReset(boolean historyPurged) throws SQLException {
+    cursor = null;
+    if (historyPurged) {
+      resetting = true;
+      putMeta("resetting", "1");
+      prepareSeen();
+      try (Statement st = conn.createStatement()) {
+        st.executeUpdate("DELETE FROM temp.tide_seen");
+      }
+    } else {
+      try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
+        + " SELECT counter, collection, id FROM tide_docs WHERE node = ? AND pending = 0")) {
+        ps.setString(1, nodeId);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = conn.prepareStatement("UPDATE tide_docs SET pending = 1 WHERE node = ? AND pending = 0")) {
+        ps.setString(1, nodeId);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * The full pull after a {@code history_purged} reset is complete: documents the server did not send
+   * and that hold no pending local write were deleted and purged on the server; remove them here too
+   * (announced as remote deletes, with their last stamp).
+   */
+  public void finishReset(List<Change> events) throws SQLException {
+    if (!resetting) {
+      return;
+    }
+    String gone = " FROM tide_docs d WHERE d.pending = 0 AND NOT EXISTS"
+      + " (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
+    try (Statement st = conn.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT d.collection, d.id, d.counter, d.node, d.deleted" + gone)) {
+        while (rs.next()) {
+          if (rs.getInt(5) == 0) {
+            events.add(new Change(rs.getString(1), rs.getString(2), new Stamp(rs.getLong(3), rs.getString(4)), null,
+              dev.tide.core.ChangeSource.REMOTE));
+          }
+        }
+      }
+      st.executeUpdate("DELETE" + gone.replace(" d ", " AS d "));
+      st.executeUpdate("DELETE FROM temp.tide_seen");
+    }
+    deleteMeta.setString(1, "resetting");
+    deleteMeta.executeUpdate();
+    resetting = false;
+  }
+
+  private void prepareSeen() throws SQLException {
+    if (insertSeen == null) {
+      try (Statement st = conn.createStatement()) {
+        st.executeUpdate("CREATE TEMP TABLE IF NOT EXISTS tide_seen(collection TEXT NOT NULL, id TEXT NOT NULL,"
+          + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
+      }
+      insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
+    }
   }
 
   /** True once a sync pulled everything there was (persisted: the initial sync is done). */
@@ -250,6 +342,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
+    resettingCommitted = resetting;
   }
 
   @Override
@@ -258,6 +351,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     clock = committedClock;
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;
+    resetting = resettingCommitted;
   }
 
   /** Records the clock and marks a clean close, so the next open need not recover the clock from the data. */

@@ -15,8 +15,12 @@ final class Cursors {
     return epoch + "." + seq;
   }
 
-  /** The sequence a cursor stands for: 400 if malformed, 409 if from another database or ahead of it. */
-  static long parse(String cursor, String epoch, long lastSeq) {
+  /**
+   * The sequence a cursor stands for: 400 if malformed; 409 {@code reset_required} if from another
+   * database or ahead of this one ({@code reason: database_changed}), or older than the retained
+   * history of deletes ({@code reason: history_purged}).
+   */
+  static long parse(String cursor, String epoch, long lastSeq, long purgedSeq) {
     if (cursor == null) {
       return 0;
     }
@@ -26,10 +30,16 @@ final class Cursors {
     }
     long seq = Long.parseLong(m.group(2));
     if (!m.group(1).equals(epoch)) {
-      throw new HttpError(409, "reset_required", "cursor belongs to another database: pull again from a null cursor", "cursor");
+      throw new HttpError(409, "reset_required", "cursor belongs to another database: pull again from a null cursor",
+        "cursor", "database_changed");
     }
     if (seq > lastSeq) {
-      throw new HttpError(409, "reset_required", "cursor is ahead of this database: pull again from a null cursor", "cursor");
+      throw new HttpError(409, "reset_required", "cursor is ahead of this database (restored from a backup?): pull again"
+        + " from a null cursor", "cursor", "database_changed");
+    }
+    if (seq < purgedSeq) {
+      throw new HttpError(409, "reset_required", "cursor is older than the retained history of deletes: pull everything"
+        + " again from a null cursor", "cursor", "history_purged");
     }
     return seq;
   }

@@ -14,12 +14,19 @@ final class HttpError extends RuntimeException {
   final int status;
   final String code;
   final String field;
+  final String reason;
 
   HttpError(int status, String code, String message, String field) {
+    this(status, code, message, field, null);
+  }
+
+  /** @param reason a finer machine code (e.g. why a reset is required), or null */
+  HttpError(int status, String code, String message, String field, String reason) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.reason = reason;
   }
 
   HttpError(int status, String code, String message) {
@@ -30,6 +37,9 @@ final class HttpError extends RuntimeException {
     JsonObject error = new JsonObject().put("code", code).put("message", getMessage());
     if (field != null) {
       error.put("field", field);
+    }
+    if (reason != null) {
+      error.put("reason", reason);
     }
     return new JsonObject().put("error", error);
   }

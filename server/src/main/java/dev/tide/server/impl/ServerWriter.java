@@ -4,60 +4,64 @@ import dev.tide.core.Change;
 import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
 import dev.tide.core.impl.GroupCommitWriter;
 import dev.tide.core.impl.SqliteFiles;
+import dev.tide.core.impl.Transactions;
 
 import java.nio.channels.FileLock;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Base64;
 
 /**
- * The server database's only writing connection, confined to the writer thread.
- * <pre>
- * tide_server_meta(key TEXT PRIMARY KEY, value TEXT)        key epoch: random id of this database
- * tide_server_docs(ns, collection, id, counter, node, deleted, body, seq)
- *     PRIMARY KEY (ns, collection, id) WITHOUT ROWID; UNIQUE INDEX (ns, seq)
- *     one row per document: its latest state and the change sequence at which it was committed
- * </pre>
+ * The server database's only writing connection, confined to the writer thread (schema: {@link ServerSchema}).
  * The sequence is global and only grows: each applied op takes the next value, so "changes after
  * cursor" is an index range scan, and a document changed twice appears once, at its newest sequence.
  */
 final class ServerWriter implements GroupCommitWriter.Store {
 
-  static final int SCHEMA_VERSION = 1;
-  static final int APPLICATION_ID = 0x74646573; // "tdes"
+  /** Node of the stamps the server gives to writes that resurrect a purged document (see {@link #apply}). */
+  static final String SERVER_NODE = "_server";
 
   private final String path;
   private final FileLock lock;
   private final Connection conn;
   private final String epoch;
-  private final dev.tide.core.impl.Transactions tx;
+  private final Transactions tx;
   private final PreparedStatement selectStamp;
   private final PreparedStatement upsert;
+  private final PreparedStatement putMeta;
   private long seq;
   private volatile long committedSeq;
+  private long maxCounter;
+  private long committedMaxCounter;
+  private volatile long purgedSeq;
+  private long purgedCounter;
+  private long now;
 
   private ServerWriter(String path, FileLock lock, Connection conn) throws SQLException {
     this.path = path;
     this.lock = lock;
     this.conn = conn;
-    migrate();
-    this.tx = new dev.tide.core.impl.Transactions(conn);
-    this.epoch = loadEpoch();
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(seq) FROM tide_server_docs")) {
-      seq = rs.next() ? rs.getLong(1) : 0;
-    }
+    ServerSchema.migrate(conn, path);
+    this.tx = new Transactions(conn);
+    this.epoch = meta("epoch");
+    seq = query("SELECT max(seq) FROM tide_server_docs");
     committedSeq = seq;
+    maxCounter = Math.max(parseLong(meta("max_counter")), query("SELECT max(counter) FROM tide_server_docs"));
+    committedMaxCounter = maxCounter;
+    purgedSeq = parseLong(meta("purged_seq"));
+    purgedCounter = parseLong(meta("purged_counter"));
     selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
-    upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
-      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq");
+    upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
+      + " committed_at = excluded.committed_at");
+    putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_server_meta(key, value) VALUES (?, ?)");
   }
 
   static ServerWriter open(String path, Synchronous synchronous) {
@@ -79,59 +83,6 @@ final class ServerWriter implements GroupCommitWriter.Store {
     }
   }
 
-  private void migrate() throws SQLException {
-    try (Statement st = conn.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
-      int appId;
-      int version;
-      try (ResultSet rs = st.executeQuery("PRAGMA application_id")) {
-        appId = rs.getInt(1);
-      }
-      try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        version = rs.getInt(1);
-      }
-      if (appId != 0 && appId != APPLICATION_ID) {
-        throw new StoreException(path + " is not a tide server store (application_id " + appId + ")");
-      }
-      if (version > SCHEMA_VERSION) {
-        throw new StoreException(path + " has schema version " + version + ", newer than this server supports ("
-          + SCHEMA_VERSION + "): upgrade tide to open it");
-      }
-      if (version == 0) {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-          if (rs.getInt(1) > 0) {
-            throw new StoreException(path + " is an SQLite file with other tables, not a tide server store");
-          }
-        }
-        st.executeUpdate("CREATE TABLE tide_server_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
-        st.executeUpdate("CREATE TABLE tide_server_docs(ns TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL,"
-          + " counter INTEGER NOT NULL, node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, seq INTEGER NOT NULL,"
-          + " PRIMARY KEY(ns, collection, id)) WITHOUT ROWID");
-        st.executeUpdate("CREATE UNIQUE INDEX tide_server_docs_seq ON tide_server_docs(ns, seq)");
-        byte[] bytes = new byte[9];
-        new SecureRandom().nextBytes(bytes);
-        st.executeUpdate("INSERT INTO tide_server_meta VALUES ('epoch', '"
-          + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "')");
-        st.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
-        st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
-      }
-      st.execute("COMMIT");
-    } catch (SQLException | RuntimeException e) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("ROLLBACK");
-      } catch (SQLException ignored) {
-        // nothing to undo
-      }
-      throw e;
-    }
-  }
-
-  private String loadEpoch() throws SQLException {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT value FROM tide_server_meta WHERE key = 'epoch'")) {
-      return rs.getString(1);
-    }
-  }
-
   String epoch() {
     return epoch;
   }
@@ -140,8 +91,23 @@ final class ServerWriter implements GroupCommitWriter.Store {
     return committedSeq;
   }
 
-  /** Applies one op by last-writer-wins in the current transaction. */
+  /** The highest sequence of a purged tombstone: a cursor below it may have missed a delete. */
+  long purgedSeq() {
+    return purgedSeq;
+  }
+
+  /**
+   * Applies one op by last-writer-wins in the current transaction. An op whose counter is more than
+   * {@link SyncProtocol#MAX_CLOCK_AHEAD} above the highest counter stored is rejected: a corrupted or
+   * forged clock must not push stamps so high that no other writer could ever beat them.
+   */
   OpResult apply(String ns, Change op) throws SQLException {
+    long counter = op.stamp().counter();
+    Stamp stamp = op.stamp();
+    if (counter > maxCounter + SyncProtocol.MAX_CLOCK_AHEAD) {
+      return OpResult.rejected("clock_ahead", "stamp counter " + counter + " is more than 2^30 above the highest this server"
+        + " has seen (" + maxCounter + "): the writer's clock is wrong");
+    }
     selectStamp.setString(1, ns);
     selectStamp.setString(2, op.collection());
     selectStamp.setString(3, op.id());
@@ -154,22 +120,64 @@ final class ServerWriter implements GroupCommitWriter.Store {
         if (!op.stamp().beats(stored)) {
           return OpResult.SUPERSEDED;
         }
+      } else if (counter <= purgedCounter) {
+        // The document may have been deleted by a stamp above this one whose tombstone was purged, and
+        // clients may still hold that tombstone. The write resurrects the document (an offline edit is
+        // never lost), under a server stamp above every purged one, so it wins wherever a copy of the
+        // old tombstone survives and every client, the writer included, converges on it.
+        stamp = new Stamp(maxCounter + 1, SERVER_NODE);
+        counter = stamp.counter();
       }
     }
     upsert.setString(1, ns);
     upsert.setString(2, op.collection());
     upsert.setString(3, op.id());
-    upsert.setLong(4, op.stamp().counter());
-    upsert.setString(5, op.stamp().node());
+    upsert.setLong(4, counter);
+    upsert.setString(5, stamp.node());
     upsert.setInt(6, op.deleted() ? 1 : 0);
     upsert.setString(7, op.deleted() ? null : op.doc().encode());
     upsert.setLong(8, ++seq);
+    upsert.setLong(9, now);
     upsert.executeUpdate();
+    maxCounter = Math.max(maxCounter, counter);
     return OpResult.APPLIED;
+  }
+
+  /**
+   * Deletes tombstones committed before {@code committedBefore} (epoch ms), remembering the highest
+   * sequence purged and the highest counter (so the clock bound never moves back). Returns the count.
+   */
+  long purgeTombstones(long committedBefore) throws SQLException {
+    long highest;
+    long highestCounter;
+    try (PreparedStatement ps = conn.prepareStatement("SELECT max(seq), max(counter) FROM tide_server_docs"
+      + " WHERE deleted = 1 AND committed_at < ?")) {
+      ps.setLong(1, committedBefore);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        highest = rs.getLong(1);
+        highestCounter = rs.getLong(2);
+      }
+    }
+    if (highest == 0) {
+      return 0;
+    }
+    long purged;
+    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM tide_server_docs WHERE deleted = 1 AND committed_at < ?")) {
+      ps.setLong(1, committedBefore);
+      purged = ps.executeUpdate();
+    }
+    putMeta("purged_seq", Long.toString(Math.max(purgedSeq, highest)));
+    putMeta("purged_counter", Long.toString(Math.max(purgedCounter, highestCounter)));
+    putMeta("max_counter", Long.toString(maxCounter));
+    purgedSeq = Math.max(purgedSeq, highest);
+    purgedCounter = Math.max(purgedCounter, highestCounter);
+    return purged;
   }
 
   @Override
   public void begin() throws SQLException {
+    now = System.currentTimeMillis();
     tx.begin();
   }
 
@@ -177,12 +185,14 @@ final class ServerWriter implements GroupCommitWriter.Store {
   public void commit() throws SQLException {
     tx.commit();
     committedSeq = seq;
+    committedMaxCounter = maxCounter;
   }
 
   @Override
   public void rollback() {
     tx.rollback();
     seq = committedSeq;
+    maxCounter = committedMaxCounter;
   }
 
   @Override
@@ -194,5 +204,35 @@ final class ServerWriter implements GroupCommitWriter.Store {
       // closing anyway
     }
     SqliteFiles.release(lock);
+  }
+
+  private void putMeta(String key, String value) throws SQLException {
+    putMeta.setString(1, key);
+    putMeta.setString(2, value);
+    putMeta.executeUpdate();
+  }
+
+  private String meta(String key) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM tide_server_meta WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private long query(String sql) throws SQLException {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static long parseLong(String s) {
+    return s == null ? 0 : Long.parseLong(s);
+  }
+
+  @Override
+  public String toString() {
+    return "ServerWriter[" + path + "]";
   }
 }

@@ -88,6 +88,21 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   }
 
   @Override
+  public long purgedSeq() {
+    return store.purgedSeq();
+  }
+
+  @Override
+  public Future<Long> purgeTombstones(long committedBeforeMillis) {
+    return writer.submit(new WriteTask<ServerWriter, Long>(vertx.getOrCreateContext()) {
+      @Override
+      protected Long run(ServerWriter w, List<Change> events) throws SQLException {
+        return w.purgeTombstones(committedBeforeMillis);
+      }
+    });
+  }
+
+  @Override
   public Future<List<OpResult>> push(String namespace, List<Change> ops) {
     Context ctx = vertx.getOrCreateContext();
     return writer.submit(new WriteTask<ServerWriter, List<OpResult>>(ctx) {
@@ -144,7 +159,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
         long seq = rs.getLong(1);
         String node = rs.getString(5);
         last = seq;
-        if (node.equals(excludeNode)) {
+        if (excludeNode != null && node.equals(excludeNode)) {
           continue; // the client's own write: it has it already
         }
         String body = rs.getInt(6) != 0 ? null : rs.getString(7);

@@ -66,13 +66,14 @@ final class SyncHandler {
   Future<Exchange> exchange(String namespace, SyncRequest request) {
     long afterSeq;
     try {
-      afterSeq = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq());
+      afterSeq = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq(), store.purgedSeq());
     } catch (HttpError e) {
       return Future.failedFuture(e);
     }
     int limit = request.limit() == null ? options.getDefaultLimit() : Math.min(request.limit(), options.getMaxLimit());
     return store.push(namespace, request.ops())
-      .compose(results -> store.pull(namespace, afterSeq, request.nodeId(), limit, options.getMaxResponseBytes())
+      .compose(results -> store.pull(namespace, afterSeq, request.includeOwn() ? null : request.nodeId(), limit,
+        options.getMaxResponseBytes())
         .map(page -> new Exchange(respond(page, results), page.lastSeq())));
   }
 

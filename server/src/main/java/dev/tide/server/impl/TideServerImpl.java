@@ -31,6 +31,7 @@ public final class TideServerImpl implements TideServer {
   private final SyncHandler sync;
   private final Router router;
   private final WsEndpoint ws;
+  private final long purgeTimer;
   private volatile ServerAuthenticator authenticator;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
@@ -40,6 +41,10 @@ public final class TideServerImpl implements TideServer {
     this.sync = new SyncHandler(options, store);
     this.ws = new WsEndpoint(vertx, options, sync, store);
     this.router = buildRouter();
+    long retention = options.getTombstoneRetentionSeconds();
+    this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
+      store.purgeTombstones(System.currentTimeMillis() - retention * 1000)
+        .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "tombstone purge failed", e)));
   }
 
   private Router buildRouter() {
@@ -152,6 +157,9 @@ public final class TideServerImpl implements TideServer {
 
   @Override
   public Future<Void> close() {
+    if (purgeTimer >= 0) {
+      vertx.cancelTimer(purgeTimer);
+    }
     return ws.close().eventually(store::close);
   }
 

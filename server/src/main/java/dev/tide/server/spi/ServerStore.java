@@ -22,6 +22,15 @@ public interface ServerStore {
   long lastSeq();
 
   /**
+   * The highest change sequence of a purged tombstone (0 if none). A client whose cursor is below it
+   * may have missed deletes and must pull everything again ({@code 409 reset_required}).
+   */
+  long purgedSeq();
+
+  /** Deletes tombstones committed before {@code committedBeforeMillis} (epoch ms); completes with how many. */
+  Future<Long> purgeTombstones(long committedBeforeMillis);
+
+  /**
    * Applies ops under last-writer-wins, all in one transaction, and completes after COMMIT with one
    * result per op: applied (stamp now stored, also for a replay of the same stamp) or superseded.
    */
@@ -29,7 +38,8 @@ public interface ServerStore {
 
   /**
    * Reads committed changes with sequence above {@code afterSeq}, in sequence order, skipping those
-   * whose stamp's node is {@code excludeNode}, up to {@code limit} changes and about {@code maxBytes}.
+   * whose stamp's node is {@code excludeNode} (null: none), considering at most {@code limit} changes
+   * and about {@code maxBytes}.
    */
   Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes);
 

@@ -81,6 +81,9 @@ class ServerVectorsTest {
       if (v.containsKey("field")) {
         assertEquals(v.getString("field"), error.getString("field"), error.encode());
       }
+      if (v.containsKey("reason")) {
+        assertEquals(v.getString("reason"), error.getString("reason"), error.encode());
+      }
       if (r.statusCode() == 405) {
         assertEquals("POST", r.getHeader("Allow"));
       }

@@ -97,7 +97,7 @@ public final class HttpSyncTransport implements SyncTransport {
       JsonObject error = new JsonObject(body).getJsonObject("error");
       if (error != null && error.getValue("code") instanceof String code) {
         return new SyncException(status, code, String.valueOf(error.getValue("message")),
-          error.getValue("field") instanceof String f ? f : null);
+          error.getValue("field") instanceof String f ? f : null, error.getValue("reason") instanceof String r ? r : null);
       }
     } catch (RuntimeException notJson) {
       // a proxy or a foreign server answered

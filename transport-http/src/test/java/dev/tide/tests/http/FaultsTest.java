@@ -176,6 +176,7 @@ class FaultsTest {
     assertEquals(0L, a.pendingCount().await());
     assertTrue(fx.serverState().containsKey("notes/pending"));
     assertTrue(fx.clientState("a").containsKey("notes/new"));
+    assertTrue(fx.serverState().containsKey("notes/old"), "the client's confirmed writes refill the replaced database");
   }
 
   @Test

@@ -38,6 +38,16 @@ public final class StoreWrapper implements ServerStore {
   }
 
   @Override
+  public long purgedSeq() {
+    return delegate.purgedSeq();
+  }
+
+  @Override
+  public Future<Long> purgeTombstones(long committedBeforeMillis) {
+    return delegate.purgeTombstones(committedBeforeMillis);
+  }
+
+  @Override
   public Future<List<OpResult>> push(String namespace, List<Change> ops) {
     opsReceived.addAndGet(ops.size());
     List<Change> accepted = new ArrayList<>();

@@ -190,7 +190,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (e instanceof UpgradeRejectedException r) {
       try {
         JsonObject error = new JsonObject(r.getBody()).getJsonObject("error");
-        return new SyncException(r.getStatus(), error.getString("code"), error.getString("message"), error.getString("field"));
+        return new SyncException(r.getStatus(), error.getString("code"), error.getString("message"), error.getString("field"),
+          error.getString("reason"));
       } catch (RuntimeException notJson) {
         return new SyncException(r.getStatus(), "http_" + r.getStatus(), "WebSocket upgrade refused", null);
       }
@@ -246,7 +247,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       } else if ("error".equals(type)) {
         JsonObject error = frame.getJsonObject("error", new JsonObject());
         SyncException e = new SyncException(frame.getInteger("status", 400), error.getString("code", "error"),
-          error.getString("message", ""), error.getString("field"));
+          error.getString("message", ""), error.getString("field"), error.getString("reason"));
         Promise<SyncResponse> p = frame.getValue("id") == null ? null : pending.remove(frame.getLong("id"));
         if (p != null) {
           p.tryFail(e);

@@ -1,0 +1,88 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.StoreException;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+
+/**
+ * The server store's schema, versioned with {@code PRAGMA user_version} and migrated forward on open.
+ * <pre>
+ * tide_server_meta(key TEXT PRIMARY KEY, value TEXT)   epoch: random id of this database;
+ *     purged_seq: highest sequence of a purged tombstone; max_counter: floor of the highest counter
+ * tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)
+ *     PRIMARY KEY (ns, collection, id) WITHOUT ROWID; UNIQUE INDEX (ns, seq);
+ *     partial INDEX (committed_at) WHERE deleted = 1, for purging old tombstones
+ *     one row per document: its latest state, the change sequence and the time (ms) it was committed
+ * </pre>
+ * Version 1 had no {@code committed_at}; version 2 adds it (rows from version 1 count as committed at 0,
+ * so their tombstones are the first purged).
+ */
+final class ServerSchema {
+
+  static final int VERSION = 2;
+  static final int APPLICATION_ID = 0x74646573; // "tdes"
+
+  private ServerSchema() {
+  }
+
+  static void migrate(Connection conn, String path) throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      int appId = intPragma(st, "application_id");
+      int version = intPragma(st, "user_version");
+      if (appId != 0 && appId != APPLICATION_ID) {
+        throw new StoreException(path + " is not a tide server store (application_id " + appId + ")");
+      }
+      if (version > VERSION) {
+        throw new StoreException(path + " has schema version " + version + ", newer than this server supports ("
+          + VERSION + "): upgrade tide to open it");
+      }
+      if (version == 0) {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+          if (rs.getInt(1) > 0) {
+            throw new StoreException(path + " is an SQLite file with other tables, not a tide server store");
+          }
+        }
+        createV1(st);
+        version = 1;
+      }
+      if (version == 1) {
+        st.executeUpdate("ALTER TABLE tide_server_docs ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0");
+        st.executeUpdate("CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1");
+        st.executeUpdate("PRAGMA user_version = 2");
+      }
+      st.execute("COMMIT");
+    } catch (SQLException | RuntimeException e) {
+      try (Statement st = conn.createStatement()) {
+        st.execute("ROLLBACK");
+      } catch (SQLException ignored) {
+        // nothing to undo
+      }
+      throw e;
+    }
+  }
+
+  private static void createV1(Statement st) throws SQLException {
+    st.executeUpdate("CREATE TABLE tide_server_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
+    st.executeUpdate("CREATE TABLE tide_server_docs(ns TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL,"
+      + " counter INTEGER NOT NULL, node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, seq INTEGER NOT NULL,"
+      + " PRIMARY KEY(ns, collection, id)) WITHOUT ROWID");
+    st.executeUpdate("CREATE UNIQUE INDEX tide_server_docs_seq ON tide_server_docs(ns, seq)");
+    byte[] bytes = new byte[9];
+    new SecureRandom().nextBytes(bytes);
+    st.executeUpdate("INSERT INTO tide_server_meta VALUES ('epoch', '" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "')");
+    st.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
+    st.executeUpdate("PRAGMA user_version = 1");
+  }
+
+  private static int intPragma(Statement st, String name) throws SQLException {
+    try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+}

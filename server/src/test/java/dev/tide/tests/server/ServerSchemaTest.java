@@ -1,0 +1,64 @@
+package dev.tide.tests.server;
+
+import dev.tide.core.StoreException;
+import dev.tide.server.TideServer;
+import dev.tide.server.TideServerOptions;
+import dev.tide.tests.core.Sql;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class ServerSchemaTest {
+
+  @TempDir
+  Path dir;
+
+  /** A version-1 server file, written with the v1 DDL verbatim: no commit times. */
+  @Test
+  void migratesVersion1(Vertx vertx) {
+    String path = dir.resolve("v1.db").toString();
+    Sql.exec(path,
+      "CREATE TABLE tide_server_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE tide_server_docs(ns TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, counter INTEGER NOT NULL,"
+        + " node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, seq INTEGER NOT NULL, PRIMARY KEY(ns, collection, id)) WITHOUT ROWID",
+      "CREATE UNIQUE INDEX tide_server_docs_seq ON tide_server_docs(ns, seq)",
+      "INSERT INTO tide_server_meta VALUES ('epoch', 'oldEpoch')",
+      "INSERT INTO tide_server_docs VALUES ('', 'notes', 'kept', 5, 'n', 0, '{\"v\":1}', 1)",
+      "INSERT INTO tide_server_docs VALUES ('', 'notes', 'gone', 6, 'n', 1, NULL, 2)",
+      "PRAGMA application_id = " + 0x74646573,
+      "PRAGMA user_version = 1");
+    TideServer server = TideServer.open(vertx, new TideServerOptions().setDbPath(path)).await();
+    try {
+      assertEquals("oldEpoch", server.store().epoch());
+      assertEquals(2L, server.store().lastSeq());
+      // v1 rows count as committed at time 0: their tombstones are the first purged
+      assertEquals(1L, server.store().purgeTombstones(1).await());
+      assertEquals(2L, server.store().purgedSeq());
+    } finally {
+      server.close().await();
+    }
+    assertEquals(2L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(1L, Sql.count(path, "SELECT count(*) FROM tide_server_docs"));
+  }
+
+  @Test
+  void newerAndForeignFilesAreRefused(Vertx vertx) {
+    String newer = dir.resolve("newer.db").toString();
+    TideServer.open(vertx, new TideServerOptions().setDbPath(newer)).await().close().await();
+    Sql.exec(newer, "PRAGMA user_version = 7");
+    StoreException e = assertThrows(StoreException.class, () -> TideServer.open(vertx, new TideServerOptions().setDbPath(newer)).await());
+    assertTrue(e.getMessage().contains("newer"), e.getMessage());
+    String foreign = dir.resolve("foreign.db").toString();
+    Sql.exec(foreign, "CREATE TABLE t(x)");
+    assertThrows(StoreException.class, () -> TideServer.open(vertx, new TideServerOptions().setDbPath(foreign)).await());
+  }
+}
