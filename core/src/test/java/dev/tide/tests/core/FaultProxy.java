@@ -27,12 +27,18 @@ public final class FaultProxy {
   private final AtomicInteger dropped = new AtomicInteger();
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private final Set<NetSocket> blackholed = ConcurrentHashMap.newKeySet();
+  private volatile java.util.Random chaos;
+  private final AtomicInteger faults = new AtomicInteger();
+
+  /** What chaos does to one connection. */
+  private enum Mode { PASS, DELAY, TRUNCATE_RESPONSE, RESET_MID_REQUEST, RESET_MID_RESPONSE }
 
   private FaultProxy(Vertx vertx, int upstreamPort) {
     this.vertx = vertx;
     this.upstreamPort = upstreamPort;
     this.client = vertx.createNetClient();
-    this.server = vertx.createNetServer().connectHandler(this::accept);
+    // SO_LINGER 0: closing a socket sends a TCP reset, not an orderly FIN (a connection torn mid-frame)
+    this.server = vertx.createNetServer(new io.vertx.core.net.NetServerOptions().setSoLinger(0)).connectHandler(this::accept);
   }
 
   public static FaultProxy start(Vertx vertx, int upstreamPort) {
@@ -71,6 +77,21 @@ public final class FaultProxy {
     blackholed.addAll(open);
   }
 
+  /**
+   * From now on, about half of new connections suffer a fault chosen at random from {@code seed}:
+   * chunks delayed 1–40 ms, the server's answer cut after a random number of bytes, or a reset in the
+   * middle of the request or of the response; and any chunk may end its connection (1 in 40).
+   * {@code null} stops the chaos.
+   */
+  public void chaos(Long seed) {
+    this.chaos = seed == null ? null : new java.util.Random(seed);
+  }
+
+  /** Connections that suffered a fault so far. */
+  public int faults() {
+    return faults.get();
+  }
+
   public int droppedResponses() {
     return dropped.get();
   }
@@ -80,6 +101,19 @@ public final class FaultProxy {
       downstream.close();
       return;
     }
+    Mode mode = Mode.PASS;
+    int budget = 0;
+    java.util.Random r = chaos;
+    if (r != null) {
+      synchronized (r) {
+        if (r.nextBoolean()) {
+          mode = Mode.values()[1 + r.nextInt(Mode.values().length - 1)];
+          budget = r.nextInt(2_000);
+        }
+      }
+    }
+    Mode m = mode;
+    int[] left = {budget, budget};
     downstream.pause();
     open.add(downstream);
     client.connect(upstreamPort, "127.0.0.1").onComplete(ar -> {
@@ -89,10 +123,17 @@ public final class FaultProxy {
       }
       NetSocket upstream = ar.result();
       open.add(upstream);
+      Future<?>[] upChain = {Future.succeededFuture()};
+      Future<?>[] downChain = {Future.succeededFuture()};
       downstream.handler(data -> {
-        if (!blackholed.contains(downstream)) {
-          upstream.write(data);
+        if (blackholed.contains(downstream)) {
+          return;
         }
+        if (m == Mode.RESET_MID_REQUEST && (left[0] -= data.length()) < 0 || hazard()) {
+          fault(downstream, upstream);
+          return;
+        }
+        upChain[0] = forward(upChain[0], m, upstream, data);
       });
       upstream.handler(data -> {
         if (blackholed.contains(downstream)) {
@@ -104,7 +145,19 @@ public final class FaultProxy {
           downstream.close();
           return;
         }
-        downstream.write(data);
+        if (hazard()) {
+          fault(downstream, upstream);
+          return;
+        }
+        if ((m == Mode.TRUNCATE_RESPONSE || m == Mode.RESET_MID_RESPONSE) && (left[1] -= data.length()) < 0) {
+          int keep = m == Mode.TRUNCATE_RESPONSE ? Math.max(0, data.length() + left[1]) : 0;
+          if (keep > 0) {
+            downstream.write(data.getBuffer(0, keep));
+          }
+          fault(downstream, upstream);
+          return;
+        }
+        downChain[0] = forward(downChain[0], m, downstream, data);
       });
       downstream.closeHandler(v -> {
         open.remove(downstream);
@@ -116,6 +169,33 @@ public final class FaultProxy {
       });
       downstream.resume();
     });
+  }
+
+  /** Writes in order; with DELAY, each chunk waits 1–40 ms after the previous one. */
+  private Future<?> forward(Future<?> previous, Mode m, NetSocket to, io.vertx.core.buffer.Buffer data) {
+    if (m != Mode.DELAY) {
+      to.write(data);
+      return previous;
+    }
+    long delay = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40);
+    return previous.compose(v -> vertx.timer(delay)).onSuccess(v -> to.write(data));
+  }
+
+  /** While chaos lasts, any chunk of a long-lived connection may also end it (1 in 40). */
+  private boolean hazard() {
+    java.util.Random r = chaos;
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return r.nextInt(40) == 0;
+    }
+  }
+
+  private void fault(NetSocket downstream, NetSocket upstream) {
+    faults.incrementAndGet();
+    downstream.close();
+    upstream.close();
   }
 
   public Future<Void> close() {
