@@ -67,7 +67,7 @@ public final class SyncFixture {
   }
 
   public Tide client(String name, Consumer<SyncOptions> sync) {
-    SyncOptions so = new SyncOptions().setUrl(url()).setBackoffInitialMs(20).setBackoffMaxMs(200).setIntervalMs(60_000);
+    SyncOptions so = new SyncOptions().setUrl(http == null ? null : url()).setBackoffInitialMs(20).setBackoffMaxMs(200).setIntervalMs(60_000);
     sync.accept(so);
     return Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
   }
