@@ -25,6 +25,8 @@ public class TideServerOptions {
   public static final int DEFAULT_WS_SLOW_CLIENT_SECONDS = 30;
   public static final long DEFAULT_TOMBSTONE_RETENTION_SECONDS = 30L * 24 * 3600;
   public static final long DEFAULT_PURGE_INTERVAL_SECONDS = 3600;
+  /** A quarter of the heap, at most 256 MiB. */
+  public static final long DEFAULT_MAX_BUFFERED_BODY_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4);
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -41,6 +43,7 @@ public class TideServerOptions {
   private int wsSlowClientSeconds = DEFAULT_WS_SLOW_CLIENT_SECONDS;
   private long tombstoneRetentionSeconds = DEFAULT_TOMBSTONE_RETENTION_SECONDS;
   private long purgeIntervalSeconds = DEFAULT_PURGE_INTERVAL_SECONDS;
+  private long maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES;
 
   public TideServerOptions() {
   }
@@ -68,6 +71,7 @@ public class TideServerOptions {
     wsSlowClientSeconds = json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds);
     tombstoneRetentionSeconds = json.getLong("tombstoneRetentionSeconds", tombstoneRetentionSeconds);
     purgeIntervalSeconds = json.getLong("purgeIntervalSeconds", purgeIntervalSeconds);
+    maxBufferedBodyBytes = json.getLong("maxBufferedBodyBytes", maxBufferedBodyBytes);
   }
 
   public JsonObject toJson() {
@@ -86,7 +90,8 @@ public class TideServerOptions {
       .put("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds)
       .put("wsSlowClientSeconds", wsSlowClientSeconds)
       .put("tombstoneRetentionSeconds", tombstoneRetentionSeconds)
-      .put("purgeIntervalSeconds", purgeIntervalSeconds);
+      .put("purgeIntervalSeconds", purgeIntervalSeconds)
+      .put("maxBufferedBodyBytes", maxBufferedBodyBytes);
   }
 
   /** Interface to listen on; loopback by default. */
@@ -238,6 +243,20 @@ public class TideServerOptions {
 
   public TideServerOptions setPurgeIntervalSeconds(long purgeIntervalSeconds) {
     this.purgeIntervalSeconds = purgeIntervalSeconds;
+    return this;
+  }
+
+  /**
+   * Request bodies being received are buffered up to this many bytes in total, across all requests
+   * (each counts its Content-Length, or {@link #getMaxBodyBytes()} if it does not say): further
+   * requests get 503 until memory frees up, so many concurrent large uploads cannot exhaust the heap.
+   */
+  public long getMaxBufferedBodyBytes() {
+    return maxBufferedBodyBytes;
+  }
+
+  public TideServerOptions setMaxBufferedBodyBytes(long maxBufferedBodyBytes) {
+    this.maxBufferedBodyBytes = maxBufferedBodyBytes;
     return this;
   }
 }

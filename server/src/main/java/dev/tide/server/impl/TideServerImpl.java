@@ -32,6 +32,7 @@ public final class TideServerImpl implements TideServer {
   private final Router router;
   private final WsEndpoint ws;
   private final long purgeTimer;
+  private final java.util.concurrent.atomic.AtomicLong bufferedBodyBytes = new java.util.concurrent.atomic.AtomicLong();
   private volatile ServerAuthenticator authenticator;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
@@ -57,7 +58,8 @@ public final class TideServerImpl implements TideServer {
     r.route("/sync")
       .handler(ctx -> allow(ctx, HttpMethod.POST))
       .handler(this::authenticate)
-      .handler(TideServerImpl::requireJson);
+      .handler(TideServerImpl::requireJson)
+      .handler(this::reserveBodyMemory);
     r.post("/sync")
       .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
       .handler(this::exchange);
@@ -115,6 +117,35 @@ public final class TideServerImpl implements TideServer {
     } else {
       ctx.fail(new HttpError(415, "unsupported_media_type", "Content-Type must be application/json, got " + type));
     }
+  }
+
+  /**
+   * Reserves the memory the body will take (its Content-Length, or the body limit when unknown) from
+   * the server-wide budget, released when the response ends; refuses with 429 when it is spent.
+   */
+  private void reserveBodyMemory(RoutingContext ctx) {
+    long max = options.getMaxBodyBytes();
+    String length = ctx.request().getHeader("Content-Length");
+    long need;
+    try {
+      need = length == null ? max : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      ctx.fail(new HttpError(400, "invalid_request", "malformed Content-Length"));
+      return;
+    }
+    if (need > max) {
+      ctx.next(); // refused by the body handler with 413 before anything is buffered
+      return;
+    }
+    long budget = options.getMaxBufferedBodyBytes();
+    if (bufferedBodyBytes.addAndGet(need) > budget && need > 0) {
+      bufferedBodyBytes.addAndGet(-need);
+      ctx.response().putHeader("Retry-After", "1");
+      ctx.fail(new HttpError(429, "busy", "the server is receiving too much data at once: retry shortly"));
+      return;
+    }
+    ctx.addEndHandler(v -> bufferedBodyBytes.addAndGet(-need));
+    ctx.next();
   }
 
   private void exchange(RoutingContext ctx) {
