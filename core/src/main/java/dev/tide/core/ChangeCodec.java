@@ -203,8 +203,8 @@ public final class ChangeCodec {
       }
       return new Change(collection, id, stamp, null, source);
     }
-    checkDoc(doc, "doc");
-    return new Change(collection, id, stamp, (JsonObject) doc, source);
+    String docJson = checkDoc(doc, "doc");
+    return Change.of(collection, id, stamp, (JsonObject) doc, docJson, source);
   }
 
   public static Stamp decodeStamp(Object value, String field) {

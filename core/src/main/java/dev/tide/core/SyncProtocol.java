@@ -37,6 +37,11 @@ public final class SyncProtocol {
    * no other writer could beat them before 2^53.
    */
   public static final long MAX_CLOCK_AHEAD = 1L << 30;
+  /**
+   * The node of stamps a server gives to writes that resurrect a purged document (PROTOCOL.md,
+   * "Tombstone retention"). Clients never use it (their node ids are random, 22 characters).
+   */
+  public static final String SERVER_NODE = "_server";
   /** Nesting allowed in a message: a document's 64 levels plus the envelope. */
   public static final int MAX_MESSAGE_DEPTH = ChangeCodec.MAX_DOC_DEPTH + 4;
 

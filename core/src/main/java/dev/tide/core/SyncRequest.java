@@ -41,6 +41,11 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
     return json;
   }
 
+  /** The same JSON, written straight to bytes (documents copied as their JSON text). */
+  public io.vertx.core.buffer.Buffer toBuffer() {
+    return dev.tide.core.impl.WireJson.request(this);
+  }
+
   /**
    * Validates and decodes a request body. An unknown protocol version throws
    * {@link SyncProtocol.UnsupportedProtocolException}; anything else wrong an {@link InvalidChangeException}

@@ -109,8 +109,9 @@ public final class ReaderStore implements AutoCloseable {
         }
         String body = rs.getInt(6) != 0 ? null : rs.getString(7);
         bytes += 100 + (body == null ? 0 : body.length());
-        ops.add(new dev.tide.core.Change(rs.getString(2), rs.getString(3), new Stamp(counter, nodeId),
-          body == null ? null : new JsonObject(body), dev.tide.core.ChangeSource.LOCAL));
+        // the stored text goes to the wire as is: no parse, no re-encode
+        ops.add(dev.tide.core.Change.ofJson(rs.getString(2), rs.getString(3), new Stamp(counter, nodeId), body,
+          dev.tide.core.ChangeSource.LOCAL));
       }
     }
     return new OutboxBatch(ops, maxCounter, full || read == maxEntries);

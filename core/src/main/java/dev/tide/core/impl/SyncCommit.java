@@ -16,17 +16,21 @@ import java.util.List;
 final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   private final long ackUpTo;
-  private final List<Change> confirmed;
+  private final int acknowledged;
   private final List<Change> changes;
   private final String cursor;
   private final boolean setCursor;
   private final boolean caughtUp;
 
-  SyncCommit(Context context, long ackUpTo, List<Change> confirmed, List<Change> changes, String cursor, boolean setCursor,
+  /**
+   * @param ackUpTo      acknowledge outbox entries up to this counter (0: none)
+   * @param acknowledged how many ops that is (for the group-commit weight)
+   */
+  SyncCommit(Context context, long ackUpTo, int acknowledged, List<Change> changes, String cursor, boolean setCursor,
              boolean caughtUp) {
     super(context);
     this.ackUpTo = ackUpTo;
-    this.confirmed = confirmed;
+    this.acknowledged = acknowledged;
     this.changes = changes;
     this.cursor = cursor;
     this.setCursor = setCursor;
@@ -35,7 +39,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, List.of(), changes, cursor, cursor != null, false);
+    return new SyncCommit(context, 0, 0, changes, cursor, cursor != null, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -51,20 +55,18 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   @Override
   protected Integer run(WriterStore store, List<Change> events) throws SQLException {
-    if (ackUpTo > 0) {
-      store.acknowledge(ackUpTo);
-    }
-    for (Change op : confirmed) {
-      store.confirm(op);
-    }
+    // pulled changes first, while the pushed documents are still pending: a change that beats a pending
+    // write replaces it, except a server stamp (a resurrection), above which the pending write is re-stamped
     int applied = 0;
     for (Change c : changes) {
-      String body = c.deleted() ? null : c.doc().encode();
+      String body = c.docJson(); // the text it arrived as (validated): no re-encoding
       if (store.applyRemote(c, body)) {
         applied++;
-        events.add(c.source() == ChangeSource.REMOTE ? c
-          : new Change(c.collection(), c.id(), c.stamp(), c.doc(), ChangeSource.REMOTE));
+        events.add(c.withSource(ChangeSource.REMOTE));
       }
+    }
+    if (ackUpTo > 0) {
+      store.acknowledge(ackUpTo);
     }
     if (setCursor) {
       store.setCursor(cursor);
@@ -78,6 +80,6 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   @Override
   protected int weight() {
-    return Math.max(1, changes.size() + confirmed.size());
+    return Math.max(1, changes.size() + acknowledged);
   }
 }

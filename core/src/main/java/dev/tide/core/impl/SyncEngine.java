@@ -4,6 +4,7 @@ import dev.tide.core.Change;
 import dev.tide.core.OpResult;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.SyncResult;
@@ -238,7 +239,7 @@ final class SyncEngine {
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       boolean nowCaughtUp = !response.more();
-      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops(), response.changes(),
+      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops().size(), response.changes(),
           response.cursor(), true, nowCaughtUp))
         .map(applied -> {
           cursor = response.cursor();
@@ -248,6 +249,9 @@ final class SyncEngine {
           reportRejections(batch.ops(), response.results(), run);
           pulled += response.changes().size();
           remaining = response.remaining();
+          if (response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()))) {
+            followUp(); // a pending write may have been re-stamped above a resurrection: push it
+          }
           if (nowCaughtUp) {
             resetting = false;
             markCaughtUp();
@@ -271,9 +275,18 @@ final class SyncEngine {
             return true;
           });
       }
-      if (e.status() == 413 && pushBatchOps > 1) {
-        pushBatchOps = Math.max(1, pushBatchOps / 2);
+      if (e.status() == 413 && batch.ops().size() > 1) {
+        pushBatchOps = Math.max(1, Math.min(pushBatchOps, batch.ops().size()) / 2);
         return Future.succeededFuture(true);
+      }
+      if (e.status() == 413 && batch.ops().size() == 1) {
+        // one op alone is too large for this server: it can never be accepted, so it must not block the rest
+        Change op = batch.ops().get(0);
+        return tide.writer().submit(new DropRejected(context, op)).map(v -> {
+          run.rejected++;
+          publishRejected(op, "too_large", e.getMessage());
+          return true;
+        });
       }
       Matcher m = e.status() == 400 && e.field() != null ? OP_FIELD.matcher(e.field()) : null;
       if (m != null && m.lookingAt() && Integer.parseInt(m.group(1)) < batch.ops().size()) {
@@ -325,6 +338,10 @@ final class SyncEngine {
    * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
    */
   private void applyPushed(PushedChanges push) {
+    if (resetting) {
+      followUp(); // the full pull after a reset must see this store's own writes too: pushes leave them out
+      return;
+    }
     if (running != null && runningPush && waiting.isEmpty()) {
       pushes.add(push); // continues the push being applied: apply it next, in order
       return;

@@ -3,6 +3,7 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
 
 import java.nio.channels.FileLock;
@@ -45,6 +46,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final PreparedStatement deleteOutboxUpTo;
   private final PreparedStatement deleteOutboxEntry;
   private final PreparedStatement confirm;
+  private final PreparedStatement confirmAcknowledged;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private boolean resetting;
@@ -83,13 +85,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
       + " VALUES (?, ?, ?, '" + nodeId + "', 1, NULL, 1) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = 1, body = NULL, pending = 1");
     insertOutbox = conn.prepareStatement("INSERT INTO tide_outbox(counter, collection, id) VALUES (?, ?, ?)");
-    selectStamp = conn.prepareStatement("SELECT counter, node, pending FROM tide_docs WHERE collection = ? AND id = ?");
+    selectStamp = conn.prepareStatement("SELECT counter, node, pending, body FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_meta(key, value) VALUES (?, ?)");
     deleteMeta = conn.prepareStatement("DELETE FROM tide_meta WHERE key = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
     confirm = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE collection = ? AND id = ? AND counter = ? AND node = ?");
+    // one statement for a whole acknowledged batch: the outbox range drives primary-key probes
+    confirmAcknowledged = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE pending = 1 AND counter <= ?1"
+      + " AND node = '" + nodeId + "' AND (collection, id) IN (SELECT collection, id FROM tide_outbox WHERE counter <= ?1)");
     caughtUp = "1".equals(meta("caught_up"));
     caughtUpCommitted = caughtUp;
     if ("1".equals(meta("resetting"))) {
@@ -181,6 +186,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
           return false;
         }
         wasPending = rs.getInt(3) != 0;
+        if (wasPending && SyncProtocol.SERVER_NODE.equals(stamp.node())) {
+          // A server stamp marks a resurrected document, not a newer edit: the pending local write is
+          // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
+          String localBody = rs.getString(4);
+          deleteOutboxOfDoc.setString(1, change.collection());
+          deleteOutboxOfDoc.setString(2, change.id());
+          deleteOutboxOfDoc.executeUpdate();
+          writeLocal(change.collection(), change.id(), localBody, nextStamp());
+          return false;
+        }
       }
     }
     upsert(change.collection(), change.id(), stamp, body, false);
@@ -271,12 +286,13 @@ public final class WriterStore implements GroupCommitWriter.Store {
     resetting = false;
   }
 
+  /** Creates the temp table every time: a rolled-back transaction may have dropped it. */
   private void prepareSeen() throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.executeUpdate("CREATE TEMP TABLE IF NOT EXISTS tide_seen(collection TEXT NOT NULL, id TEXT NOT NULL,"
+        + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
+    }
     if (insertSeen == null) {
-      try (Statement st = conn.createStatement()) {
-        st.executeUpdate("CREATE TEMP TABLE IF NOT EXISTS tide_seen(collection TEXT NOT NULL, id TEXT NOT NULL,"
-          + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
-      }
       insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
     }
   }
@@ -294,11 +310,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   /**
-   * Removes outbox entries up to a counter after the server acknowledged them. Entries are read in
+   * Confirms the documents whose newest write is acknowledged and removes outbox entries up to a
+   * counter after the server answered for them. Entries are read in
    * counter order and counters only grow, so every entry up to it was read (or is a coalesced older
    * write to the same document); writes made during the exchange have higher counters and stay.
    */
   public void acknowledge(long upToCounter) throws SQLException {
+    // a pending document holds its newest local write; if that write is in the acknowledged range it is
+    // decided (applied, superseded or rejected), so the document is no longer pending
+    confirmAcknowledged.setLong(1, upToCounter);
+    confirmAcknowledged.executeUpdate();
     deleteOutboxUpTo.setLong(1, upToCounter);
     deleteOutboxUpTo.executeUpdate();
   }

@@ -32,6 +32,7 @@ class SyncMessagesTest {
     return cases("requests").map(v -> DynamicTest.dynamicTest(v.getString("name"), () -> {
       SyncRequest r = SyncRequest.fromJson(SyncProtocol.parseObject(v.getJsonObject("json").toBuffer()));
       assertEquals(r, SyncRequest.fromJson(r.toJson()));
+      assertEquals(r.toJson(), new JsonObject(r.toBuffer()), "the streamed form is the same JSON");
     }));
   }
 

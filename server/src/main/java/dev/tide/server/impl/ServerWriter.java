@@ -24,8 +24,6 @@ import java.sql.Statement;
  */
 final class ServerWriter implements GroupCommitWriter.Store {
 
-  /** Node of the stamps the server gives to writes that resurrect a purged document (see {@link #apply}). */
-  static final String SERVER_NODE = "_server";
 
   private final String path;
   private final FileLock lock;
@@ -34,13 +32,16 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private final Transactions tx;
   private final PreparedStatement selectStamp;
   private final PreparedStatement upsert;
+  private final PreparedStatement upsertIfNewer;
   private final PreparedStatement putMeta;
   private long seq;
   private volatile long committedSeq;
   private long maxCounter;
   private long committedMaxCounter;
-  private volatile long purgedSeq;
+  private long purgedSeq;
+  private volatile long committedPurgedSeq;
   private long purgedCounter;
+  private long committedPurgedCounter;
   private long now;
 
   private ServerWriter(String path, FileLock lock, Connection conn) throws SQLException {
@@ -50,17 +51,26 @@ final class ServerWriter implements GroupCommitWriter.Store {
     ServerSchema.migrate(conn, path);
     this.tx = new Transactions(conn);
     this.epoch = meta("epoch");
-    seq = query("SELECT max(seq) FROM tide_server_docs");
+    purgedSeq = parseLong(meta("purged_seq"));
+    purgedCounter = parseLong(meta("purged_counter"));
+    // the newest rows may have been purged tombstones: never hand out a sequence a cursor has already seen
+    seq = Math.max(query("SELECT max(seq) FROM tide_server_docs"), purgedSeq);
     committedSeq = seq;
     maxCounter = Math.max(parseLong(meta("max_counter")), query("SELECT max(counter) FROM tide_server_docs"));
     committedMaxCounter = maxCounter;
-    purgedSeq = parseLong(meta("purged_seq"));
-    purgedCounter = parseLong(meta("purged_counter"));
+    committedPurgedSeq = purgedSeq;
+    committedPurgedCounter = purgedCounter;
     selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
       + " committed_at = excluded.committed_at");
+    // last-writer-wins in one statement: the update happens only if the new stamp is higher (node ids
+    // are ASCII, so SQLite's byte order is the protocol's code-unit order)
+    upsertIfNewer = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq,"
+      + " committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
+      + " committed_at = excluded.committed_at WHERE (excluded.counter, excluded.node) > (tide_server_docs.counter, tide_server_docs.node)");
     putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_server_meta(key, value) VALUES (?, ?)");
   }
 
@@ -93,7 +103,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
 
   /** The highest sequence of a purged tombstone: a cursor below it may have missed a delete. */
   long purgedSeq() {
-    return purgedSeq;
+    return committedPurgedSeq;
   }
 
   /**
@@ -108,39 +118,59 @@ final class ServerWriter implements GroupCommitWriter.Store {
       return OpResult.rejected("clock_ahead", "stamp counter " + counter + " is more than 2^30 above the highest this server"
         + " has seen (" + maxCounter + "): the writer's clock is wrong");
     }
+    if (purgedCounter == 0 || counter > purgedCounter) {
+      // the common case: one statement; a second look only when it did not apply
+      if (write(upsertIfNewer, ns, op, stamp) == 1) {
+        return OpResult.APPLIED;
+      }
+      Stamp stored = stored(ns, op);
+      return op.stamp().equals(stored) ? OpResult.APPLIED : OpResult.SUPERSEDED; // equal: a replay, nothing changes
+    }
+    Stamp stored = stored(ns, op);
+    if (stored != null) {
+      if (stored.equals(op.stamp())) {
+        return OpResult.APPLIED;
+      }
+      if (!op.stamp().beats(stored)) {
+        return OpResult.SUPERSEDED;
+      }
+    } else {
+      // The document may have been deleted by a stamp above this one whose tombstone was purged, and
+      // clients may still hold that tombstone. The write resurrects the document (an offline edit is
+      // never lost), under a server stamp above every purged one, so it wins wherever a copy of the
+      // old tombstone survives and every client, the writer included, converges on it.
+      stamp = new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE);
+    }
+    write(upsert, ns, op, stamp);
+    return OpResult.APPLIED;
+  }
+
+  private Stamp stored(String ns, Change op) throws SQLException {
     selectStamp.setString(1, ns);
     selectStamp.setString(2, op.collection());
     selectStamp.setString(3, op.id());
     try (ResultSet rs = selectStamp.executeQuery()) {
-      if (rs.next()) {
-        Stamp stored = new Stamp(rs.getLong(1), rs.getString(2));
-        if (stored.equals(op.stamp())) {
-          return OpResult.APPLIED; // a replay of a write already stored: nothing changes
-        }
-        if (!op.stamp().beats(stored)) {
-          return OpResult.SUPERSEDED;
-        }
-      } else if (counter <= purgedCounter) {
-        // The document may have been deleted by a stamp above this one whose tombstone was purged, and
-        // clients may still hold that tombstone. The write resurrects the document (an offline edit is
-        // never lost), under a server stamp above every purged one, so it wins wherever a copy of the
-        // old tombstone survives and every client, the writer included, converges on it.
-        stamp = new Stamp(maxCounter + 1, SERVER_NODE);
-        counter = stamp.counter();
-      }
+      return rs.next() ? new Stamp(rs.getLong(1), rs.getString(2)) : null;
     }
-    upsert.setString(1, ns);
-    upsert.setString(2, op.collection());
-    upsert.setString(3, op.id());
-    upsert.setLong(4, counter);
-    upsert.setString(5, stamp.node());
-    upsert.setInt(6, op.deleted() ? 1 : 0);
-    upsert.setString(7, op.deleted() ? null : op.doc().encode());
-    upsert.setLong(8, ++seq);
-    upsert.setLong(9, now);
-    upsert.executeUpdate();
-    maxCounter = Math.max(maxCounter, counter);
-    return OpResult.APPLIED;
+  }
+
+  /** Writes the op's state under {@code stamp} with the next sequence; returns the rows changed (0: not newer). */
+  private int write(PreparedStatement ps, String ns, Change op, Stamp stamp) throws SQLException {
+    ps.setString(1, ns);
+    ps.setString(2, op.collection());
+    ps.setString(3, op.id());
+    ps.setLong(4, stamp.counter());
+    ps.setString(5, stamp.node());
+    ps.setInt(6, op.deleted() ? 1 : 0);
+    ps.setString(7, op.docJson()); // encoded once, while validating
+    ps.setLong(8, seq + 1);
+    ps.setLong(9, now);
+    int changed = ps.executeUpdate();
+    if (changed == 1) {
+      seq++;
+      maxCounter = Math.max(maxCounter, stamp.counter());
+    }
+    return changed;
   }
 
   /**
@@ -186,6 +216,8 @@ final class ServerWriter implements GroupCommitWriter.Store {
     tx.commit();
     committedSeq = seq;
     committedMaxCounter = maxCounter;
+    committedPurgedSeq = purgedSeq;
+    committedPurgedCounter = purgedCounter;
   }
 
   @Override
@@ -193,6 +225,8 @@ final class ServerWriter implements GroupCommitWriter.Store {
     tx.rollback();
     seq = committedSeq;
     maxCounter = committedMaxCounter;
+    purgedSeq = committedPurgedSeq;
+    purgedCounter = committedPurgedCounter;
   }
 
   @Override

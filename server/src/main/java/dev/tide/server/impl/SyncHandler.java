@@ -74,7 +74,14 @@ final class SyncHandler {
     return store.push(namespace, request.ops())
       .compose(results -> store.pull(namespace, afterSeq, request.includeOwn() ? null : request.nodeId(), limit,
         options.getMaxResponseBytes())
-        .map(page -> new Exchange(respond(page, results), page.lastSeq())));
+        .compose(page -> {
+          // a purge that committed after the cursor check may have removed a tombstone this page needed
+          if (request.cursor() != null && afterSeq < store.purgedSeq()) {
+            return Future.failedFuture(new HttpError(409, "reset_required", "cursor is older than the retained history of"
+              + " deletes: pull everything again from a null cursor", "cursor", "history_purged"));
+          }
+          return Future.succeededFuture(new Exchange(respond(page, results), page.lastSeq()));
+        }));
   }
 
   /** The next page of changes after a position, for a live push. */

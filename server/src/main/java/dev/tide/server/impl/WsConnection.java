@@ -62,7 +62,7 @@ final class WsConnection {
     });
     ws.exceptionHandler(e -> close((short) 1011, "connection error"));
     ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
-      .put("maxMessageBytes", options.getMaxBodyBytes()).encode());
+      .put("maxMessageBytes", options.getMaxBodyBytes()).encode()); // the largest sync request it accepts
   }
 
   private void onText(String text) {
@@ -88,6 +88,9 @@ final class WsConnection {
       return;
     }
     requests.add(new Object[]{id, request});
+    if (busy) {
+      ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
+    }
     pump();
   }
 
@@ -149,6 +152,9 @@ final class WsConnection {
       return;
     }
     Object[] next = requests.poll();
+    if (requests.isEmpty()) {
+      ws.resume();
+    }
     if (next != null) {
       exchange(next[0], (JsonObject) next[1]);
     } else if (dirty && nodeId != null) {
@@ -195,7 +201,15 @@ final class WsConnection {
     long from = seq;
     sync.page(namespace, from, nodeId).onComplete(ar -> {
       busy = false;
-      if (ar.succeeded() && ar.result().lastSeq() > from && seq == from) {
+      if (ar.failed()) {
+        // the store failed for now: try again shortly rather than leave this client behind
+        context.owner().setTimer(200, t -> {
+          dirty = true;
+          pump();
+        });
+        return;
+      }
+      if (ar.result().lastSeq() > from && seq == from) {
         var page = ar.result();
         seq = page.lastSeq();
         dirty |= page.more();

@@ -46,7 +46,7 @@ public final class HttpSyncTransport implements SyncTransport {
 
   @Override
   public Future<SyncResponse> exchange(SyncRequest request) {
-    Buffer body = request.toJson().toBuffer();
+    Buffer body = request.toBuffer();
     return headers(false).compose(h -> post(body, h)).compose(response -> {
       if (response.statusCode() != 401 || options.getHeadersProvider() == null) {
         return decode(response);

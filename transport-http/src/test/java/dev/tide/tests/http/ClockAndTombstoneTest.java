@@ -228,6 +228,52 @@ class ClockAndTombstoneTest {
   }
 
   @Test
+  void sequencesAreNeverReusedAfterAPurgeAndARestart() {
+    fx.startServer();
+    Tide a = client("a");
+    Tide b = client("b");
+    a.collection("notes").put("x", new JsonObject()).await();
+    a.collection("notes").delete("x").await(); // the newest change is a tombstone
+    a.syncOnce().await();
+    b.syncOnce().await(); // B's cursor now points at that tombstone
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await();
+    fx.stopServer();
+    fx.startServer(); // the purged tombstone was the highest sequence in the file
+    a.collection("notes").put("y", new JsonObject()).await();
+    a.syncOnce().await();
+    b.syncOnce().await();
+    assertTrue(fx.clientState("b").containsKey("notes/y"), "a change after the restart reaches a client at the old position");
+  }
+
+  @Test
+  void aPendingEditSurvivesTheRestampOfItsOwnResurrectedWrite(Vertx vertx) {
+    fx.startServer();
+    Tide b = client("b");
+    for (int i = 0; i < 5; i++) {
+      b.collection("notes").put("b" + i, new JsonObject()).await();
+    }
+    b.collection("notes").delete("b0").await();
+    b.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await(); // purged counter 6
+    dev.tide.tests.core.FaultProxy proxy = dev.tide.tests.core.FaultProxy.start(vertx, fx.port());
+    try {
+      Tide a = fx.client("a", s -> s.setUrl(SyncFixture.url(proxy.port())));
+      clients.add(a);
+      a.collection("notes").put("x", new JsonObject().put("v", 1)).await(); // counter 1: stored under a server stamp
+      proxy.dropNextResponses(1);
+      assertThrows(Exception.class, () -> a.syncOnce().await());
+      a.collection("notes").put("x", new JsonObject().put("v", 2)).await(); // a newer edit, pending
+      a.syncOnce().await(); // pulls v1 under the server stamp: it must not replace the pending v2
+      a.syncOnce().await();
+      assertEquals(2, a.collection("notes").get("x").await().getInteger("v"));
+      assertEquals(2, fx.serverState().get("notes/x").getJsonObject("doc").getInteger("v"));
+      assertEquals(0L, a.pendingCount().await());
+    } finally {
+      proxy.close().await();
+    }
+  }
+
+  @Test
   void tombstonesArePurgedAfterTheConfiguredRetention() {
     fx.startServer(new TideServerOptions().setTombstoneRetentionSeconds(1).setPurgeIntervalSeconds(1), null, null);
     Tide a = client("a");

@@ -56,12 +56,14 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private Handler<Void> connectedHandler = v -> { };
   private WebSocket ws;
   private Future<WebSocket> connecting;
+  private Promise<WebSocket> hello;
   private long nextId;
   private long lastHeard;
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures;
   private boolean everConnected;
+  private long maxMessageBytes = Long.MAX_VALUE;
   private boolean closed;
 
   private WebSocketSyncTransport(Vertx vertx, SyncOptions options) {
@@ -118,6 +120,12 @@ public final class WebSocketSyncTransport implements SyncTransport {
         result.fail(ar.cause());
         return;
       }
+      String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + request.toBuffer() + "}";
+      if (frame.length() > maxMessageBytes / 3) { // UTF-8 may take up to 3 bytes per char: stay under the server's limit
+        result.fail(new SyncException(413, "too_large", "request of " + frame.length() + " chars is over the server's "
+          + maxMessageBytes + "-byte limit", "ops"));
+        return;
+      }
       long id = ++nextId;
       pending.put(id, result);
       long timeout = vertx.setTimer(options.getRequestTimeoutMs(), t -> {
@@ -127,7 +135,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
         }
       });
       result.future().onComplete(x -> vertx.cancelTimer(timeout));
-      String frame = "{\"type\":\"sync\",\"id\":" + id + ",\"request\":" + request.toJson().encode() + "}";
       ar.result().writeTextMessage(frame).onFailure(e -> {
         if (pending.remove(id) != null) {
           result.tryFail(e);
@@ -148,12 +155,18 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (connecting == null) {
       connecting = open(false).recover(e -> unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
         .transform(ar -> {
-          connecting = null;
           if (ar.failed()) {
+            connecting = null;
             return Future.failedFuture(rejection(ar.cause()));
           }
+          // ready once the server's hello (with its message limit) has arrived
+          hello = Promise.promise();
+          long timer = vertx.setTimer(options.getRequestTimeoutMs(), t -> hello.tryFail(new VertxException("no hello from the server", true)));
           setUp(ar.result());
-          return Future.succeededFuture(ar.result());
+          return hello.future().onComplete(x -> {
+            vertx.cancelTimer(timer);
+            connecting = null;
+          });
         });
     }
     return connecting;
@@ -207,7 +220,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     socket.binaryMessageHandler(b -> drop(socket, "unexpected binary frame"));
     socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
     socket.exceptionHandler(e -> drop(socket, "connection error: " + e.getMessage()));
-    socket.closeHandler(v -> onClosed(socket));
+    socket.closeHandler(v -> onClosed(socket, closeCode(socket)));
     heartbeatTimer = vertx.setPeriodic(Math.max(10, options.getHeartbeatMs()), t -> heartbeat(socket));
     boolean reconnected = everConnected;
     everConnected = true;
@@ -254,8 +267,13 @@ public final class WebSocketSyncTransport implements SyncTransport {
         }
       } else if ("changes".equals(type)) {
         pushHandler.handle(pushed(frame));
+      } else if ("hello".equals(type)) {
+        maxMessageBytes = frame.getLong("maxMessageBytes", Long.MAX_VALUE);
+        if (hello != null) {
+          hello.tryComplete(socket);
+        }
       }
-      // "hello" and unknown types: nothing to do (forward compatibility)
+      // unknown types: nothing to do (forward compatibility)
     } catch (RuntimeException e) {
       drop(socket, "invalid frame from server: " + e.getMessage());
     }
@@ -278,19 +296,34 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private void drop(WebSocket socket, String reason) {
     if (socket == ws) {
       socket.close((short) 1000, reason.length() > 120 ? reason.substring(0, 120) : reason);
-      onClosed(socket);
+      onClosed(socket, null);
     }
   }
 
-  private void onClosed(WebSocket socket) {
+  /** The peer's close code, or null (Vert.x throws rather than return null while a close is under way). */
+  private static Short closeCode(WebSocket socket) {
+    try {
+      return socket.closeStatusCode();
+    } catch (NullPointerException noCodeYet) {
+      return null;
+    }
+  }
+
+  private void onClosed(WebSocket socket, Short code) {
     if (socket != ws) {
       return;
     }
     ws = null;
     vertx.cancelTimer(heartbeatTimer);
+    if (hello != null) {
+      hello.tryFail(new VertxException("connection closed before the server's hello", true));
+    }
+    // 1009: the server refused a message as too big, which is what a 413 is over HTTP
+    Throwable cause = code != null && code == 1009 ? new SyncException(413, "too_large", "message too big for the server", "ops")
+      : new VertxException("connection closed", true);
     List<Promise<SyncResponse>> failed = new ArrayList<>(pending.values());
     pending.clear();
-    failed.forEach(p -> p.tryFail(new VertxException("connection closed", true)));
+    failed.forEach(p -> p.tryFail(cause));
     scheduleReconnect();
   }
 

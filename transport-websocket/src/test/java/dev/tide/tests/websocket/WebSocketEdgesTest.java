@@ -185,6 +185,21 @@ class WebSocketEdgesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"http", "websocket"})
+  void anOpTooLargeForTheServerIsRejectedAloneAndNeverBlocksTheOutbox(String transport) {
+    fx.startServer(new TideServerOptions().setMaxBodyBytes(256 * 1024), null, null);
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    clients.add(a);
+    a.collection("notes").put("small1", new JsonObject()).await();
+    a.collection("notes").put("huge", new JsonObject().put("s", "x".repeat(600_000))).await();
+    a.collection("notes").put("small2", new JsonObject()).await();
+    dev.tide.core.SyncResult r = a.syncOnce().await();
+    assertEquals(1, r.rejected());
+    assertEquals(0L, a.pendingCount().await());
+    assertEquals(java.util.Set.of("notes/small1", "notes/small2"), fx.serverState().keySet());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
   void theSameAppCodeWorksWithEitherTransport(String transport) {
     fx.startServer();
     Tide a = fx.client("a", s -> s.setTransport(transport));
