@@ -16,7 +16,7 @@ import java.util.List;
 final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   private final long ackUpTo;
-  private final int acknowledged;
+  private final List<Change> acknowledged;
   private final List<Change> changes;
   private final String cursor;
   private final boolean setCursor;
@@ -24,9 +24,9 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   /**
    * @param ackUpTo      acknowledge outbox entries up to this counter (0: none)
-   * @param acknowledged how many ops that is (for the group-commit weight)
+   * @param acknowledged the ops pushed up to there
    */
-  SyncCommit(Context context, long ackUpTo, int acknowledged, List<Change> changes, String cursor, boolean setCursor,
+  SyncCommit(Context context, long ackUpTo, List<Change> acknowledged, List<Change> changes, String cursor, boolean setCursor,
              boolean caughtUp) {
     super(context);
     this.ackUpTo = ackUpTo;
@@ -39,7 +39,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, 0, changes, cursor, cursor != null, false);
+    return new SyncCommit(context, 0, List.of(), changes, cursor, cursor != null, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -66,7 +66,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
       }
     }
     if (ackUpTo > 0) {
-      store.acknowledge(ackUpTo);
+      store.acknowledge(ackUpTo, acknowledged);
     }
     if (setCursor) {
       store.setCursor(cursor);
@@ -80,6 +80,6 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   @Override
   protected int weight() {
-    return Math.max(1, changes.size() + acknowledged);
+    return Math.max(1, changes.size() + acknowledged.size());
   }
 }

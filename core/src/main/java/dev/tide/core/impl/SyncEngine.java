@@ -239,7 +239,7 @@ final class SyncEngine {
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       boolean nowCaughtUp = !response.more();
-      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops().size(), response.changes(),
+      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops(), response.changes(),
           response.cursor(), true, nowCaughtUp))
         .map(applied -> {
           cursor = response.cursor();

@@ -315,11 +315,17 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * counter order and counters only grow, so every entry up to it was read (or is a coalesced older
    * write to the same document); writes made during the exchange have higher counters and stay.
    */
-  public void acknowledge(long upToCounter) throws SQLException {
+  public void acknowledge(long upToCounter, List<Change> ops) throws SQLException {
     // a pending document holds its newest local write; if that write is in the acknowledged range it is
     // decided (applied, superseded or rejected), so the document is no longer pending
-    confirmAcknowledged.setLong(1, upToCounter);
-    confirmAcknowledged.executeUpdate();
+    if (ops.size() <= 16) {
+      for (Change op : ops) { // a few primary-key updates beat building the range's list (live pushes)
+        confirm(op);
+      }
+    } else {
+      confirmAcknowledged.setLong(1, upToCounter);
+      confirmAcknowledged.executeUpdate();
+    }
     deleteOutboxUpTo.setLong(1, upToCounter);
     deleteOutboxUpTo.executeUpdate();
   }
