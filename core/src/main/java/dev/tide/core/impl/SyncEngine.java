@@ -148,11 +148,19 @@ final class SyncEngine {
     return tide.pendingCount().map(this::snapshot);
   }
 
-  /** A local write committed: sync soon, unless backing off after a failure (the timer retries then). */
+  /** A local write committed: sync soon, unless idle and backing off after a failure (the timer retries then). */
   void localCommitted() {
-    if (background && failures == 0) {
-      followUp(); // one follow-up sync carries every write made meanwhile
+    if (!background) {
+      return;
     }
+    if (running != null) {
+      // a sync is in flight (maybe a retry after failures): it may have read the outbox already, so one
+      // follow-up sync carries every write made meanwhile; without it, a push transport that polls
+      // nothing would leave them pending until the next write
+      followUp();
+    } else if (failures == 0) {
+      followUp();
+    } // else: backing off after failures; the retry timer syncs these writes too
   }
 
   // ---- runs

@@ -63,6 +63,17 @@ class ServerCrashTest {
     return p;
   }
 
+  private static void awaitConvergence(List<Tide> clients, int total) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      for (Tide t : clients) {
+        if (t.pendingCount().await() != 0 || t.collection("notes").list().await().size() != total) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
   @Test
   void clientsRetryAndConvergeAfterTheServerIsKilledUnderLoad(Vertx vertx) throws Exception {
     int port;
@@ -97,14 +108,16 @@ class ServerCrashTest {
         vertx.timer(2).await(); // pacing: background syncs interleave with the writes
       }
       int total = CLIENTS * WRITES;
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
+      try {
+        awaitConvergence(clients, total);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        StringBuilder state = new StringBuilder("no convergence:");
         for (Tide t : clients) {
-          if (t.pendingCount().await() != 0 || t.collection("notes").list().await().size() != total) {
-            return false;
-          }
+          state.append("\n  ").append(t.nodeId()).append(' ').append(t.syncStatus().await().toJson().encode())
+            .append(" docs=").append(t.collection("notes").list().await().size());
         }
-        return true;
-      });
+        throw new AssertionError(state.toString(), e);
+      }
       // every op on the server, each applied once (the sequence counts one per applied op)
       JsonObject last = new JsonObject(WebClient.create(vertx).post(port, "127.0.0.1", "/sync").putHeader("Content-Type", "application/json")
         .sendBuffer(new JsonObject().put("protocol", 1).put("node_id", "checker").put("cursor", null).put("limit", 10_000).toBuffer())
