@@ -54,12 +54,7 @@ final class SyncEngine {
   private int pushBatchOps;
   private long intervalMs;
 
-  private SyncStatus.State state = SyncStatus.State.IDLE;
-  private long lastSuccessAt;
-  private String lastError;
-  private long pulled;
-  private long remaining;
-  private JsonObject lastPublished;
+  private final SyncStatusTracker status;
 
   SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp,
              boolean resetting) {
@@ -74,6 +69,7 @@ final class SyncEngine {
     this.intervalMs = options.getIntervalMs();
     String prefix = tide.options().getAddressPrefix();
     this.statusAddress = prefix + ".sync.status";
+    this.status = new SyncStatusTracker(tide, statusAddress, caughtUp);
     this.rejectedAddress = prefix + ".sync.rejected";
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
@@ -145,7 +141,7 @@ final class SyncEngine {
   }
 
   Future<SyncStatus> status() {
-    return tide.pendingCount().map(this::snapshot);
+    return status.status();
   }
 
   /** A local write committed: sync soon, unless idle and backing off after a failure (the timer retries then). */
@@ -219,8 +215,7 @@ final class SyncEngine {
   }
 
   private Future<SyncResult> run() {
-    pulled = 0;
-    setState(SyncStatus.State.SYNCING, lastError);
+    status.syncing();
     return step(new Run());
   }
 
@@ -255,17 +250,14 @@ final class SyncEngine {
           run.pulled += response.changes().size();
           run.applied += applied;
           reportRejections(batch.ops(), response.results(), run);
-          pulled += response.changes().size();
-          remaining = response.remaining();
-          if (response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()))) {
-            followUp(); // a pending write may have been re-stamped above a resurrection: push it
-          }
           if (nowCaughtUp) {
             resetting = false;
             markCaughtUp();
           }
-          publishStatus();
-          return response.more() || batch.full();
+          status.progress(response.changes().size(), response.remaining());
+          // a server stamp may have made a pending write re-stamp itself above it: push that in this run too
+          boolean restamped = response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()));
+          return response.more() || batch.full() || restamped;
         });
     });
   }
@@ -361,8 +353,7 @@ final class SyncEngine {
     Future<SyncResult> apply = tide.writer().submit(SyncCommit.apply(context, push.changes(), push.cursor()))
       .map(applied -> {
         cursor = push.cursor();
-        pulled += push.changes().size();
-        publishStatus();
+        status.progress(push.changes().size(), 0);
         return new SyncResult(0, 0, 0, push.changes().size(), applied, cursor);
       });
     begin(apply, List.of(), false);
@@ -371,25 +362,14 @@ final class SyncEngine {
   private void afterRun(Throwable failure) {
     if (failure == null) {
       failures = 0;
-      lastSuccessAt = System.currentTimeMillis();
-      setState(SyncStatus.State.IDLE, null);
+      status.succeeded();
     } else {
       failures++;
-      setState(classify(failure), String.valueOf(failure.getMessage()));
+      status.failed(failure);
     }
     if (background) {
       schedule(failure == null ? (transport.pushes() ? -1 : intervalMs) : backoff());
     }
-  }
-
-  private static SyncStatus.State classify(Throwable failure) {
-    if (failure instanceof SyncException e) {
-      return e.status() == 401 ? SyncStatus.State.UNAUTHORIZED : SyncStatus.State.ERROR;
-    }
-    if (failure instanceof dev.tide.core.TideException) {
-      return SyncStatus.State.ERROR; // local store trouble or a malformed response
-    }
-    return SyncStatus.State.OFFLINE;
   }
 
   /** Exponential from the initial delay, capped, with jitter in [50%, 100%] so clients spread out. */
@@ -421,30 +401,9 @@ final class SyncEngine {
 
   private void markCaughtUp() {
     caughtUp = true;
+    status.caughtUp();
     caughtUpWaiters.forEach(Promise::tryComplete);
     caughtUpWaiters.clear();
-  }
-
-  // ---- status
-
-  private void setState(SyncStatus.State state, String error) {
-    this.state = state;
-    this.lastError = error;
-    publishStatus();
-  }
-
-  private SyncStatus snapshot(long pending) {
-    return new SyncStatus(state, pending, lastSuccessAt, lastError, pulled, remaining, caughtUp);
-  }
-
-  private void publishStatus() {
-    tide.pendingCount().onSuccess(pending -> {
-      JsonObject json = snapshot(pending).toJson();
-      if (!json.equals(lastPublished)) {
-        lastPublished = json;
-        tide.vertx().eventBus().publish(statusAddress, json);
-      }
-    });
   }
 
   Future<Void> close() {

@@ -49,9 +49,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final PreparedStatement confirmAcknowledged;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
-  private boolean resetting;
-  private boolean resettingCommitted;
-  private PreparedStatement insertSeen;
+  private final ResetSweep sweep;
 
   private WriterStore(String path, FileLock lock, Connection conn) throws SQLException {
     this.path = path;
@@ -97,15 +95,15 @@ public final class WriterStore implements GroupCommitWriter.Store {
       + " AND node = '" + nodeId + "' AND (collection, id) IN (SELECT collection, id FROM tide_outbox WHERE counter <= ?1)");
     caughtUp = "1".equals(meta("caught_up"));
     caughtUpCommitted = caughtUp;
+    sweep = new ResetSweep(conn);
     if ("1".equals(meta("resetting"))) {
       // a crash interrupted a full pull after a reset: start it over (what it saw was in memory)
-      resetting = true;
-      resettingCommitted = true;
       cursor = null;
       committedCursor = null;
       deleteMeta.setString(1, "cursor");
       deleteMeta.executeUpdate();
-      prepareSeen();
+      sweep.start();
+      sweep.committed();
     }
     putMeta("node_id", nodeId);
     putMeta("clean", "0"); // until close() records the clock
@@ -169,11 +167,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * @return true if the change won and was written
    */
   public boolean applyRemote(Change change, String body) throws SQLException {
-    if (resetting) {
-      insertSeen.setString(1, change.collection());
-      insertSeen.setString(2, change.id());
-      insertSeen.executeUpdate();
-    }
+    sweep.seen(change.collection(), change.id());
     Stamp stamp = change.stamp();
     clock = Math.max(clock, stamp.counter());
     boolean wasPending = false;
@@ -225,7 +219,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   /** True between a {@code history_purged} reset and the end of the full pull that follows it. */
   public boolean resetting() {
-    return resetting;
+    return sweep.active();
   }
 
   /**
@@ -239,12 +233,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
   public void beginReset(boolean historyPurged) throws SQLException {
     cursor = null;
     if (historyPurged) {
-      resetting = true;
       putMeta("resetting", "1");
-      prepareSeen();
-      try (Statement st = conn.createStatement()) {
-        st.executeUpdate("DELETE FROM temp.tide_seen");
-      }
+      sweep.start();
     } else {
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
         + " SELECT counter, collection, id FROM tide_docs WHERE node = ? AND pending = 0")) {
@@ -264,36 +254,10 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * (announced as remote deletes, with their last stamp).
    */
   public void finishReset(List<Change> events) throws SQLException {
-    if (!resetting) {
-      return;
-    }
-    String gone = " FROM tide_docs d WHERE d.pending = 0 AND NOT EXISTS"
-      + " (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
-    try (Statement st = conn.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT d.collection, d.id, d.counter, d.node, d.deleted" + gone)) {
-        while (rs.next()) {
-          if (rs.getInt(5) == 0) {
-            events.add(new Change(rs.getString(1), rs.getString(2), new Stamp(rs.getLong(3), rs.getString(4)), null,
-              dev.tide.core.ChangeSource.REMOTE));
-          }
-        }
-      }
-      st.executeUpdate("DELETE" + gone.replace(" d ", " AS d "));
-      st.executeUpdate("DELETE FROM temp.tide_seen");
-    }
-    deleteMeta.setString(1, "resetting");
-    deleteMeta.executeUpdate();
-    resetting = false;
-  }
-
-  /** Creates the temp table every time: a rolled-back transaction may have dropped it. */
-  private void prepareSeen() throws SQLException {
-    try (Statement st = conn.createStatement()) {
-      st.executeUpdate("CREATE TEMP TABLE IF NOT EXISTS tide_seen(collection TEXT NOT NULL, id TEXT NOT NULL,"
-        + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
-    }
-    if (insertSeen == null) {
-      insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
+    if (sweep.active()) {
+      sweep.finish(events);
+      deleteMeta.setString(1, "resetting");
+      deleteMeta.executeUpdate();
     }
   }
 
@@ -369,7 +333,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
-    resettingCommitted = resetting;
+    sweep.committed();
   }
 
   @Override
@@ -378,7 +342,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     clock = committedClock;
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;
-    resetting = resettingCommitted;
+    sweep.rolledBack();
   }
 
   /** Records the clock and marks a clean close, so the next open need not recover the clock from the data. */

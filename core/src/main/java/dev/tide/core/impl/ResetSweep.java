@@ -1,0 +1,84 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.Stamp;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The full pull after a {@code history_purged} reset: it records which documents the server still has
+ * (in a temp table of the writer's connection), and at its end removes this store's confirmed
+ * documents the server no longer has — deleted there, and their tombstones purged. Pending writes are
+ * never removed. The record is in memory: a crash starts the pull over (the store marks it in its meta).
+ */
+final class ResetSweep {
+
+  private static final String GONE = " FROM tide_docs AS d WHERE d.pending = 0 AND NOT EXISTS"
+    + " (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
+
+  private final Connection conn;
+  private PreparedStatement insertSeen;
+  private boolean active;
+  private boolean activeCommitted;
+
+  ResetSweep(Connection conn) {
+    this.conn = conn;
+  }
+
+  boolean active() {
+    return active;
+  }
+
+  /** Starts recording (again). The temp table is created every time: a rollback may have dropped it. */
+  void start() throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.executeUpdate("CREATE TEMP TABLE IF NOT EXISTS tide_seen(collection TEXT NOT NULL, id TEXT NOT NULL,"
+        + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
+      st.executeUpdate("DELETE FROM temp.tide_seen");
+    }
+    if (insertSeen == null) {
+      insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
+    }
+    active = true;
+  }
+
+  /** The server sent this document (whether or not it won locally). */
+  void seen(String collection, String id) throws SQLException {
+    if (active) {
+      insertSeen.setString(1, collection);
+      insertSeen.setString(2, id);
+      insertSeen.executeUpdate();
+    }
+  }
+
+  /** Removes the confirmed documents the server did not send, announcing live ones as remote deletes. */
+  void finish(List<Change> events) throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT d.collection, d.id, d.counter, d.node, d.deleted" + GONE)) {
+        while (rs.next()) {
+          if (rs.getInt(5) == 0) {
+            events.add(new Change(rs.getString(1), rs.getString(2), new Stamp(rs.getLong(3), rs.getString(4)), null,
+              ChangeSource.REMOTE));
+          }
+        }
+      }
+      st.executeUpdate("DELETE" + GONE);
+      st.executeUpdate("DELETE FROM temp.tide_seen");
+    }
+    active = false;
+  }
+
+  void committed() {
+    activeCommitted = active;
+  }
+
+  void rolledBack() {
+    active = activeCommitted;
+  }
+}
