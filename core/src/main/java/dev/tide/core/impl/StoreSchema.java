@@ -1,9 +1,6 @@
 package dev.tide.core.impl;
 
-import dev.tide.core.StoreException;
-
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -23,7 +20,7 @@ import java.sql.Statement;
  * Version 1 lacked {@code tide_docs.pending}; version 2 adds it (so "is this document's latest local
  * write confirmed?" is a point lookup) and derives it from the outbox. A file whose version is newer
  * than {@link #VERSION}, or that holds another application's tables, is refused with a
- * {@link StoreException} and left untouched.
+ * {@link dev.tide.core.StoreException} and left untouched.
  */
 final class StoreSchema {
 
@@ -35,36 +32,13 @@ final class StoreSchema {
   }
 
   static void migrate(Connection conn, String path) throws SQLException {
-    try (Statement st = conn.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
-      int appId = intPragma(st, "application_id");
-      int version = intPragma(st, "user_version");
-      if (appId != 0 && appId != APPLICATION_ID) {
-        throw new StoreException(path + " is not a tide store (application_id " + appId + ")");
-      }
-      if (version > VERSION) {
-        throw new StoreException(path + " has schema version " + version + ", newer than this library supports ("
-          + VERSION + "): upgrade tide to open it");
-      }
+    SchemaMigration.migrate(conn, path, "tide store", APPLICATION_ID, VERSION, (st, version) -> {
       if (version == 0) {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-          if (rs.next() && rs.getInt(1) > 0) {
-            throw new StoreException(path + " is an SQLite file with other tables, not a tide store");
-          }
-        }
         create(st);
       } else if (version == 1) {
         migrateV1toV2(st);
       }
-      st.execute("COMMIT");
-    } catch (SQLException | RuntimeException e) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("ROLLBACK");
-      } catch (SQLException ignored) {
-        // nothing to undo
-      }
-      throw e;
-    }
+    });
   }
 
   private static void create(Statement st) throws SQLException {
@@ -86,9 +60,4 @@ final class StoreSchema {
     st.executeUpdate("PRAGMA user_version = 2");
   }
 
-  private static int intPragma(Statement st, String name) throws SQLException {
-    try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-      return rs.next() ? rs.getInt(1) : 0;
-    }
-  }
 }

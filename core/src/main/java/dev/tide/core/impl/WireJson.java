@@ -3,6 +3,7 @@ package dev.tide.core.impl;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tide.core.Change;
+import dev.tide.core.Stamp;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import io.vertx.core.buffer.Buffer;
@@ -49,18 +50,23 @@ public final class WireJson {
 
   /** {@code {"collection":...,"id":...,"stamp":{"counter":...,"node":...},"doc":<raw>|"deleted":true}} */
   public static void writeChange(JsonGenerator g, Change c) throws IOException {
+    writeChange(g, c.collection(), c.id(), c.stamp(), c.docJson());
+  }
+
+  /** The same from its parts; {@code docJson} is validated JSON text, or null for a delete. */
+  public static void writeChange(JsonGenerator g, String collection, String id, Stamp stamp, String docJson) throws IOException {
     g.writeStartObject();
-    g.writeStringField("collection", c.collection());
-    g.writeStringField("id", c.id());
+    g.writeStringField("collection", collection);
+    g.writeStringField("id", id);
     g.writeObjectFieldStart("stamp");
-    g.writeNumberField("counter", c.stamp().counter());
-    g.writeStringField("node", c.stamp().node());
+    g.writeNumberField("counter", stamp.counter());
+    g.writeStringField("node", stamp.node());
     g.writeEndObject();
-    if (c.deleted()) {
+    if (docJson == null) {
       g.writeBooleanField("deleted", true);
     } else {
       g.writeFieldName("doc");
-      g.writeRawValue(c.docJson());
+      g.writeRawValue(docJson);
     }
     g.writeEndObject();
   }

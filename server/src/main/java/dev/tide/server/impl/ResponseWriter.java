@@ -3,6 +3,7 @@ package dev.tide.server.impl;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tide.core.OpResult;
+import dev.tide.core.impl.WireJson;
 import dev.tide.server.spi.StoredChange;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -63,20 +64,7 @@ final class ResponseWriter {
   private static void writeChanges(JsonGenerator g, List<StoredChange> changes) throws IOException {
     g.writeArrayFieldStart("changes");
     for (StoredChange c : changes) {
-      g.writeStartObject();
-      g.writeStringField("collection", c.collection());
-      g.writeStringField("id", c.id());
-      g.writeObjectFieldStart("stamp");
-      g.writeNumberField("counter", c.stamp().counter());
-      g.writeStringField("node", c.stamp().node());
-      g.writeEndObject();
-      if (c.deleted()) {
-        g.writeBooleanField("deleted", true);
-      } else {
-        g.writeFieldName("doc");
-        g.writeRawValue(c.body());
-      }
-      g.writeEndObject();
+      WireJson.writeChange(g, c.collection(), c.id(), c.stamp(), c.body());
     }
     g.writeEndArray();
   }

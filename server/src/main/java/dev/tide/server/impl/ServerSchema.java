@@ -1,10 +1,9 @@
 package dev.tide.server.impl;
 
-import dev.tide.core.StoreException;
+import dev.tide.core.impl.SchemaMigration;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
@@ -31,40 +30,15 @@ final class ServerSchema {
   }
 
   static void migrate(Connection conn, String path) throws SQLException {
-    try (Statement st = conn.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
-      int appId = intPragma(st, "application_id");
-      int version = intPragma(st, "user_version");
-      if (appId != 0 && appId != APPLICATION_ID) {
-        throw new StoreException(path + " is not a tide server store (application_id " + appId + ")");
-      }
-      if (version > VERSION) {
-        throw new StoreException(path + " has schema version " + version + ", newer than this server supports ("
-          + VERSION + "): upgrade tide to open it");
-      }
+    SchemaMigration.migrate(conn, path, "tide server store", APPLICATION_ID, VERSION, (st, version) -> {
       if (version == 0) {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
-          if (rs.getInt(1) > 0) {
-            throw new StoreException(path + " is an SQLite file with other tables, not a tide server store");
-          }
-        }
         createV1(st);
-        version = 1;
       }
-      if (version == 1) {
-        st.executeUpdate("ALTER TABLE tide_server_docs ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0");
-        st.executeUpdate("CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1");
-        st.executeUpdate("PRAGMA user_version = 2");
-      }
-      st.execute("COMMIT");
-    } catch (SQLException | RuntimeException e) {
-      try (Statement st = conn.createStatement()) {
-        st.execute("ROLLBACK");
-      } catch (SQLException ignored) {
-        // nothing to undo
-      }
-      throw e;
-    }
+      // version 1 -> 2
+      st.executeUpdate("ALTER TABLE tide_server_docs ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0");
+      st.executeUpdate("CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1");
+      st.executeUpdate("PRAGMA user_version = 2");
+    });
   }
 
   private static void createV1(Statement st) throws SQLException {
@@ -80,9 +54,4 @@ final class ServerSchema {
     st.executeUpdate("PRAGMA user_version = 1");
   }
 
-  private static int intPragma(Statement st, String name) throws SQLException {
-    try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-      return rs.next() ? rs.getInt(1) : 0;
-    }
-  }
 }
