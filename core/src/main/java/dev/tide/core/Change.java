@@ -48,8 +48,8 @@ public final class Change {
     return new Change(collection, id, stamp, null, docJson, source);
   }
 
-  /** A change with both forms of its document (from {@link ChangeCodec}, which encodes while validating). */
-  static Change of(String collection, String id, Stamp stamp, JsonObject doc, String docJson, ChangeSource source) {
+  /** A change with both forms of its document; {@code docJson} must be {@code doc}'s JSON text. */
+  public static Change of(String collection, String id, Stamp stamp, JsonObject doc, String docJson, ChangeSource source) {
     return new Change(collection, id, stamp, doc, docJson, source);
   }
 

@@ -15,6 +15,7 @@ public class TideOptions {
   public static final String DEFAULT_ADDRESS_PREFIX = "tide";
   public static final boolean DEFAULT_CHANGES_AS_JSON = false;
   public static final int DEFAULT_MAX_WRITES_PER_TRANSACTION = 2_000;
+  public static final int DEFAULT_READ_CACHE_SIZE = 10_000;
 
   private String dbPath = DEFAULT_DB_PATH;
   private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
@@ -22,6 +23,7 @@ public class TideOptions {
   private boolean changesAsJson = DEFAULT_CHANGES_AS_JSON;
   private int maxWritesPerTransaction = DEFAULT_MAX_WRITES_PER_TRANSACTION;
   private SyncOptions sync;
+  private int readCacheSize = DEFAULT_READ_CACHE_SIZE;
 
   public TideOptions() {
   }
@@ -33,6 +35,7 @@ public class TideOptions {
     this.changesAsJson = other.changesAsJson;
     this.maxWritesPerTransaction = other.maxWritesPerTransaction;
     this.sync = other.sync == null ? null : new SyncOptions(other.sync);
+    this.readCacheSize = other.readCacheSize;
   }
 
   public TideOptions(JsonObject json) {
@@ -47,6 +50,7 @@ public class TideOptions {
     setMaxWritesPerTransaction(json.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
     JsonObject syncJson = json.getJsonObject("sync");
     this.sync = syncJson == null ? null : new SyncOptions(syncJson);
+    readCacheSize = json.getInteger("readCacheSize", readCacheSize);
   }
 
   public JsonObject toJson() {
@@ -55,7 +59,8 @@ public class TideOptions {
       .put("synchronous", synchronous.name())
       .put("addressPrefix", addressPrefix)
       .put("changesAsJson", changesAsJson)
-      .put("maxWritesPerTransaction", maxWritesPerTransaction);
+      .put("maxWritesPerTransaction", maxWritesPerTransaction)
+      .put("readCacheSize", readCacheSize);
     if (sync != null) {
       json.put("sync", sync.toJson());
     }
@@ -129,6 +134,19 @@ public class TideOptions {
 
   public TideOptions setSync(SyncOptions sync) {
     this.sync = sync;
+    return this;
+  }
+
+  /**
+   * How many recently written or read documents {@code get} serves from memory, without a trip to the
+   * reader thread (never stale: the writer updates them on commit). 0 disables it.
+   */
+  public int getReadCacheSize() {
+    return readCacheSize;
+  }
+
+  public TideOptions setReadCacheSize(int readCacheSize) {
+    this.readCacheSize = readCacheSize;
     return this;
   }
 }

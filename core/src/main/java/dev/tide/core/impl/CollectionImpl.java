@@ -53,7 +53,12 @@ final class CollectionImpl implements TideCollection {
 
   @Override
   public Future<JsonObject> get(String id) {
-    return document(id).map(d -> d == null ? null : d.doc());
+    try {
+      ChangeCodec.checkId(id, "id");
+    } catch (InvalidChangeException e) {
+      return Future.failedFuture(e);
+    }
+    return tide.get(name, id);
   }
 
   @Override

@@ -52,6 +52,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   private final int maxGroupWeight;
   private final Context publisherContext;
   private final Consumer<List<Change>> publisher;
+  private volatile Consumer<List<Change>> onCommit = changes -> { };
   private final ConcurrentLinkedQueue<WriteTask<? super S, ?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Object lifecycle = new Object();
@@ -69,6 +70,14 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     this.maxGroupWeight = maxGroupWeight;
     this.publisherContext = publisherContext;
     this.publisher = publisher;
+  }
+
+  /**
+   * Runs on the writer thread right after each COMMIT, before any future of it completes (for state
+   * that must never be observed older than a completed write, like a read cache).
+   */
+  public void onCommit(Consumer<List<Change>> hook) {
+    this.onCommit = hook;
   }
 
   public <T> Future<T> submit(WriteTask<? super S, T> task) {
@@ -183,6 +192,9 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
    * futures of the writes that made them complete), so a group costs one wake-up per event loop.
    */
   private void dispatch(List<? extends WriteTask<? super S, ?>> group, List<Change> events) {
+    if (!events.isEmpty()) {
+      onCommit.accept(events);
+    }
     Map<Context, List<WriteTask<?, ?>>> byContext = new IdentityHashMap<>();
     if (!events.isEmpty()) {
       byContext.put(publisherContext, new ArrayList<>());

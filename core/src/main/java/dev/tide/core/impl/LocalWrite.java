@@ -33,7 +33,7 @@ record LocalWrite(String collection, String id, String body, JsonObject doc) {
   Stamp apply(WriterStore store, List<Change> events) throws SQLException {
     Stamp stamp = store.nextStamp();
     store.writeLocal(collection, id, body, stamp);
-    events.add(new Change(collection, id, stamp, doc, ChangeSource.LOCAL));
+    events.add(Change.of(collection, id, stamp, doc, body, ChangeSource.LOCAL));
     return stamp;
   }
 

@@ -55,6 +55,18 @@ public final class ReaderStore implements AutoCloseable {
     }
   }
 
+  /** A document's stored JSON text: absent (null), deleted ({@code json} null) or live. */
+  public record Body(String json) {
+  }
+
+  public Body body(String collection, String id) throws SQLException {
+    selectDoc.setString(1, collection);
+    selectDoc.setString(2, id);
+    try (ResultSet rs = selectDoc.executeQuery()) {
+      return !rs.next() ? null : new Body(rs.getInt(3) != 0 ? null : rs.getString(4));
+    }
+  }
+
   public List<Document> list(String collection, String afterId, int limit) throws SQLException {
     listDocs.setString(1, collection);
     listDocs.setString(2, afterId == null ? "" : afterId);

@@ -47,6 +47,7 @@ public final class TideImpl implements Tide {
   private final ChangeFeed feed;
   private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
   private final SyncEngine engine;
+  private final ReadCache cache;
   private volatile Future<Void> closing;
 
   private TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
@@ -60,6 +61,8 @@ public final class TideImpl implements Tide {
     this.reader = reader;
     this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
     this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
+    this.cache = new ReadCache(options.getReadCacheSize());
+    writer.onCommit(cache::committed);
     SyncOptions sync = options.getSync();
     this.engine = sync == null ? null
       : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp(), store.resetting());
@@ -273,6 +276,25 @@ public final class TideImpl implements Tide {
         .mapEmpty();
     }
     return closing;
+  }
+
+  /** A document's body: from the read cache when it knows it, else from the reader thread (then cached). */
+  Future<JsonObject> get(String collection, String id) {
+    ReadCache.Entry hit = cache.get(collection, id);
+    if (hit != null) {
+      if (closing != null) {
+        return Future.failedFuture(new StoreException("store is closed"));
+      }
+      return Future.succeededFuture(hit.json() == null ? null : new JsonObject(hit.json()));
+    }
+    long mark = cache.mark();
+    return read(() -> {
+      ReaderStore.Body body = reader.body(collection, id);
+      if (body != null) {
+        cache.fill(collection, id, body.json(), mark);
+      }
+      return body == null || body.json() == null ? null : new JsonObject(body.json());
+    });
   }
 
   /** Reads one document on the reader thread. */

@@ -1,0 +1,62 @@
+package dev.tide.core.impl;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tide.core.Change;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Recently written or read documents, so that {@code get} needs no trip to the reader thread. Entries
+ * hold the document's JSON text (null: deleted); callers get fresh objects.
+ * <p>
+ * Never stale: the writer updates entries on its own thread right after each COMMIT, before the
+ * futures of that commit complete; a reader adds an entry only if no commit happened while it read
+ * (otherwise the value it read may already be older than the writer's update).
+ */
+final class ReadCache {
+
+  /** What the cache knows of a document: its JSON text, or null if it is deleted. */
+  record Entry(String json) {
+  }
+
+  private final Cache<String, Entry> cache;
+  private final AtomicLong commits = new AtomicLong();
+
+  ReadCache(int size) {
+    this.cache = size <= 0 ? null : Caffeine.newBuilder().maximumSize(size).build();
+  }
+
+  private static String key(String collection, String id) {
+    return collection + '\0' + id; // collection names cannot contain NUL
+  }
+
+  /** The entry, or null if the cache does not know the document. */
+  Entry get(String collection, String id) {
+    return cache == null ? null : cache.getIfPresent(key(collection, id));
+  }
+
+  /** Taken before a read from the store; pass it to {@link #fill}. */
+  long mark() {
+    return commits.get();
+  }
+
+  /** Adds what the reader read, unless a commit happened since {@code mark} (it may be newer). */
+  void fill(String collection, String id, String json, long mark) {
+    if (cache != null && commits.get() == mark) {
+      cache.asMap().putIfAbsent(key(collection, id), new Entry(json));
+    }
+  }
+
+  /** On the writer thread, right after a COMMIT and before its futures complete. */
+  void committed(List<Change> changes) {
+    if (cache == null) {
+      return;
+    }
+    commits.incrementAndGet();
+    for (Change c : changes) {
+      cache.put(key(c.collection(), c.id()), new Entry(c.docJson()));
+    }
+  }
+}
