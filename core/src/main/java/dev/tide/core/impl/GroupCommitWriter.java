@@ -12,15 +12,14 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * The single writer of a store, with group commit: tasks submitted while a transaction runs are
  * committed together in the next one, and each task's future completes only after that COMMIT.
- * All SQLite writes run on one Vert.x worker thread (a dedicated worker executor of size 1), never on
- * an event loop. Changes committed by a group are handed to {@code publisher} after the commit, in
+ * All SQLite writes run on one Vert.x worker thread (a dedicated worker executor of size 1, kept by
+ * {@link WorkerDrain} while writes keep coming), never on an event loop. Changes committed by a group
+ * are handed to {@code publisher} after the commit, in
  * commit order; a rolled-back group publishes nothing.
  */
 public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
@@ -39,14 +38,6 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   }
 
 
-  /** Keep one drain run short so the worker is not flagged as blocked under sustained load. */
-  private static final long MAX_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-  /**
-   * How long the writer waits, spinning, for the next task before it parks: a writer that awaits each
-   * put submits the next one within microseconds, and a park/unpark pair costs more than that.
-   */
-  private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-
   private final WorkerExecutor executor;
   private final S store;
   private final int maxGroupWeight;
@@ -54,7 +45,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   private final Consumer<List<Change>> publisher;
   private volatile Consumer<List<Change>> onCommit = changes -> { };
   private final ConcurrentLinkedQueue<WriteTask<? super S, ?>> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final WorkerDrain drain;
   private final Object lifecycle = new Object();
   private boolean closed;
   private long transactions;
@@ -70,6 +61,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     this.maxGroupWeight = maxGroupWeight;
     this.publisherContext = publisherContext;
     this.publisher = publisher;
+    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::commitGroup);
   }
 
   /**
@@ -87,9 +79,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
       }
       queue.add(task);
     }
-    if (scheduled.compareAndSet(false, true)) {
-      executor.executeBlocking(this::drain, false);
-    }
+    drain.signal();
     return task.future();
   }
 
@@ -110,30 +100,6 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
       store.close();
       return null;
     }, false);
-  }
-
-  private Void drain() {
-    long deadline = System.nanoTime() + MAX_DRAIN_NANOS;
-    while (true) {
-      if (queue.isEmpty()) {
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (queue.isEmpty() && System.nanoTime() - spinUntil < 0) {
-          Thread.onSpinWait();
-        }
-      }
-      if (queue.isEmpty()) {
-        scheduled.set(false);
-        // a task added after the check above but before the flag was cleared must not be stranded
-        if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
-          return null;
-        }
-      }
-      commitGroup();
-      if (System.nanoTime() - deadline > 0 && !queue.isEmpty()) {
-        executor.executeBlocking(this::drain, false);
-        return null;
-      }
-    }
   }
 
   private void commitGroup() {

@@ -42,6 +42,7 @@ public final class TideImpl implements Tide {
   private final String nodeId;
   private final WorkerExecutor writerExecutor;
   private final WorkerExecutor readerExecutor;
+  private final ReadQueue reads;
   private final GroupCommitWriter<WriterStore> writer;
   private final ReaderStore reader;
   private final ChangeFeed feed;
@@ -58,6 +59,7 @@ public final class TideImpl implements Tide {
     this.nodeId = store.nodeId();
     this.writerExecutor = writerExecutor;
     this.readerExecutor = readerExecutor;
+    this.reads = new ReadQueue(readerExecutor);
     this.reader = reader;
     this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
     this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
@@ -154,7 +156,7 @@ public final class TideImpl implements Tide {
     if (closing != null) {
       return Future.failedFuture(new StoreException("store is closed"));
     }
-    return readerExecutor.executeBlocking(query, false);
+    return reads.submit(callerContext(), query);
   }
 
   ReaderStore reader() {
@@ -266,10 +268,10 @@ public final class TideImpl implements Tide {
       Future<Void> syncStopped = engine == null ? Future.succeededFuture() : engine.close();
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
-      closing = syncStopped.eventually(() -> readerExecutor.<Void>executeBlocking(() -> {
+      closing = syncStopped.eventually(() -> reads.<Void>submit(context, () -> {
         reader.close();
         return null;
-      }, false))
+      }))
         .eventually(writer::close)
         .eventually(writerExecutor::close)
         .eventually(readerExecutor::close)

@@ -51,6 +51,15 @@ class ReadCacheTest {
       }
       notes.delete("k1").await();
       assertNull(notes.get("k1").await());
+      // a large commit refreshes cached documents (and does not add the others)
+      tide.batch(b -> {
+        for (int i = 0; i < 100; i++) {
+          b.put("notes", i == 50 ? "k3" : "big" + i, new JsonObject().put("i", "big" + i));
+        }
+      }).await();
+      assertEquals("big50", notes.get("k3").await().getString("i"));
+      assertEquals("big7", notes.get("big7").await().getString("i"));
+      assertEquals("big7", notes.get("big7").await().getString("i"));
       tide.applyRemote(List.of(new Change("notes", "k2", new Stamp(10_000, "zz"), new JsonObject().put("i", "remote"),
         ChangeSource.REMOTE)), null).await();
       assertEquals("remote", notes.get("k2").await().getString("i"));

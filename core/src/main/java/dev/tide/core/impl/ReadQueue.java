@@ -1,0 +1,48 @@
+package dev.tide.core.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.WorkerExecutor;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Queries on the store's one reader connection, in submission order, on one worker thread that spins
+ * briefly between queries (see {@link WorkerDrain}); each future completes on its caller's context.
+ */
+final class ReadQueue {
+
+  private record Read<T>(Context context, Callable<T> query, Promise<T> promise) {
+    void run() {
+      try {
+        T result = query.call();
+        context.runOnContext(v -> promise.complete(result));
+      } catch (Throwable e) {
+        context.runOnContext(v -> promise.fail(e));
+      }
+    }
+  }
+
+  private final ConcurrentLinkedQueue<Read<?>> queue = new ConcurrentLinkedQueue<>();
+  private final WorkerDrain drain;
+
+  ReadQueue(WorkerExecutor executor) {
+    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::runOne);
+  }
+
+  <T> Future<T> submit(Context context, Callable<T> query) {
+    Read<T> read = new Read<>(context, query, Promise.promise());
+    queue.add(read);
+    drain.signal();
+    return read.promise().future();
+  }
+
+  private void runOne() {
+    Read<?> read = queue.poll();
+    if (read != null) {
+      read.run();
+    }
+  }
+}
