@@ -36,9 +36,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   private final Transactions tx;
   private final PreparedStatement upsertDoc;
-  private final PreparedStatement putLocal;
-  private final PreparedStatement deleteLocal;
-  private final PreparedStatement insertOutbox;
+  private final LocalRows localRows;
   private final PreparedStatement selectStamp;
   private final PreparedStatement deleteOutboxOfDoc;
   private final PreparedStatement putMeta;
@@ -75,14 +73,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, pending = excluded.pending");
-    // local writes: node, deleted and pending are constants (the node id is URL-safe, so a literal)
-    putLocal = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
-      + " VALUES (?, ?, ?, '" + nodeId + "', 0, ?, 1) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
-      + " node = excluded.node, deleted = 0, body = excluded.body, pending = 1");
-    deleteLocal = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
-      + " VALUES (?, ?, ?, '" + nodeId + "', 1, NULL, 1) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
-      + " node = excluded.node, deleted = 1, body = NULL, pending = 1");
-    insertOutbox = conn.prepareStatement("INSERT INTO tide_outbox(counter, collection, id) VALUES (?, ?, ?)");
+    localRows = new LocalRows(conn, nodeId);
     selectStamp = conn.prepareStatement("SELECT counter, node, pending, body FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_meta(key, value) VALUES (?, ?)");
@@ -143,20 +134,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
     return new Stamp(++clock, nodeId);
   }
 
-  /** Writes a local put (body = JSON text) or delete (body = null) and its outbox entry. */
+  /**
+   * Writes a local put (body = JSON text) or delete (body = null) and its outbox entry, buffered: they
+   * reach SQLite before any other statement of this store and before COMMIT.
+   */
   public void writeLocal(String collection, String id, String body, Stamp stamp) throws SQLException {
-    PreparedStatement ps = body == null ? deleteLocal : putLocal;
-    ps.setString(1, collection);
-    ps.setString(2, id);
-    ps.setLong(3, stamp.counter());
-    if (body != null) {
-      ps.setString(4, body);
-    }
-    ps.executeUpdate();
-    insertOutbox.setLong(1, stamp.counter());
-    insertOutbox.setString(2, collection);
-    insertOutbox.setString(3, id);
-    insertOutbox.executeUpdate();
+    localRows.add(collection, id, body, stamp.counter());
   }
 
   /**
@@ -167,6 +150,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * @return true if the change won and was written
    */
   public boolean applyRemote(Change change, String body) throws SQLException {
+    localRows.flush();
     sweep.seen(change.collection(), change.id());
     Stamp stamp = change.stamp();
     clock = Math.max(clock, stamp.counter());
@@ -231,6 +215,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * writes are queued again so the server gets back what it lost. Pending writes are kept either way.
    */
   public void beginReset(boolean historyPurged) throws SQLException {
+    localRows.flush();
     cursor = null;
     if (historyPurged) {
       putMeta("resetting", "1");
@@ -254,6 +239,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * (announced as remote deletes, with their last stamp).
    */
   public void finishReset(List<Change> events) throws SQLException {
+    localRows.flush();
     if (sweep.active()) {
       sweep.finish(events);
       deleteMeta.setString(1, "resetting");
@@ -267,6 +253,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   public void markCaughtUp() throws SQLException {
+    localRows.flush();
     if (!caughtUp) {
       putMeta("caught_up", "1");
       caughtUp = true;
@@ -280,6 +267,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * write to the same document); writes made during the exchange have higher counters and stay.
    */
   public void acknowledge(long upToCounter, List<Change> ops) throws SQLException {
+    localRows.flush();
     // a pending document holds its newest local write; if that write is in the acknowledged range it is
     // decided (applied, superseded or rejected), so the document is no longer pending
     if (ops.size() <= 16) {
@@ -296,22 +284,19 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   /** Drops one outbox entry (an op the server rejected, so it is never sent again). */
   public void dropOutboxEntry(long counter) throws SQLException {
+    localRows.flush();
     deleteOutboxEntry.setLong(1, counter);
     deleteOutboxEntry.executeUpdate();
   }
 
   /** The server decided this op: the document is confirmed if it still holds the op's stamp. */
   public void confirm(Change op) throws SQLException {
+    localRows.flush();
     confirm.setString(1, op.collection());
     confirm.setString(2, op.id());
     confirm.setLong(3, op.stamp().counter());
     confirm.setString(4, op.stamp().node());
     confirm.executeUpdate();
-  }
-
-  /** The JDBC connection, for statements owned by other writer-thread components (the sync engine). */
-  public Connection connection() {
-    return conn;
   }
 
   @Override
@@ -321,6 +306,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   @Override
   public void commit() throws SQLException {
+    localRows.flush();
     if (!java.util.Objects.equals(cursor, committedCursor)) {
       if (cursor == null) {
         deleteMeta.setString(1, "cursor");
@@ -338,6 +324,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   @Override
   public void rollback() {
+    localRows.clear();
     tx.rollback();
     clock = committedClock;
     cursor = committedCursor;

@@ -125,6 +125,32 @@ class StoreRoundTripTest {
     assertEquals(List.of(), tide.batch(b -> { }).await());
   }
 
+  /** Local writes are stored with multi-row statements of 32, 8 and 1 rows: order must hold across them. */
+  @Test
+  void largeBatchKeepsWriteOrderPerDocument() {
+    int n = 75;
+    List<Stamp> stamps = tide.batch(b -> {
+      for (int i = 0; i < n; i++) {
+        if (i % 7 == 3) {
+          b.delete("notes", "r" + (i % 5));
+        } else {
+          b.put("notes", "r" + (i % 5), new JsonObject().put("v", i));
+        }
+      }
+    }).await();
+    for (int doc = 0; doc < 5; doc++) {
+      int last = n - 5 + doc;
+      Document d = notes.document("r" + doc).await();
+      assertEquals(stamps.get(last), d.stamp());
+      if (last % 7 == 3) {
+        assertTrue(d.deleted());
+      } else {
+        assertEquals(last, d.doc().getInteger("v"));
+      }
+    }
+    assertEquals((long) n, tide.pendingCount().await());
+  }
+
   @Test
   void putStoresACopy() {
     JsonObject doc = new JsonObject().put("v", 1);
