@@ -7,6 +7,7 @@ import dev.tide.core.TideOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ import java.util.function.IntFunction;
  * S1 local writes (SCENARIOS.md), no server: sequential awaited puts, batches of 500 (one transaction
  * each, and 500 concurrent puts group-committed), and reading back by id (in the same open store, and
  * after reopening it, with nothing cached); beside raw sqlite-jdbc in the
- * same run with the same pragmas (WAL, synchronous=NORMAL): 1 row/tx, 500 rows/tx, point SELECT.
+ * same run with the same pragmas (WAL, synchronous=NORMAL): 1 row/tx, 500 rows/tx, point SELECT, and
+ * the 1 row/tx and point SELECT cases again through executeBlocking on a worker, awaited from an event loop.
  */
 final class S1LocalWrites {
 
@@ -57,6 +59,7 @@ final class S1LocalWrites {
         st.execute("PRAGMA synchronous=NORMAL");
         st.execute("CREATE TABLE docs(id TEXT PRIMARY KEY, body TEXT NOT NULL)");
         st.execute("CREATE TABLE batch(id TEXT PRIMARY KEY, body TEXT NOT NULL)");
+        st.execute("CREATE TABLE via_worker(id TEXT PRIMARY KEY, body TEXT NOT NULL)");
       }
       c.setAutoCommit(false);
       String[] bodies = new String[n];
@@ -97,6 +100,30 @@ final class S1LocalWrites {
             }
           }
         }));
+      }
+      // the same through the Vert.x way to run blocking JDBC: executeBlocking on a one-thread worker,
+      // awaited from an event loop (the hand-offs any design that keeps SQLite off the event loop pays)
+      WorkerExecutor worker = vertx.createSharedWorkerExecutor("tide-s1-raw", 1);
+      try (PreparedStatement ins = c.prepareStatement("INSERT INTO via_worker VALUES (?, ?)");
+           PreparedStatement sel = c.prepareStatement("SELECT body FROM docs WHERE id = ?")) {
+        c.setAutoCommit(false);
+        baseline.put("raw1RowPerTxViaWorker", perSecond(() -> chainOnEventLoop(i -> worker.executeBlocking(() -> {
+          ins.setString(1, ids[i]);
+          ins.setString(2, bodies[i]);
+          ins.executeUpdate();
+          c.commit();
+          return null;
+        }, false))));
+        c.setAutoCommit(true);
+        baseline.put("rawPointSelectViaWorker", perSecond(() -> chainOnEventLoop(i -> worker.executeBlocking(() -> {
+          sel.setString(1, ids[i]);
+          try (ResultSet rs = sel.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+          }
+        }, false))));
+      } finally {
+        worker.close().await();
       }
     }
 
@@ -148,6 +175,10 @@ final class S1LocalWrites {
       .put("batch500VsRaw500RowsPerTx", Stats.round(figures.getDouble("batch500") / baseline.getDouble("raw500RowsPerTx"), 3))
       .put("concurrent500VsRaw500RowsPerTx", Stats.round(figures.getDouble("concurrent500") / baseline.getDouble("raw500RowsPerTx"), 3))
       .put("readByIdVsRawPointSelect", Stats.round(figures.getDouble("readById") / baseline.getDouble("rawPointSelect"), 3))
+      .put("sequentialVsRaw1RowPerTxViaWorker",
+        Stats.round(figures.getDouble("sequential") / baseline.getDouble("raw1RowPerTxViaWorker"), 3))
+      .put("readByIdAfterReopenVsRawPointSelectViaWorker",
+        Stats.round(figures.getDouble("readByIdAfterReopen") / baseline.getDouble("rawPointSelectViaWorker"), 3))
       .put("readByIdAfterReopenVsRawPointSelect",
         Stats.round(figures.getDouble("readByIdAfterReopen") / baseline.getDouble("rawPointSelect"), 3));
     return new JsonObject().put("figures", figures).put("baseline", baseline).put("ratios", ratios).put("unit", "docs/s");

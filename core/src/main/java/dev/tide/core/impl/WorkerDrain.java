@@ -10,7 +10,9 @@ import java.util.function.BooleanSupplier;
  * Runs {@code step} repeatedly on a one-thread worker executor while {@code hasWork} says there is
  * work, then spins briefly before giving the thread back. A caller that awaits each operation submits
  * the next one within microseconds, and waking a parked worker costs more than that (on a 2-vCPU VM,
- * tens of microseconds), so the spin saves one thread wake-up per operation.
+ * tens of microseconds), so the spin saves one thread wake-up per operation. It spins only while that
+ * pays: a spin that saw no work turns spinning off, and work that arrives within the spin window after
+ * the thread was let go turns it back on (sporadic work then costs no idle CPU).
  */
 final class WorkerDrain {
 
@@ -22,6 +24,8 @@ final class WorkerDrain {
   private final BooleanSupplier hasWork;
   private final Runnable step;
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private volatile boolean spin = true;
+  private volatile long idleSince;
 
   WorkerDrain(WorkerExecutor executor, BooleanSupplier hasWork, Runnable step) {
     this.executor = executor;
@@ -32,6 +36,9 @@ final class WorkerDrain {
   /** Call after adding work: starts a run unless one is going (a running one will see the work). */
   void signal() {
     if (scheduled.compareAndSet(false, true)) {
+      if (!spin && System.nanoTime() - idleSince < SPIN_NANOS) {
+        spin = true; // a spin would have caught this: the caller is in a tight loop again
+      }
       executor.executeBlocking(this::run, false);
     }
   }
@@ -39,13 +46,15 @@ final class WorkerDrain {
   private Void run() {
     long deadline = System.nanoTime() + MAX_RUN_NANOS;
     while (true) {
-      if (!hasWork.getAsBoolean()) {
+      if (spin && !hasWork.getAsBoolean()) {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (!hasWork.getAsBoolean() && System.nanoTime() - spinUntil < 0) {
           Thread.onSpinWait();
         }
+        spin = hasWork.getAsBoolean();
       }
       if (!hasWork.getAsBoolean()) {
+        idleSince = System.nanoTime();
         scheduled.set(false);
         // work added after the check above but before the flag was cleared must not be stranded
         if (!hasWork.getAsBoolean() || !scheduled.compareAndSet(false, true)) {
