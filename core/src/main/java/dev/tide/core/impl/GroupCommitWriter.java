@@ -61,7 +61,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     this.maxGroupWeight = maxGroupWeight;
     this.publisherContext = publisherContext;
     this.publisher = publisher;
-    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::commitGroup);
+    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::commitGroup, this::failQueued);
   }
 
   /**
@@ -100,6 +100,14 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
       store.close();
       return null;
     }, false);
+  }
+
+  /** The writer thread could not run (its executor closed, or a bug escaped a group): fail what waits. */
+  private void failQueued(Throwable cause) {
+    WriteTask<? super S, ?> t;
+    while ((t = queue.poll()) != null) {
+      fail(t, cause);
+    }
   }
 
   private void commitGroup() {

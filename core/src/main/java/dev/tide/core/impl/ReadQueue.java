@@ -1,5 +1,6 @@
 package dev.tide.core.impl;
 
+import dev.tide.core.StoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +30,7 @@ final class ReadQueue {
   private final WorkerDrain drain;
 
   ReadQueue(WorkerExecutor executor) {
-    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::runOne);
+    this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::runOne, this::failQueued);
   }
 
   <T> Future<T> submit(Context context, Callable<T> query) {
@@ -37,6 +38,15 @@ final class ReadQueue {
     queue.add(read);
     drain.signal();
     return read.promise().future();
+  }
+
+  /** The worker could not run (closed while a read was being queued): fail what waits. */
+  private void failQueued(Throwable cause) {
+    Read<?> read;
+    while ((read = queue.poll()) != null) {
+      Read<?> r = read;
+      r.context().runOnContext(v -> r.promise().fail(new StoreException("store is closed", cause)));
+    }
   }
 
   private void runOne() {

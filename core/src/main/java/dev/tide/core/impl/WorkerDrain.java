@@ -1,10 +1,12 @@
 package dev.tide.core.impl;
 
+import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Runs {@code step} repeatedly on a one-thread worker executor while {@code hasWork} says there is
@@ -23,14 +25,20 @@ final class WorkerDrain {
   private final WorkerExecutor executor;
   private final BooleanSupplier hasWork;
   private final Runnable step;
+  private final Consumer<Throwable> rejected;
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private volatile boolean spin = true;
   private volatile long idleSince;
 
-  WorkerDrain(WorkerExecutor executor, BooleanSupplier hasWork, Runnable step) {
+  /**
+   * @param rejected called when a run could not be started or ended by throwing (the executor is
+   *                 closed, or a step failed): the queued work must then be failed, not left waiting
+   */
+  WorkerDrain(WorkerExecutor executor, BooleanSupplier hasWork, Runnable step, Consumer<Throwable> rejected) {
     this.executor = executor;
     this.hasWork = hasWork;
     this.step = step;
+    this.rejected = rejected;
   }
 
   /** Call after adding work: starts a run unless one is going (a running one will see the work). */
@@ -39,8 +47,21 @@ final class WorkerDrain {
       if (!spin && System.nanoTime() - idleSince < SPIN_NANOS) {
         spin = true; // a spin would have caught this: the caller is in a tight loop again
       }
-      executor.executeBlocking(this::run, false);
+      start();
     }
+  }
+
+  private void start() {
+    Future<Void> run;
+    try {
+      run = executor.executeBlocking(this::run, false);
+    } catch (RuntimeException closed) { // a closed executor throws RejectedExecutionException
+      run = Future.failedFuture(closed);
+    }
+    run.onFailure(e -> {
+      scheduled.set(false);
+      rejected.accept(e);
+    });
   }
 
   private Void run() {
@@ -63,7 +84,7 @@ final class WorkerDrain {
       }
       step.run();
       if (System.nanoTime() - deadline > 0 && hasWork.getAsBoolean()) {
-        executor.executeBlocking(this::run, false);
+        start();
         return null;
       }
     }
