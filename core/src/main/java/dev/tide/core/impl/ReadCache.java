@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recently read documents and those written by small commits, so that {@code get} needs no trip to
- * the reader thread. Entries
- * hold the document's JSON text (null: deleted); callers get fresh objects.
+ * the reader thread. Entries hold the document's JSON text (null: deleted); callers get fresh objects.
  * <p>
  * Never stale: the writer updates entries on its own thread right after each COMMIT, before the
  * futures of that commit complete; a reader adds an entry only if no commit happened while it read
@@ -49,7 +48,9 @@ final class ReadCache {
   /** Adds what the reader read, unless a commit happened since {@code mark} (it may be newer). */
   void fill(String collection, String id, String json, long mark) {
     if (cache != null && commits.get() == mark) {
-      cache.asMap().putIfAbsent(key(collection, id), new Entry(json));
+      // checked again under the key's lock: a commit between the check above and the insert would
+      // otherwise find no entry to refresh (large commits only refresh) and leave the older value here
+      cache.asMap().compute(key(collection, id), (k, cached) -> cached != null || commits.get() != mark ? cached : new Entry(json));
     }
   }
 
