@@ -38,6 +38,8 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   }
 
 
+  private static final System.Logger LOG = System.getLogger(GroupCommitWriter.class.getName());
+
   private final WorkerExecutor executor;
   private final S store;
   private final int maxGroupWeight;
@@ -168,7 +170,11 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
    */
   private void dispatch(List<? extends WriteTask<? super S, ?>> group, List<Change> events) {
     if (!events.isEmpty()) {
-      onCommit.accept(events);
+      try {
+        onCommit.accept(events);
+      } catch (Throwable e) { // the group is committed: its futures must still complete
+        LOG.log(System.Logger.Level.ERROR, "commit hook failed", e);
+      }
     }
     Map<Context, List<WriteTask<?, ?>>> byContext = new IdentityHashMap<>();
     if (!events.isEmpty()) {

@@ -26,6 +26,7 @@ final class ReadCache {
 
   private final Cache<String, Entry> cache;
   private final AtomicLong commits = new AtomicLong();
+  private volatile boolean disabled;
 
   ReadCache(int size) {
     this.cache = size <= 0 ? null : Caffeine.newBuilder().maximumSize(size).executor(Runnable::run).build();
@@ -37,7 +38,7 @@ final class ReadCache {
 
   /** The entry, or null if the cache does not know the document. */
   Entry get(String collection, String id) {
-    return cache == null ? null : cache.getIfPresent(key(collection, id));
+    return cache == null || disabled ? null : cache.getIfPresent(key(collection, id));
   }
 
   /** Taken before a read from the store; pass it to {@link #fill}. */
@@ -47,7 +48,7 @@ final class ReadCache {
 
   /** Adds what the reader read, unless a commit happened since {@code mark} (it may be newer). */
   void fill(String collection, String id, String json, long mark) {
-    if (cache != null && commits.get() == mark) {
+    if (cache != null && !disabled && commits.get() == mark) {
       // checked again under the key's lock: a commit between the check above and the insert would
       // otherwise find no entry to refresh (large commits only refresh) and leave the older value here
       cache.asMap().compute(key(collection, id), (k, cached) -> cached != null || commits.get() != mark ? cached : new Entry(json));
@@ -66,13 +67,22 @@ final class ReadCache {
     }
     commits.incrementAndGet();
     boolean add = changes.size() <= MAX_ADDED_PER_COMMIT;
-    for (Change c : changes) {
-      String key = key(c.collection(), c.id());
-      Entry entry = new Entry(c.docJson());
-      if (add) {
-        cache.put(key, entry);
-      } else {
-        cache.asMap().replace(key, entry);
+    try {
+      for (Change c : changes) {
+        String key = key(c.collection(), c.id());
+        Entry entry = new Entry(c.docJson());
+        if (add) {
+          cache.put(key, entry);
+        } else {
+          cache.asMap().replace(key, entry);
+        }
+      }
+    } catch (Throwable e) { // an entry may now be older than the commit: serve nothing from memory again
+      disabled = true;
+      try {
+        cache.invalidateAll();
+      } catch (Throwable ignored) {
+        // disabled already: the entries are never read again
       }
     }
   }

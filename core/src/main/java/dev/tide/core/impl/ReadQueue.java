@@ -28,16 +28,29 @@ final class ReadQueue {
 
   private final ConcurrentLinkedQueue<Read<?>> queue = new ConcurrentLinkedQueue<>();
   private final WorkerDrain drain;
+  /** Set on the worker by {@link #close}; reads that come later fail instead of meeting a closed connection. */
+  private volatile boolean closed;
 
   ReadQueue(WorkerExecutor executor) {
     this.drain = new WorkerDrain(executor, () -> !queue.isEmpty(), this::runOne, this::failQueued);
   }
 
   <T> Future<T> submit(Context context, Callable<T> query) {
+    if (closed) {
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
     Read<T> read = new Read<>(context, query, Promise.promise());
     queue.add(read);
     drain.signal();
     return read.promise().future();
+  }
+
+  /** Runs {@code closer} after every read queued before it; reads after it fail with {@link StoreException}. */
+  Future<Void> close(Context context, Callable<Void> closer) {
+    return submit(context, () -> {
+      closed = true;
+      return closer.call();
+    });
   }
 
   /** The worker could not run (closed while a read was being queued): fail what waits. */
@@ -52,7 +65,11 @@ final class ReadQueue {
   private void runOne() {
     Read<?> read = queue.poll();
     if (read != null) {
-      read.run();
+      if (closed) {
+        read.context().runOnContext(v -> read.promise().fail(new StoreException("store is closed")));
+      } else {
+        read.run();
+      }
     }
   }
 }

@@ -268,7 +268,7 @@ public final class TideImpl implements Tide {
       Future<Void> syncStopped = engine == null ? Future.succeededFuture() : engine.close();
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
-      closing = syncStopped.eventually(() -> reads.<Void>submit(context, () -> {
+      closing = syncStopped.eventually(() -> reads.close(context, () -> {
         reader.close();
         return null;
       }))

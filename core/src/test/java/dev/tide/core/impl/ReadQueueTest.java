@@ -60,6 +60,35 @@ class ReadQueueTest {
     assertInstanceOf(StoreException.class, assertThrowsAwait(reads.submit(vertx.getOrCreateContext(), () -> 2)));
   }
 
+  /** Close runs after the reads queued before it; reads queued behind it or submitted later fail cleanly. */
+  @Test
+  void closeRunsAfterEarlierReadsAndFailsLaterOnes(Vertx vertx) {
+    WorkerExecutor executor = vertx.createSharedWorkerExecutor("read-queue-close", 1);
+    try {
+      ReadQueue reads = new ReadQueue(executor);
+      List<String> log = new CopyOnWriteArrayList<>();
+      Future<Integer> before = reads.submit(vertx.getOrCreateContext(), () -> {
+        log.add("read");
+        return 1;
+      });
+      Future<Void> close = reads.close(vertx.getOrCreateContext(), () -> {
+        log.add("close");
+        return null;
+      });
+      Future<Integer> behind = reads.submit(vertx.getOrCreateContext(), () -> {
+        log.add("late read ran");
+        return 2;
+      });
+      assertEquals(1, before.await());
+      close.await();
+      assertInstanceOf(StoreException.class, assertThrowsAwait(behind));
+      assertInstanceOf(StoreException.class, assertThrowsAwait(reads.submit(vertx.getOrCreateContext(), () -> 3)));
+      assertEquals(List.of("read", "close"), log);
+    } finally {
+      executor.close().await();
+    }
+  }
+
   private static Throwable assertThrowsAwait(Future<?> f) {
     try {
       f.await();
