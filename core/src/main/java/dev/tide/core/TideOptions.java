@@ -138,8 +138,9 @@ public class TideOptions {
   }
 
   /**
-   * How many recently written or read documents {@code get} serves from memory, without a trip to the
-   * reader thread (never stale: the writer updates them on commit). 0 disables it.
+   * How many documents {@code get} serves from memory, without a trip to the reader thread: recently
+   * read ones, and those written by commits of at most 64 changes (never stale: the writer updates
+   * them on commit). 0 disables it.
    */
   public int getReadCacheSize() {
     return readCacheSize;
