@@ -24,6 +24,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChangeCodecTest {
 
+  /** The hand-written collection check accepts exactly what {@link ChangeCodec#COLLECTION_PATTERN} describes. */
+  @Test
+  void collectionCheckMatchesThePattern() {
+    List<String> names = new ArrayList<>(List.of("", "x".repeat(63), "x".repeat(64), "x".repeat(65), "_".repeat(64), ".x", "-x", "x.", "x-"));
+    for (char c = 0; c < 0x300; c++) {
+      names.add(String.valueOf(c));
+      names.add("a" + c);
+      names.add(c + "a");
+    }
+    names.add("\uD83D\uDE00");
+    for (String name : names) {
+      boolean expected = ChangeCodec.COLLECTION_PATTERN.matcher(name).matches();
+      boolean accepted;
+      try {
+        ChangeCodec.checkCollection(name, "collection");
+        accepted = true;
+      } catch (InvalidChangeException e) {
+        accepted = false;
+      }
+      assertEquals(expected, accepted, "collection name " + name.codePoints().boxed().toList());
+    }
+  }
+
+  /** Nested maps and lists (not only JsonObject/JsonArray) are walked for bad keys, strings and numbers. */
+  @Test
+  void nestedMapsAndListsAreChecked() {
+    assertThrows(InvalidChangeException.class,
+      () -> ChangeCodec.checkDoc(new JsonObject().put("a", Map.of("b", List.of(Double.NaN))), "doc"));
+    assertThrows(InvalidChangeException.class,
+      () -> ChangeCodec.checkDoc(new JsonObject().put("a", List.of(Map.of(1, "x"))), "doc"));
+    assertThrows(InvalidChangeException.class,
+      () -> ChangeCodec.checkDoc(new JsonObject().put("a", Map.of("k", "\uD800")), "doc"));
+    assertEquals("{\"a\":{\"b\":[1,\"x\"]}}", ChangeCodec.checkDoc(new JsonObject().put("a", Map.of("b", List.of(1, "x"))), "doc"));
+  }
+
   private static final JsonObject VECTORS = Vectors.load("changes.json");
 
   @TestFactory
