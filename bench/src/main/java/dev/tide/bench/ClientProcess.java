@@ -7,6 +7,7 @@ import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
+import dev.tide.core.spi.ForwardingSyncTransport;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncTransportFactory;
@@ -178,35 +179,19 @@ public final class ClientProcess {
 
       @Override
       public SyncTransport create(Vertx vertx, SyncOptions options) {
-        SyncTransport real = WebSocketSyncTransport.create(vertx, options);
-        return new SyncTransport() {
+        return new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
           @Override
           public Future<SyncResponse> exchange(SyncRequest request) {
             EXCHANGES.incrementAndGet();
-            return real.exchange(request);
+            return delegate.exchange(request);
           }
 
           @Override
           public void pushHandler(Handler<PushedChanges> handler) {
-            real.pushHandler(p -> {
+            delegate.pushHandler(p -> {
               PUSHES.incrementAndGet();
               handler.handle(p);
             });
-          }
-
-          @Override
-          public void connectedHandler(Handler<Void> handler) {
-            real.connectedHandler(handler);
-          }
-
-          @Override
-          public boolean pushes() {
-            return real.pushes();
-          }
-
-          @Override
-          public Future<Void> close() {
-            return real.close();
           }
         };
       }

@@ -73,6 +73,23 @@ final class SyncScenarios {
     return "http://127.0.0.1:" + port + "/sync";
   }
 
+  /** One timed {@code syncOnce}, with the CPU time the client's and the server's processes spent on it. */
+  private record TimedSync(SyncResult result, double seconds, long clientCpuMs, long serverCpuMs) {
+    JsonObject figures(int n) {
+      return new JsonObject().put("seconds", Stats.round(seconds, 3)).put("docsPerSec", Stats.round(n / seconds, 0))
+        .put("requests", result.exchanges()).put("clientCpuMs", clientCpuMs).put("serverCpuMs", serverCpuMs);
+    }
+  }
+
+  private TimedSync timedSync(Tide client) throws Exception {
+    long serverCpu = server.cpuMillis();
+    long clientCpu = Machine.processCpuMillis();
+    long t0 = System.nanoTime();
+    SyncResult r = client.syncOnce().await();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new TimedSync(r, seconds, Machine.processCpuMillis() - clientCpu, server.cpuMillis() - serverCpu);
+  }
+
   /** S2: a fresh client pulls N preloaded documents over HTTP until caught up. */
   JsonObject initialPull(int n) throws Exception {
     int port = freshServer();
@@ -81,21 +98,14 @@ final class SyncScenarios {
       server.expect("PRELOADED");
       Tide client = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("s2-" + run + ".db").toString())
         .setSync(new SyncOptions().setUrl(url(port)).setTransport("http"))).await();
-      long serverCpu = server.cpuMillis();
-      long clientCpu = Machine.processCpuMillis();
-      long t0 = System.nanoTime();
-      SyncResult r = client.syncOnce().await();
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      long clientCpuMs = Machine.processCpuMillis() - clientCpu;
-      long serverCpuMs = server.cpuMillis() - serverCpu;
+      TimedSync timed = timedSync(client);
+      SyncResult r = timed.result();
       int readable = client.collection("notes").list().await().size();
       client.close().await();
       if (readable != n || r.pulled() != n) {
         throw new IllegalStateException("S2: pulled " + r.pulled() + ", readable " + readable + " of " + n);
       }
-      return new JsonObject().put("figures", new JsonObject().put("seconds", Stats.round(seconds, 3))
-        .put("docsPerSec", Stats.round(n / seconds, 0)).put("requests", r.exchanges())
-        .put("clientCpuMs", clientCpuMs).put("serverCpuMs", serverCpuMs)).put("transport", "http");
+      return new JsonObject().put("figures", timed.figures(n)).put("transport", "http");
     }
   }
 
@@ -116,13 +126,8 @@ final class SyncScenarios {
       if (client.pendingCount().await() != n) {
         throw new IllegalStateException("S3: outbox is not N");
       }
-      long serverCpu = server.cpuMillis();
-      long clientCpu = Machine.processCpuMillis();
-      long t0 = System.nanoTime();
-      SyncResult r = client.syncOnce().await();
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      long clientCpuMs = Machine.processCpuMillis() - clientCpu;
-      long serverCpuMs = server.cpuMillis() - serverCpu;
+      TimedSync timed = timedSync(client);
+      SyncResult r = timed.result();
       long pending = client.pendingCount().await();
       client.close().await();
       server.send("stats");
@@ -130,9 +135,7 @@ final class SyncScenarios {
       if (pending != 0 || onServer != n) {
         throw new IllegalStateException("S3: pending " + pending + ", server holds " + onServer);
       }
-      return new JsonObject().put("figures", new JsonObject().put("seconds", Stats.round(seconds, 3))
-        .put("docsPerSec", Stats.round(n / seconds, 0)).put("requests", r.exchanges())
-        .put("clientCpuMs", clientCpuMs).put("serverCpuMs", serverCpuMs)).put("transport", "http");
+      return new JsonObject().put("figures", timed.figures(n)).put("transport", "http");
     }
   }
 

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 
@@ -39,8 +38,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final LocalRows localRows;
   private final PreparedStatement selectStamp;
   private final PreparedStatement deleteOutboxOfDoc;
-  private final PreparedStatement putMeta;
-  private final PreparedStatement deleteMeta;
+  private final MetaTable meta;
   private final PreparedStatement deleteOutboxUpTo;
   private final PreparedStatement deleteOutboxEntry;
   private final PreparedStatement confirm;
@@ -54,9 +52,10 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.lock = lock;
     this.conn = conn;
     StoreSchema.migrate(conn, path);
+    this.meta = new MetaTable(conn, "tide_meta");
     this.tx = new Transactions(conn);
     tx.begin();
-    String node = meta("node_id");
+    String node = meta.get("node_id");
     if (node == null) {
       node = newNodeId();
     }
@@ -64,11 +63,11 @@ public final class WriterStore implements GroupCommitWriter.Store {
     // The clock is written at a clean close only. After a crash it is recovered from the data: every
     // counter this store wrote or saw is in a document row (a change that lost locally had a lower
     // counter than the document that beat it) or in the outbox.
-    long clockFloor = parseLong(meta("clock"));
-    this.clock = "1".equals(meta("clean")) ? Math.max(clockFloor, maxCounter("tide_outbox"))
-      : Math.max(clockFloor, Math.max(maxCounter("tide_outbox"), maxCounter("tide_docs")));
+    long clockFloor = Math.max(meta.getLong("clock"), meta.queryLong("SELECT max(counter) FROM tide_outbox"));
+    this.clock = "1".equals(meta.get("clean")) ? clockFloor
+      : Math.max(clockFloor, meta.queryLong("SELECT max(counter) FROM tide_docs")); // a scan: after a crash only
     this.committedClock = clock;
-    this.cursor = meta("cursor");
+    this.cursor = meta.get("cursor");
     this.committedCursor = cursor;
     upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
@@ -76,28 +75,25 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows = new LocalRows(conn, nodeId);
     selectStamp = conn.prepareStatement("SELECT counter, node, pending, body FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
-    putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_meta(key, value) VALUES (?, ?)");
-    deleteMeta = conn.prepareStatement("DELETE FROM tide_meta WHERE key = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
     confirm = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE collection = ? AND id = ? AND counter = ? AND node = ?");
     // one statement for a whole acknowledged batch: the outbox range drives primary-key probes
     confirmAcknowledged = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE pending = 1 AND counter <= ?1"
       + " AND node = '" + nodeId + "' AND (collection, id) IN (SELECT collection, id FROM tide_outbox WHERE counter <= ?1)");
-    caughtUp = "1".equals(meta("caught_up"));
+    caughtUp = "1".equals(meta.get("caught_up"));
     caughtUpCommitted = caughtUp;
     sweep = new ResetSweep(conn);
-    if ("1".equals(meta("resetting"))) {
+    if ("1".equals(meta.get("resetting"))) {
       // a crash interrupted a full pull after a reset: start it over (what it saw was in memory)
       cursor = null;
       committedCursor = null;
-      deleteMeta.setString(1, "cursor");
-      deleteMeta.executeUpdate();
+      meta.delete("cursor");
       sweep.start();
       sweep.committed();
     }
-    putMeta("node_id", nodeId);
-    putMeta("clean", "0"); // until close() records the clock
+    meta.put("node_id", nodeId);
+    meta.put("clean", "0"); // until close() records the clock
     tx.commit();
   }
 
@@ -218,7 +214,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.flush();
     cursor = null;
     if (historyPurged) {
-      putMeta("resetting", "1");
+      meta.put("resetting", "1");
       sweep.start();
     } else {
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
@@ -242,8 +238,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.flush();
     if (sweep.active()) {
       sweep.finish(events);
-      deleteMeta.setString(1, "resetting");
-      deleteMeta.executeUpdate();
+      meta.delete("resetting");
     }
   }
 
@@ -255,7 +250,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   public void markCaughtUp() throws SQLException {
     localRows.flush();
     if (!caughtUp) {
-      putMeta("caught_up", "1");
+      meta.put("caught_up", "1");
       caughtUp = true;
     }
   }
@@ -309,10 +304,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.flush();
     if (!java.util.Objects.equals(cursor, committedCursor)) {
       if (cursor == null) {
-        deleteMeta.setString(1, "cursor");
-        deleteMeta.executeUpdate();
+        meta.delete("cursor");
       } else {
-        putMeta("cursor", cursor);
+        meta.put("cursor", cursor);
       }
     }
     tx.commit();
@@ -338,8 +332,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     rollback();
     try {
       tx.begin();
-      putMeta("clock", Long.toString(clock));
-      putMeta("clean", "1");
+      meta.put("clock", Long.toString(clock));
+      meta.put("clean", "1");
       tx.commit();
     } catch (SQLException e) {
       tx.rollback(); // the next open recovers the clock from the data
@@ -351,32 +345,6 @@ public final class WriterStore implements GroupCommitWriter.Store {
   @Override
   public String toString() {
     return "WriterStore[" + path + "]";
-  }
-
-  private void putMeta(String key, String value) throws SQLException {
-    putMeta.setString(1, key);
-    putMeta.setString(2, value);
-    putMeta.executeUpdate();
-  }
-
-  private String meta(String key) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM tide_meta WHERE key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
-
-  /** The highest counter in a table (the outbox's is its key: a lookup; the documents': a scan). */
-  private long maxCounter(String table) throws SQLException {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT max(counter) FROM " + table)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  private static long parseLong(String s) {
-    return s == null ? 0 : Long.parseLong(s);
   }
 
   private static String newNodeId() {

@@ -7,6 +7,7 @@ import dev.tide.core.Stamp;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
 import dev.tide.core.impl.GroupCommitWriter;
+import dev.tide.core.impl.MetaTable;
 import dev.tide.core.impl.SqliteFiles;
 import dev.tide.core.impl.Transactions;
 
@@ -15,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * The server database's only writing connection, confined to the writer thread (schema: {@link ServerSchema}).
@@ -33,7 +33,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private final PreparedStatement selectStamp;
   private final PreparedStatement upsert;
   private final PreparedStatement upsertIfNewer;
-  private final PreparedStatement putMeta;
+  private final MetaTable meta;
   private long seq;
   private volatile long committedSeq;
   private long maxCounter;
@@ -49,14 +49,15 @@ final class ServerWriter implements GroupCommitWriter.Store {
     this.lock = lock;
     this.conn = conn;
     ServerSchema.migrate(conn, path);
+    this.meta = new MetaTable(conn, "tide_server_meta");
     this.tx = new Transactions(conn);
-    this.epoch = meta("epoch");
-    purgedSeq = parseLong(meta("purged_seq"));
-    purgedCounter = parseLong(meta("purged_counter"));
+    this.epoch = meta.get("epoch");
+    purgedSeq = meta.getLong("purged_seq");
+    purgedCounter = meta.getLong("purged_counter");
     // the newest rows may have been purged tombstones: never hand out a sequence a cursor has already seen
-    seq = Math.max(query("SELECT max(seq) FROM tide_server_docs"), purgedSeq);
+    seq = Math.max(meta.queryLong("SELECT max(seq) FROM tide_server_docs"), purgedSeq);
     committedSeq = seq;
-    maxCounter = Math.max(parseLong(meta("max_counter")), query("SELECT max(counter) FROM tide_server_docs"));
+    maxCounter = Math.max(meta.getLong("max_counter"), meta.queryLong("SELECT max(counter) FROM tide_server_docs"));
     committedMaxCounter = maxCounter;
     committedPurgedSeq = purgedSeq;
     committedPurgedCounter = purgedCounter;
@@ -71,7 +72,6 @@ final class ServerWriter implements GroupCommitWriter.Store {
       + " committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
       + " committed_at = excluded.committed_at WHERE (excluded.counter, excluded.node) > (tide_server_docs.counter, tide_server_docs.node)");
-    putMeta = conn.prepareStatement("INSERT OR REPLACE INTO tide_server_meta(key, value) VALUES (?, ?)");
   }
 
   static ServerWriter open(String path, Synchronous synchronous) {
@@ -197,9 +197,9 @@ final class ServerWriter implements GroupCommitWriter.Store {
       ps.setLong(1, committedBefore);
       purged = ps.executeUpdate();
     }
-    putMeta("purged_seq", Long.toString(Math.max(purgedSeq, highest)));
-    putMeta("purged_counter", Long.toString(Math.max(purgedCounter, highestCounter)));
-    putMeta("max_counter", Long.toString(maxCounter));
+    meta.put("purged_seq", Long.toString(Math.max(purgedSeq, highest)));
+    meta.put("purged_counter", Long.toString(Math.max(purgedCounter, highestCounter)));
+    meta.put("max_counter", Long.toString(maxCounter));
     purgedSeq = Math.max(purgedSeq, highest);
     purgedCounter = Math.max(purgedCounter, highestCounter);
     return purged;
@@ -238,31 +238,6 @@ final class ServerWriter implements GroupCommitWriter.Store {
       // closing anyway
     }
     SqliteFiles.release(lock);
-  }
-
-  private void putMeta(String key, String value) throws SQLException {
-    putMeta.setString(1, key);
-    putMeta.setString(2, value);
-    putMeta.executeUpdate();
-  }
-
-  private String meta(String key) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM tide_server_meta WHERE key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
-
-  private long query(String sql) throws SQLException {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  private static long parseLong(String s) {
-    return s == null ? 0 : Long.parseLong(s);
   }
 
   @Override

@@ -5,7 +5,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
-import dev.tide.core.spi.PushedChanges;
+import dev.tide.core.spi.ForwardingSyncTransport;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.server.TideServerOptions;
@@ -15,7 +15,6 @@ import dev.tide.tests.core.Sql;
 import dev.tide.tests.http.SyncFixture;
 import dev.tide.transport.websocket.WebSocketSyncTransport;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -77,32 +76,11 @@ class LivePushTest {
 
       @Override
       public SyncTransport create(Vertx vertx, SyncOptions options) {
-        SyncTransport real = WebSocketSyncTransport.create(vertx, options);
-        return new SyncTransport() {
+        return new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
           @Override
           public Future<SyncResponse> exchange(SyncRequest request) {
             exchanges.incrementAndGet();
-            return real.exchange(request);
-          }
-
-          @Override
-          public void pushHandler(Handler<PushedChanges> handler) {
-            real.pushHandler(handler);
-          }
-
-          @Override
-          public void connectedHandler(Handler<Void> handler) {
-            real.connectedHandler(handler);
-          }
-
-          @Override
-          public boolean pushes() {
-            return real.pushes();
-          }
-
-          @Override
-          public Future<Void> close() {
-            return real.close();
+            return delegate.exchange(request);
           }
         };
       }
