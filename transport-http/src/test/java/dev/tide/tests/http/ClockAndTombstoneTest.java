@@ -23,7 +23,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -42,7 +41,6 @@ class ClockAndTombstoneTest {
   @TempDir
   Path dir;
   SyncFixture fx;
-  List<Tide> clients = new ArrayList<>();
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -51,23 +49,17 @@ class ClockAndTombstoneTest {
 
   @AfterEach
   void tearDown() {
-    clients.forEach(c -> c.close().await());
-    if (fx.http != null) {
-      fx.stopServer();
-    }
+    fx.close();
   }
 
   Tide client(String name) {
-    Tide t = fx.client(name);
-    clients.add(t);
-    return t;
+    return fx.client(name);
   }
 
   /** Closes a client, sets its recorded clock, and opens it again (a corrupted or far-ahead clock). */
   Tide withClock(String name, long clock) {
     Tide t = client(name);
     t.close().await();
-    clients.remove(t);
     Sql.exec(dir.resolve(name + ".db").toString(), "UPDATE tide_meta SET value = '" + clock + "' WHERE key = 'clock'");
     return client(name);
   }
@@ -260,7 +252,6 @@ class ClockAndTombstoneTest {
     dev.tide.tests.core.FaultProxy proxy = dev.tide.tests.core.FaultProxy.start(vertx, fx.port());
     try {
       Tide a = fx.client("a", s -> s.setUrl(SyncFixture.url(proxy.port())));
-      clients.add(a);
       a.collection("notes").put("x", new JsonObject().put("v", 1)).await(); // counter 1: stored under a server stamp
       proxy.dropNextResponses(1);
       assertThrows(Exception.class, () -> a.syncOnce().await());

@@ -36,7 +36,6 @@ class ConvergenceTest {
   @TempDir
   Path dir;
   SyncFixture fx;
-  List<Tide> clients = new ArrayList<>();
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -45,14 +44,11 @@ class ConvergenceTest {
 
   @AfterEach
   void tearDown() {
-    clients.forEach(c -> c.close().await());
-    fx.stopServer();
+    fx.close();
   }
 
   Tide client(String name) {
-    Tide t = fx.client(name);
-    clients.add(t);
-    return t;
+    return fx.client(name);
   }
 
   @Test
@@ -151,7 +147,6 @@ class ConvergenceTest {
     assertEquals(30, seed.syncOnce().await().pushed());
 
     Tide a = fx.client("a", s -> s.setPullLimit(10));
-    clients.add(a);
     List<SyncStatus> statuses = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(a.statusAddress(), m -> statuses.add(SyncStatus.fromJson(m.body())));
     Future<Void> initial = a.initialSync();
@@ -241,7 +236,6 @@ class ConvergenceTest {
         };
       }
     }));
-    clients.add(a);
     a.collection("notes").put("x", new JsonObject()).await();
     List<Future<SyncResult>> calls = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -37,7 +37,6 @@ class FaultsTest {
   @TempDir
   Path dir;
   SyncFixture fx;
-  List<Tide> clients = new ArrayList<>();
   FaultProxy proxy;
 
   @BeforeEach
@@ -47,20 +46,17 @@ class FaultsTest {
 
   @AfterEach
   void tearDown() {
-    clients.forEach(c -> c.close().await());
     if (proxy != null) {
       proxy.close().await();
     }
-    fx.stopServer();
+    fx.close();
   }
 
   Tide viaProxy(String name, java.util.function.Consumer<dev.tide.core.SyncOptions> more) {
-    Tide t = fx.client(name, s -> {
+    return fx.client(name, s -> {
       s.setUrl(SyncFixture.url(proxy.port()));
       more.accept(s);
     });
-    clients.add(t);
-    return t;
   }
 
   @Test
@@ -85,7 +81,6 @@ class FaultsTest {
     assertEquals(0L, a.pendingCount().await());
     assertEquals(seq, fx.server.store().lastSeq(), "the replay changed nothing twice");
     Tide b = fx.client("b");
-    clients.add(b);
     assertEquals(3, b.syncOnce().await().pulled(), "each change exactly once");
     assertEquals(fx.serverState(), fx.clientState("a"));
   }
@@ -124,7 +119,6 @@ class FaultsTest {
       calls.add(System.nanoTime());
       return Future.succeededFuture(Map.of("Authorization", "Bearer t" + issued.incrementAndGet()));
     }));
-    clients.add(a);
     a.collection("notes").put("x", new JsonObject()).await();
     assertEquals(1, a.syncOnce().await().pushed()); // t1 refused, refreshed to t2, retried once
     assertEquals(2, calls.size());
@@ -157,7 +151,6 @@ class FaultsTest {
   void aReplacedServerDatabaseResetsTheCursorAndKeepsPendingWrites() throws Exception {
     fx.startServer();
     Tide a = fx.client("a");
-    clients.add(a);
     a.collection("notes").put("old", new JsonObject()).await();
     a.syncOnce().await();
     fx.stopServer();
@@ -166,7 +159,6 @@ class FaultsTest {
     }
     fx.startServer(); // a new, empty database with a new epoch
     Tide other = fx.client("other");
-    clients.add(other);
     other.collection("notes").put("new", new JsonObject()).await();
     other.syncOnce().await();
 
@@ -183,7 +175,6 @@ class FaultsTest {
   void tooManyOpsShrinksThePushBatch() {
     fx.startServer(new TideServerOptions().setMaxOpsPerRequest(10), null, null);
     Tide a = fx.client("a", s -> s.setPushBatchOps(64));
-    clients.add(a);
     List<Future<dev.tide.core.Stamp>> puts = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       puts.add(a.collection("notes").put("p" + i, new JsonObject()));
@@ -198,7 +189,6 @@ class FaultsTest {
   void anOpTheServerFindsInvalidIsDroppedAlone(Vertx vertx) {
     fx.startServer(new TideServerOptions().setMaxDocumentBytes(100), null, null);
     Tide a = fx.client("a");
-    clients.add(a);
     List<JsonObject> rejected = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer("a.sync.rejected", m -> rejected.add(m.body()));
     a.collection("notes").put("small", new JsonObject().put("s", "x")).await();

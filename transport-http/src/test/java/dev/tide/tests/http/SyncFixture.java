@@ -26,6 +26,8 @@ public final class SyncFixture {
   public final Path dir;
   public TideServer server;
   public HttpServer http;
+  private boolean serverRunning;
+  private final java.util.List<Tide> clients = new java.util.ArrayList<>();
 
   public SyncFixture(Vertx vertx, Path dir) {
     this.vertx = vertx;
@@ -46,12 +48,24 @@ public final class SyncFixture {
     }
     int port = http == null ? 0 : http.actualPort();
     http = vertx.createHttpServer(TideServer.httpServerOptions(opts)).requestHandler(server.router()).listen(port, "127.0.0.1").await();
+    serverRunning = true;
     return this;
   }
 
+  /** Stops the server if it runs (its file stays: {@link #startServer} restarts it on the same port). */
   public void stopServer() {
-    http.close().await();
-    server.close().await();
+    if (serverRunning) {
+      serverRunning = false;
+      http.close().await();
+      server.close().await();
+    }
+  }
+
+  /** Closes every client this fixture opened (closing one twice is harmless), then stops the server. */
+  public void close() {
+    clients.forEach(c -> c.close().await());
+    clients.clear();
+    stopServer();
   }
 
   public int port() {
@@ -69,7 +83,9 @@ public final class SyncFixture {
   public Tide client(String name, Consumer<SyncOptions> sync) {
     SyncOptions so = new SyncOptions().setUrl(http == null ? null : url()).setBackoffInitialMs(20).setBackoffMaxMs(200).setIntervalMs(60_000);
     sync.accept(so);
-    return Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
+    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
+    clients.add(tide);
+    return tide;
   }
 
   public Tide client(String name) {

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +39,6 @@ class LivePushTest {
   @TempDir
   Path dir;
   SyncFixture fx;
-  List<Tide> clients = new ArrayList<>();
   FaultProxy proxy;
 
   @BeforeEach
@@ -50,21 +48,18 @@ class LivePushTest {
 
   @AfterEach
   void tearDown() {
-    clients.forEach(c -> c.close().await());
     if (proxy != null) {
       proxy.close().await();
     }
-    fx.stopServer();
+    fx.close();
   }
 
   /** A WebSocket client that never polls (interval of an hour): whatever reaches it quickly was pushed. */
   Tide ws(String name, Consumer<SyncOptions> more) {
-    Tide t = fx.client(name, s -> {
+    return fx.client(name, s -> {
       s.setTransport("websocket").setHeartbeatMs(200).setIntervalMs(3_600_000);
       more.accept(s);
     });
-    clients.add(t);
-    return t;
   }
 
   static SyncTransportFactory counting(AtomicInteger exchanges) {
