@@ -9,7 +9,6 @@ import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import dev.tide.core.spi.ForwardingSyncTransport;
 import dev.tide.core.spi.PushedChanges;
-import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.transport.websocket.WebSocketSyncTransport;
 import io.vertx.core.Future;
@@ -171,30 +170,21 @@ public final class ClientProcess {
 
   /** The WebSocket transport, counting requests and push frames (the S4 "messages per doc"). */
   private static SyncTransportFactory counting() {
-    return new SyncTransportFactory() {
-      @Override
-      public String name() {
-        return "counting-websocket";
-      }
+    return SyncTransportFactory.of("counting-websocket", (vertx, options) ->
+      new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
+        @Override
+        public Future<SyncResponse> exchange(SyncRequest request) {
+          EXCHANGES.incrementAndGet();
+          return delegate.exchange(request);
+        }
 
-      @Override
-      public SyncTransport create(Vertx vertx, SyncOptions options) {
-        return new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
-          @Override
-          public Future<SyncResponse> exchange(SyncRequest request) {
-            EXCHANGES.incrementAndGet();
-            return delegate.exchange(request);
-          }
-
-          @Override
-          public void pushHandler(Handler<PushedChanges> handler) {
-            delegate.pushHandler(p -> {
-              PUSHES.incrementAndGet();
-              handler.handle(p);
-            });
-          }
-        };
-      }
-    };
+        @Override
+        public void pushHandler(Handler<PushedChanges> handler) {
+          delegate.pushHandler(p -> {
+            PUSHES.incrementAndGet();
+            handler.handle(p);
+          });
+        }
+      });
   }
 }

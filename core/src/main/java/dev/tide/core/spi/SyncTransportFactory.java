@@ -13,4 +13,19 @@ public interface SyncTransportFactory {
   String name();
 
   SyncTransport create(Vertx vertx, SyncOptions options);
+
+  /** A factory from a name and a function, for {@link SyncOptions#setTransportFactory} in code. */
+  static SyncTransportFactory of(String name, java.util.function.BiFunction<Vertx, SyncOptions, SyncTransport> create) {
+    return new SyncTransportFactory() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public SyncTransport create(Vertx vertx, SyncOptions options) {
+        return create.apply(vertx, options);
+      }
+    };
+  }
 }

@@ -6,7 +6,6 @@ import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
 import dev.tide.core.spi.ForwardingSyncTransport;
-import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.impl.TideServerImpl;
@@ -63,23 +62,14 @@ class LivePushTest {
   }
 
   static SyncTransportFactory counting(AtomicInteger exchanges) {
-    return new SyncTransportFactory() {
-      @Override
-      public String name() {
-        return "counting-websocket";
-      }
-
-      @Override
-      public SyncTransport create(Vertx vertx, SyncOptions options) {
-        return new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
-          @Override
-          public Future<SyncResponse> exchange(SyncRequest request) {
-            exchanges.incrementAndGet();
-            return delegate.exchange(request);
-          }
-        };
-      }
-    };
+    return SyncTransportFactory.of("counting-websocket", (vertx, options) ->
+      new ForwardingSyncTransport(WebSocketSyncTransport.create(vertx, options)) {
+        @Override
+        public Future<SyncResponse> exchange(SyncRequest request) {
+          exchanges.incrementAndGet();
+          return delegate.exchange(request);
+        }
+      });
   }
 
   @Test
