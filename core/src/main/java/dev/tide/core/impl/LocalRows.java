@@ -30,10 +30,10 @@ final class LocalRows {
   /** @param nodeId this store's node id (URL-safe, so written as a literal) */
   LocalRows(Connection conn, String nodeId) throws SQLException {
     for (int c = 0; c < CHUNKS.length; c++) {
-      docs[c] = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending) VALUES "
-        + rows("(?, ?, ?, '" + nodeId + "', ?, ?, 1)", CHUNKS[c])
+      docs[c] = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body) VALUES "
+        + rows("(?, ?, ?, '" + nodeId + "', ?, ?)", CHUNKS[c])
         + " ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter, node = excluded.node,"
-        + " deleted = excluded.deleted, body = excluded.body, pending = 1");
+        + " deleted = excluded.deleted, body = excluded.body");
       outbox[c] = conn.prepareStatement("INSERT INTO tide_outbox(counter, collection, id) VALUES " + rows("(?, ?, ?)", CHUNKS[c]));
     }
   }

@@ -24,19 +24,22 @@ public final class ReaderStore implements AutoCloseable {
   private final PreparedStatement countOutbox;
   private final PreparedStatement readOutbox;
 
-  private ReaderStore(Connection conn) throws SQLException {
+  private ReaderStore(Connection conn, String nodeId) throws SQLException {
     this.conn = conn;
-    selectDoc = conn.prepareStatement("SELECT counter, node, deleted, body, pending FROM tide_docs WHERE collection = ? AND id = ?");
-    listDocs = conn.prepareStatement("SELECT id, counter, node, body, pending FROM tide_docs"
-      + " WHERE collection = ? AND id > ? AND deleted = 0 ORDER BY id LIMIT ?");
+    String pending = StoreSchema.pending(nodeId);
+    selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
+      + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
+    listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
+      + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
     countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
     readOutbox = conn.prepareStatement("SELECT o.counter, o.collection, o.id, d.counter, d.node, d.deleted, d.body"
       + " FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id ORDER BY o.counter LIMIT ?");
   }
 
-  public static ReaderStore open(String path) {
+  /** @param nodeId the store's node id, to tell its pending writes */
+  public static ReaderStore open(String path, String nodeId) {
     try {
-      return new ReaderStore(SqliteFiles.openReader(path));
+      return new ReaderStore(SqliteFiles.openReader(path), nodeId);
     } catch (SQLException e) {
       throw new StoreException("cannot open store " + path + " for reading: " + e.getMessage(), e);
     }

@@ -19,16 +19,17 @@ import java.util.List;
  */
 final class ResetSweep {
 
-  private static final String GONE = " FROM tide_docs AS d WHERE d.pending = 0 AND NOT EXISTS"
-    + " (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
-
   private final Connection conn;
+  /** The confirmed documents the server did not send. */
+  private final String gone;
   private PreparedStatement insertSeen;
   private boolean active;
   private boolean activeCommitted;
 
-  ResetSweep(Connection conn) {
+  ResetSweep(Connection conn, String nodeId) {
     this.conn = conn;
+    this.gone = " FROM tide_docs AS d WHERE NOT " + StoreSchema.pending(nodeId)
+      + " AND NOT EXISTS (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
   }
 
   boolean active() {
@@ -60,7 +61,7 @@ final class ResetSweep {
   /** Removes the confirmed documents the server did not send, announcing live ones as remote deletes. */
   void finish(List<Change> events) throws SQLException {
     try (Statement st = conn.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT d.collection, d.id, d.counter, d.node, d.deleted" + GONE)) {
+      try (ResultSet rs = st.executeQuery("SELECT d.collection, d.id, d.counter, d.node, d.deleted" + gone)) {
         while (rs.next()) {
           if (rs.getInt(5) == 0) {
             events.add(new Change(rs.getString(1), rs.getString(2), new Stamp(rs.getLong(3), rs.getString(4)), null,
@@ -68,7 +69,7 @@ final class ResetSweep {
           }
         }
       }
-      st.executeUpdate("DELETE" + GONE);
+      st.executeUpdate("DELETE" + gone);
       st.executeUpdate("DELETE FROM temp.tide_seen");
     }
     active = false;

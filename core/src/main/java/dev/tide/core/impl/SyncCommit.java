@@ -16,21 +16,15 @@ import java.util.List;
 final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   private final long ackUpTo;
-  private final List<Change> acknowledged;
   private final List<Change> changes;
   private final String cursor;
   private final boolean setCursor;
   private final boolean caughtUp;
 
-  /**
-   * @param ackUpTo      acknowledge outbox entries up to this counter (0: none)
-   * @param acknowledged the ops pushed up to there
-   */
-  SyncCommit(Context context, long ackUpTo, List<Change> acknowledged, List<Change> changes, String cursor, boolean setCursor,
-             boolean caughtUp) {
+  /** @param ackUpTo acknowledge outbox entries up to this counter (0: none) */
+  SyncCommit(Context context, long ackUpTo, List<Change> changes, String cursor, boolean setCursor, boolean caughtUp) {
     super(context);
     this.ackUpTo = ackUpTo;
-    this.acknowledged = acknowledged;
     this.changes = changes;
     this.cursor = cursor;
     this.setCursor = setCursor;
@@ -39,7 +33,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, List.of(), changes, cursor, cursor != null, false);
+    return new SyncCommit(context, 0, changes, cursor, cursor != null, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -66,7 +60,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
       }
     }
     if (ackUpTo > 0) {
-      store.acknowledge(ackUpTo, acknowledged);
+      store.acknowledge(ackUpTo);
     }
     if (setCursor) {
       store.setCursor(cursor);
@@ -80,6 +74,6 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   @Override
   protected int weight() {
-    return Math.max(1, changes.size() + acknowledged.size());
+    return Math.max(1, changes.size()); // acknowledging is one range delete
   }
 }

@@ -242,7 +242,7 @@ final class SyncEngine {
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       boolean nowCaughtUp = !response.more();
-      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), batch.ops(), response.changes(),
+      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), response.changes(),
           response.cursor(), true, nowCaughtUp))
         .map(applied -> {
           cursor = response.cursor();
@@ -313,7 +313,6 @@ final class SyncEngine {
     @Override
     protected Void run(WriterStore store, List<Change> events) throws SQLException {
       store.dropOutboxEntry(op.stamp().counter());
-      store.confirm(op);
       return null;
     }
   }

@@ -90,7 +90,7 @@ public final class TideImpl implements Tide {
     WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
     String path = options.getDbPath();
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
-      .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path))
+      .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
         .<Tide>map(reader -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor, store, reader))
         .compose(tide -> options.getSync() != null && options.getSync().isAutoStart() ? tide.startSync().map(tide) : Future.succeededFuture(tide))
         .onFailure(e -> writerExecutor.executeBlocking(() -> {

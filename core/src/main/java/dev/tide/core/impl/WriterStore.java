@@ -41,8 +41,6 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final MetaTable meta;
   private final PreparedStatement deleteOutboxUpTo;
   private final PreparedStatement deleteOutboxEntry;
-  private final PreparedStatement confirm;
-  private final PreparedStatement confirmAcknowledged;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private final ResetSweep sweep;
@@ -69,21 +67,18 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.committedClock = clock;
     this.cursor = meta.get("cursor");
     this.committedCursor = cursor;
-    upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body, pending)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
-      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, pending = excluded.pending");
+    upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body)"
+      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
+      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body");
     localRows = new LocalRows(conn, nodeId);
-    selectStamp = conn.prepareStatement("SELECT counter, node, pending, body FROM tide_docs WHERE collection = ? AND id = ?");
+    selectStamp = conn.prepareStatement("SELECT d.counter, d.node, " + StoreSchema.pending(node) + ", d.body"
+      + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
-    confirm = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE collection = ? AND id = ? AND counter = ? AND node = ?");
-    // one statement for a whole acknowledged batch: the outbox range drives primary-key probes
-    confirmAcknowledged = conn.prepareStatement("UPDATE tide_docs SET pending = 0 WHERE pending = 1 AND counter <= ?1"
-      + " AND node = '" + nodeId + "' AND (collection, id) IN (SELECT collection, id FROM tide_outbox WHERE counter <= ?1)");
     caughtUp = "1".equals(meta.get("caught_up"));
     caughtUpCommitted = caughtUp;
-    sweep = new ResetSweep(conn);
+    sweep = new ResetSweep(conn, nodeId);
     if ("1".equals(meta.get("resetting"))) {
       // a crash interrupted a full pull after a reset: start it over (what it saw was in memory)
       cursor = null;
@@ -172,7 +167,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
         }
       }
     }
-    upsert(change.collection(), change.id(), stamp, body, false);
+    upsert(change.collection(), change.id(), stamp, body);
     if (wasPending) {
       deleteOutboxOfDoc.setString(1, change.collection());
       deleteOutboxOfDoc.setString(2, change.id());
@@ -181,14 +176,13 @@ public final class WriterStore implements GroupCommitWriter.Store {
     return true;
   }
 
-  private void upsert(String collection, String id, Stamp stamp, String body, boolean pending) throws SQLException {
+  private void upsert(String collection, String id, Stamp stamp, String body) throws SQLException {
     upsertDoc.setString(1, collection);
     upsertDoc.setString(2, id);
     upsertDoc.setLong(3, stamp.counter());
     upsertDoc.setString(4, stamp.node());
     upsertDoc.setInt(5, body == null ? 1 : 0);
     upsertDoc.setString(6, body);
-    upsertDoc.setInt(7, pending ? 1 : 0);
     upsertDoc.executeUpdate();
   }
 
@@ -217,12 +211,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
       meta.put("resetting", "1");
       sweep.start();
     } else {
+      // pending ones have their entry already (their counter is taken): the others become pending
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
-        + " SELECT counter, collection, id FROM tide_docs WHERE node = ? AND pending = 0")) {
-        ps.setString(1, nodeId);
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = conn.prepareStatement("UPDATE tide_docs SET pending = 1 WHERE node = ? AND pending = 0")) {
+        + " SELECT counter, collection, id FROM tide_docs WHERE node = ?")) {
         ps.setString(1, nodeId);
         ps.executeUpdate();
       }
@@ -256,42 +247,22 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   /**
-   * Confirms the documents whose newest write is acknowledged and removes outbox entries up to a
-   * counter after the server answered for them. Entries are read in
-   * counter order and counters only grow, so every entry up to it was read (or is a coalesced older
-   * write to the same document); writes made during the exchange have higher counters and stay.
+   * Removes the outbox entries up to a counter after the server answered for them, which confirms
+   * their documents (see {@link StoreSchema#pending}). Entries are read in counter order and counters
+   * only grow, so every entry up to it was read (or is a coalesced older write to the same document);
+   * writes made during the exchange have higher counters and stay.
    */
-  public void acknowledge(long upToCounter, List<Change> ops) throws SQLException {
+  public void acknowledge(long upToCounter) throws SQLException {
     localRows.flush();
-    // a pending document holds its newest local write; if that write is in the acknowledged range it is
-    // decided (applied, superseded or rejected), so the document is no longer pending
-    if (ops.size() <= 16) {
-      for (Change op : ops) { // a few primary-key updates beat building the range's list (live pushes)
-        confirm(op);
-      }
-    } else {
-      confirmAcknowledged.setLong(1, upToCounter);
-      confirmAcknowledged.executeUpdate();
-    }
     deleteOutboxUpTo.setLong(1, upToCounter);
     deleteOutboxUpTo.executeUpdate();
   }
 
-  /** Drops one outbox entry (an op the server rejected, so it is never sent again). */
+  /** Drops one outbox entry: an op the server rejected, never sent again; its document is no longer pending. */
   public void dropOutboxEntry(long counter) throws SQLException {
     localRows.flush();
     deleteOutboxEntry.setLong(1, counter);
     deleteOutboxEntry.executeUpdate();
-  }
-
-  /** The server decided this op: the document is confirmed if it still holds the op's stamp. */
-  public void confirm(Change op) throws SQLException {
-    localRows.flush();
-    confirm.setString(1, op.collection());
-    confirm.setString(2, op.id());
-    confirm.setLong(3, op.stamp().counter());
-    confirm.setString(4, op.stamp().node());
-    confirm.executeUpdate();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.tide.core.TideOptions;
 import dev.tide.core.impl.TideImpl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeSource;
+import dev.tide.core.Document;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -102,7 +103,45 @@ class ReopenAndSchemaTest {
     } finally {
       tide.close().await();
     }
-    assertEquals(2L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
+  }
+
+  /** A version-2 file, with the stored pending column that version 3 derives from the outbox instead. */
+  @Test
+  void migratesVersion2(Vertx vertx) {
+    String path = dir.resolve("v2.db").toString();
+    Sql.exec(path,
+      "PRAGMA journal_mode=WAL",
+      "CREATE TABLE tide_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE tide_docs(collection TEXT NOT NULL, id TEXT NOT NULL, counter INTEGER NOT NULL,"
+        + " node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, pending INTEGER NOT NULL DEFAULT 0,"
+        + " PRIMARY KEY(collection, id)) WITHOUT ROWID",
+      "CREATE TABLE tide_outbox(counter INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL)",
+      "INSERT INTO tide_meta VALUES ('node_id', 'oldnode'), ('clock', '9'), ('cursor', '99'), ('clean', '1')",
+      "INSERT INTO tide_docs VALUES ('notes', 'mine', 7, 'oldnode', 0, '{\"v\":\"mine\"}', 1)",
+      "INSERT INTO tide_docs VALUES ('notes', 'confirmed', 3, 'oldnode', 0, '{\"v\":\"ok\"}', 0)",
+      "INSERT INTO tide_docs VALUES ('notes', 'theirs', 5, 'server', 0, '{\"v\":\"theirs\"}', 0)",
+      "INSERT INTO tide_docs VALUES ('notes', 'gone', 9, 'oldnode', 1, NULL, 1)",
+      "INSERT INTO tide_outbox VALUES (7, 'notes', 'mine'), (9, 'notes', 'gone')",
+      "PRAGMA application_id = 1953064037",
+      "PRAGMA user_version = 2");
+
+    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
+    try {
+      assertEquals("mine", tide.collection("notes").get("mine").await().getString("v"));
+      assertTrue(tide.collection("notes").document("mine").await().pending());
+      assertFalse(tide.collection("notes").document("confirmed").await().pending());
+      assertFalse(tide.collection("notes").document("theirs").await().pending());
+      assertTrue(tide.collection("notes").document("gone").await().pending());
+      assertEquals(List.of("confirmed", "mine", "theirs"),
+        tide.collection("notes").list().await().stream().map(Document::id).toList());
+      assertEquals(2L, tide.pendingCount().await());
+      assertEquals(10, tide.collection("notes").put("x", new JsonObject()).await().counter());
+    } finally {
+      tide.close().await();
+    }
+    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM pragma_table_info('tide_docs') WHERE name = 'pending'"));
   }
 
   @Test
