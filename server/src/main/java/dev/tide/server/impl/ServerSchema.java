@@ -14,16 +14,17 @@ import java.util.Base64;
  * tide_server_meta(key TEXT PRIMARY KEY, value TEXT)   epoch: random id of this database;
  *     purged_seq: highest sequence of a purged tombstone; max_counter: floor of the highest counter
  * tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)
- *     PRIMARY KEY (ns, collection, id) WITHOUT ROWID; UNIQUE INDEX (ns, seq);
+ *     PRIMARY KEY (ns, collection, id) WITHOUT ROWID; INDEX (ns, seq, node);
  *     partial INDEX (committed_at) WHERE deleted = 1, for purging old tombstones
  *     one row per document: its latest state, the change sequence and the time (ms) it was committed
  * </pre>
  * Version 1 had no {@code committed_at}; version 2 adds it (rows from version 1 count as committed at 0,
- * so their tombstones are the first purged).
+ * so their tombstones are the first purged). Version 3 adds {@code node} to the sequence index, so a
+ * pull skips the client's own writes in the index, without reading their rows.
  */
 final class ServerSchema {
 
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   static final int APPLICATION_ID = 0x74646573; // "tdes"
 
   private ServerSchema() {
@@ -34,10 +35,14 @@ final class ServerSchema {
       if (version == 0) {
         createV1(st);
       }
-      // version 1 -> 2
-      st.executeUpdate("ALTER TABLE tide_server_docs ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0");
-      st.executeUpdate("CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1");
-      st.executeUpdate("PRAGMA user_version = 2");
+      if (version <= 1) {
+        st.executeUpdate("ALTER TABLE tide_server_docs ADD COLUMN committed_at INTEGER NOT NULL DEFAULT 0");
+        st.executeUpdate("CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1");
+      }
+      // version 2 -> 3; the writer assigns each sequence once, so the index need not enforce it
+      st.executeUpdate("DROP INDEX tide_server_docs_seq");
+      st.executeUpdate("CREATE INDEX tide_server_docs_seq ON tide_server_docs(ns, seq, node)");
+      st.executeUpdate("PRAGMA user_version = " + VERSION);
     });
   }
 

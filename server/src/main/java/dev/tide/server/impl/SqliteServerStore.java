@@ -37,6 +37,14 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final int READERS = 2;
+  /**
+   * A page and, in the same statement (so the same snapshot), the highest sequence of the namespace as
+   * a last row with a NULL collection: when the page is not full, the pull has seen everything up to it,
+   * the client's own writes included, which the index (ns, seq, node) skips without reading their rows.
+   */
+  private static final String PAGE = "SELECT * FROM (SELECT seq, collection, id, counter, node, deleted, body"
+    + " FROM tide_server_docs WHERE ns = ?1 AND seq > ?2 AND node <> ?3 ORDER BY seq LIMIT ?4)"
+    + " UNION ALL SELECT max(seq), NULL, NULL, NULL, NULL, NULL, NULL FROM tide_server_docs WHERE ns = ?1";
 
   private final Vertx vertx;
   private final ServerWriter store;
@@ -63,8 +71,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
         SqliteServerStore s = new SqliteServerStore(vertx, w, writerExecutor, readerExecutor);
         for (int i = 0; i < READERS; i++) {
           Connection c = SqliteFiles.openReader(path);
-          s.readers.add(c.prepareStatement("SELECT seq, collection, id, counter, node, deleted, body FROM tide_server_docs"
-            + " WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?"));
+          s.readers.add(c.prepareStatement(PAGE));
         }
         return s;
       }).onFailure(e -> writerExecutor.executeBlocking(() -> {
@@ -143,31 +150,26 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     List<StoredChange> changes = new ArrayList<>();
     long last = afterSeq;
     long bytes = 0;
-    boolean more = false;
     ps.setString(1, ns);
     ps.setLong(2, afterSeq);
-    ps.setInt(3, limit + 1); // one extra row tells whether more are due
-    int considered = 0;
+    ps.setString(3, excludeNode == null ? "" : excludeNode); // node ids are never empty
+    ps.setInt(4, limit + 1); // one extra row tells whether more are due
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        // the limit counts rows considered, skipped ones included, so that the extra row means "more"
-        if (considered == limit || bytes >= maxBytes) {
-          more = true;
-          break;
+        String collection = rs.getString(2);
+        if (collection == null) { // the namespace's highest sequence: every change up to it was read
+          return new PullPage(changes, Math.max(last, rs.getLong(1)), false);
         }
-        considered++;
-        long seq = rs.getLong(1);
-        String node = rs.getString(5);
-        last = seq;
-        if (excludeNode != null && node.equals(excludeNode)) {
-          continue; // the client's own write: it has it already
+        if (changes.size() == limit || bytes >= maxBytes) {
+          return new PullPage(changes, last, true);
         }
+        last = rs.getLong(1);
         String body = rs.getInt(6) != 0 ? null : rs.getString(7);
         bytes += 100 + (body == null ? 0 : body.length());
-        changes.add(new StoredChange(seq, rs.getString(2), rs.getString(3), new Stamp(rs.getLong(4), node), body));
+        changes.add(new StoredChange(last, collection, rs.getString(3), new Stamp(rs.getLong(4), rs.getString(5)), body));
       }
     }
-    return new PullPage(changes, last, more);
+    throw new SQLException("pull page lacks its closing row");
   }
 
   @Override

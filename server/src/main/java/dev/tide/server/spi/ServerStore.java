@@ -38,8 +38,9 @@ public interface ServerStore {
 
   /**
    * Reads committed changes with sequence above {@code afterSeq}, in sequence order, skipping those
-   * whose stamp's node is {@code excludeNode} (null: none), considering at most {@code limit} changes
-   * and about {@code maxBytes}.
+   * whose stamp's node is {@code excludeNode} (null: none): at most {@code limit} changes and about
+   * {@code maxBytes} (at least one change if one is due). The page's position covers the skipped
+   * changes too: when it is not full, it is the highest sequence the read saw.
    */
   Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes);
 

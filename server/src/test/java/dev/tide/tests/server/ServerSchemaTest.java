@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,8 +47,10 @@ class ServerSchemaTest {
     } finally {
       server.close().await();
     }
-    assertEquals(2L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
     assertEquals(1L, Sql.count(path, "SELECT count(*) FROM tide_server_docs"));
+    assertEquals(List.of(List.of("ns"), List.of("seq"), List.of("node")),
+      Sql.query(path, "SELECT name FROM pragma_index_info('tide_server_docs_seq') ORDER BY seqno"));
   }
 
   @Test

@@ -126,10 +126,47 @@ class ServerSyncTest {
     server.sync(request("A", null, op("n", "a1", 1, "A", doc(1)), op("n", "a2", 2, "A", doc(1))));
     JsonObject r = server.sync(request("A", null).put("limit", 1));
     assertEquals(0, r.getJsonArray("changes").size());
-    assertTrue(r.getBoolean("more"));
-    r = server.sync(request("A", r.getString("cursor")).put("limit", 1));
+    assertFalse(r.getBoolean("more"), "own writes do not count against the limit");
+    String cursor = r.getString("cursor");
+    assertEquals(server.sync(request("B", null)).getString("cursor"), cursor, "past every own write at once");
+    r = server.sync(request("A", cursor).put("limit", 1));
     assertEquals(0, r.getJsonArray("changes").size());
     assertFalse(r.getBoolean("more"));
+    assertEquals(cursor, r.getString("cursor"));
+  }
+
+  /** Others' changes between runs of own writes all arrive, one page at a time, none twice. */
+  @Test
+  void limitCountsSentChangesOnly() {
+    List<String> theirs = new ArrayList<>();
+    long counter = 1;
+    for (int run = 0; run < 6; run++) {
+      List<JsonObject> mine = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        mine.add(op("n", "a" + run + "-" + i, counter++, "A", doc(i)));
+      }
+      server.sync(request("A", null, mine.toArray(JsonObject[]::new)));
+      for (int i = 0; i < run; i++) {
+        String id = "b" + run + "-" + i;
+        theirs.add(id);
+        server.sync(request("B", null, op("n", id, counter++, "B", doc(i))));
+      }
+    }
+    List<String> got = new ArrayList<>();
+    String cursor = null;
+    boolean more;
+    int requests = 0;
+    do {
+      JsonObject r = server.sync(request("A", cursor).put("limit", 4));
+      requests++;
+      assertTrue(r.getJsonArray("changes").size() <= 4);
+      r.getJsonArray("changes").forEach(c -> got.add(((JsonObject) c).getString("id")));
+      more = r.getBoolean("more");
+      cursor = r.getString("cursor");
+    } while (more);
+    assertEquals(theirs, got);
+    assertEquals(4, requests, "15 changes in pages of 4; 42 own writes skipped without counting");
+    assertEquals(server.sync(request("C", null)).getString("cursor"), cursor);
   }
 
   @Test
