@@ -19,6 +19,7 @@ import java.util.List;
 public final class ReaderStore implements AutoCloseable {
 
   private final Connection conn;
+  private final String nodeId;
   private final PreparedStatement selectDoc;
   private final PreparedStatement listDocs;
   private final PreparedStatement countOutbox;
@@ -26,14 +27,17 @@ public final class ReaderStore implements AutoCloseable {
 
   private ReaderStore(Connection conn, String nodeId) throws SQLException {
     this.conn = conn;
+    this.nodeId = nodeId;
     String pending = StoreSchema.pending(nodeId);
     selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
     listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
       + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
     countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
-    readOutbox = conn.prepareStatement("SELECT o.counter, o.collection, o.id, d.counter, d.node, d.deleted, d.body"
-      + " FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id ORDER BY o.counter LIMIT ?");
+    // the third column says whether the document still holds the entry's write (else it was superseded)
+    readOutbox = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
+      + " o.collection, o.id, d.body FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
+      + " ORDER BY o.counter LIMIT ?");
   }
 
   /** @param nodeId the store's node id, to tell its pending writes */
@@ -103,7 +107,7 @@ public final class ReaderStore implements AutoCloseable {
   public record OutboxBatch(List<dev.tide.core.Change> ops, long maxCounter, boolean full) {
   }
 
-  public OutboxBatch outbox(String nodeId, int maxEntries, int maxBytes) throws SQLException {
+  public OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
     List<dev.tide.core.Change> ops = new ArrayList<>();
     long maxCounter = 0;
     long bytes = 0;
@@ -119,13 +123,13 @@ public final class ReaderStore implements AutoCloseable {
         read++;
         long counter = rs.getLong(1);
         maxCounter = counter;
-        if (rs.getLong(4) != counter || !nodeId.equals(rs.getString(5))) {
+        if (rs.getInt(3) == 0) {
           continue; // superseded: the newer state is pushed at its own entry, or came from the server
         }
-        String body = rs.getInt(6) != 0 ? null : rs.getString(7);
+        String body = rs.getInt(2) != 0 ? null : rs.getString(6);
         bytes += 100 + (body == null ? 0 : body.length());
         // the stored text goes to the wire as is: no parse, no re-encode
-        ops.add(dev.tide.core.Change.ofJson(rs.getString(2), rs.getString(3), new Stamp(counter, nodeId), body,
+        ops.add(dev.tide.core.Change.ofJson(rs.getString(4), rs.getString(5), new Stamp(counter, nodeId), body,
           dev.tide.core.ChangeSource.LOCAL));
       }
     }

@@ -221,7 +221,7 @@ final class SyncEngine {
 
   private Future<SyncResult> step(Run run) {
     int maxOps = pushBatchOps;
-    return tide.read(() -> tide.reader().outbox(tide.nodeId(), maxOps, options.getPushBatchBytes()))
+    return tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()))
       .compose(batch -> exchange(batch, run))
       .compose(more -> more ? step(run) : Future.succeededFuture(
         new SyncResult(run.exchanges, run.pushed, run.rejected, run.pulled, run.applied, cursor)));

@@ -39,11 +39,14 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   private static final int READERS = 2;
   /**
    * A page and, in the same statement (so the same snapshot), the highest sequence of the namespace as
-   * a last row with a NULL collection: when the page is not full, the pull has seen everything up to it,
-   * the client's own writes included, which the index (ns, seq, node) skips without reading their rows.
+   * a last row with a NULL collection: when the page is not full, the pull has seen everything up to it.
+   * The inner query reads only the index (ns, seq, node), whose entries also hold the key (collection,
+   * id): the client's own writes are skipped there, and only the rows sent are looked up (SQLite
+   * cannot defer that lookup itself on a WITHOUT ROWID table).
    */
-  private static final String PAGE = "SELECT * FROM (SELECT seq, collection, id, counter, node, deleted, body"
-    + " FROM tide_server_docs WHERE ns = ?1 AND seq > ?2 AND node <> ?3 ORDER BY seq LIMIT ?4)"
+  private static final String PAGE = "SELECT * FROM (SELECT k.seq, k.collection, k.id, d.counter, d.node, d.deleted, d.body"
+    + " FROM (SELECT seq, collection, id FROM tide_server_docs WHERE ns = ?1 AND seq > ?2 AND node <> ?3 ORDER BY seq LIMIT ?4) k"
+    + " JOIN tide_server_docs d ON d.ns = ?1 AND d.collection = k.collection AND d.id = k.id ORDER BY k.seq)"
     + " UNION ALL SELECT max(seq), NULL, NULL, NULL, NULL, NULL, NULL FROM tide_server_docs WHERE ns = ?1";
 
   private final Vertx vertx;
