@@ -122,6 +122,8 @@ class ReopenAndSchemaTest {
       "INSERT INTO tide_docs VALUES ('notes', 'confirmed', 3, 'oldnode', 0, '{\"v\":\"ok\"}', 0)",
       "INSERT INTO tide_docs VALUES ('notes', 'theirs', 5, 'server', 0, '{\"v\":\"theirs\"}', 0)",
       "INSERT INTO tide_docs VALUES ('notes', 'gone', 9, 'oldnode', 1, NULL, 1)",
+      // flagged pending but without its outbox entry: nothing would ever push it, so it counts as confirmed
+      "INSERT INTO tide_docs VALUES ('notes', 'stray', 2, 'oldnode', 0, '{}', 1)",
       "INSERT INTO tide_outbox VALUES (7, 'notes', 'mine'), (9, 'notes', 'gone')",
       "PRAGMA application_id = 1953064037",
       "PRAGMA user_version = 2");
@@ -133,7 +135,8 @@ class ReopenAndSchemaTest {
       assertFalse(tide.collection("notes").document("confirmed").await().pending());
       assertFalse(tide.collection("notes").document("theirs").await().pending());
       assertTrue(tide.collection("notes").document("gone").await().pending());
-      assertEquals(List.of("confirmed", "mine", "theirs"),
+      assertFalse(tide.collection("notes").document("stray").await().pending());
+      assertEquals(List.of("confirmed", "mine", "stray", "theirs"),
         tide.collection("notes").list().await().stream().map(Document::id).toList());
       assertEquals(2L, tide.pendingCount().await());
       assertEquals(10, tide.collection("notes").put("x", new JsonObject()).await().counter());

@@ -39,7 +39,13 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private long maxCounter;
   private long committedMaxCounter;
   private long purgedSeq;
-  private volatile long committedPurgedSeq;
+  private long committedPurgedSeq;
+  /**
+   * What {@link #purgedSeq()} tells pulls: raised before a purge commits, so a pull whose snapshot
+   * already lacks the purged tombstones cannot read the older value (a purge that then fails only
+   * costs a client an unneeded reset, never a missed delete).
+   */
+  private volatile long announcedPurgedSeq;
   private long purgedCounter;
   private long committedPurgedCounter;
   private long now;
@@ -60,6 +66,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     maxCounter = Math.max(meta.getLong("max_counter"), meta.queryLong("SELECT max(counter) FROM tide_server_docs"));
     committedMaxCounter = maxCounter;
     committedPurgedSeq = purgedSeq;
+    announcedPurgedSeq = purgedSeq;
     committedPurgedCounter = purgedCounter;
     selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
@@ -103,7 +110,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
 
   /** The highest sequence of a purged tombstone: a cursor below it may have missed a delete. */
   long purgedSeq() {
-    return committedPurgedSeq;
+    return announcedPurgedSeq;
   }
 
   /**
@@ -192,6 +199,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     if (highest == 0) {
       return 0;
     }
+    announcedPurgedSeq = Math.max(announcedPurgedSeq, highest);
     long purged;
     try (PreparedStatement ps = conn.prepareStatement("DELETE FROM tide_server_docs WHERE deleted = 1 AND committed_at < ?")) {
       ps.setLong(1, committedBefore);
@@ -218,6 +226,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     committedMaxCounter = maxCounter;
     committedPurgedSeq = purgedSeq;
     committedPurgedCounter = purgedCounter;
+    announcedPurgedSeq = purgedSeq;
   }
 
   @Override
@@ -227,6 +236,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     maxCounter = committedMaxCounter;
     purgedSeq = committedPurgedSeq;
     purgedCounter = committedPurgedCounter;
+    announcedPurgedSeq = purgedSeq;
   }
 
   @Override

@@ -2,24 +2,18 @@ package dev.tide.server.impl;
 
 import dev.tide.core.Change;
 import dev.tide.core.OpResult;
-import dev.tide.core.Stamp;
 import dev.tide.core.Synchronous;
 import dev.tide.core.impl.GroupCommitWriter;
-import dev.tide.core.impl.SqliteFiles;
 import dev.tide.core.impl.WriteTask;
 import dev.tide.server.spi.ChangeSignal;
 import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.ServerStore;
-import dev.tide.server.spi.StoredChange;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,24 +31,12 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final int READERS = 2;
-  /**
-   * A page and, in the same statement (so the same snapshot), the highest sequence of the namespace as
-   * a last row with a NULL collection: when the page is not full, the pull has seen everything up to it.
-   * The inner query reads only the index (ns, seq, node), whose entries also hold the key (collection,
-   * id): the client's own writes are skipped there, and only the rows sent are looked up (SQLite
-   * cannot defer that lookup itself on a WITHOUT ROWID table).
-   */
-  private static final String PAGE = "SELECT * FROM (SELECT k.seq, k.collection, k.id, d.counter, d.node, d.deleted, d.body"
-    + " FROM (SELECT seq, collection, id FROM tide_server_docs WHERE ns = ?1 AND seq > ?2 AND node <> ?3 ORDER BY seq LIMIT ?4) k"
-    + " JOIN tide_server_docs d ON d.ns = ?1 AND d.collection = k.collection AND d.id = k.id ORDER BY k.seq)"
-    + " UNION ALL SELECT max(seq), NULL, NULL, NULL, NULL, NULL, NULL FROM tide_server_docs WHERE ns = ?1";
-
   private final Vertx vertx;
   private final ServerWriter store;
   private final WorkerExecutor writerExecutor;
   private final WorkerExecutor readerExecutor;
   private final GroupCommitWriter<ServerWriter> writer;
-  private final ArrayBlockingQueue<PreparedStatement> readers = new ArrayBlockingQueue<>(READERS);
+  private final ArrayBlockingQueue<PageReader> readers = new ArrayBlockingQueue<>(READERS);
   private final List<Handler<Long>> listeners = new CopyOnWriteArrayList<>();
 
   private SqliteServerStore(Vertx vertx, ServerWriter store, WorkerExecutor writerExecutor, WorkerExecutor readerExecutor) {
@@ -72,9 +54,13 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     return writerExecutor.executeBlocking(() -> ServerWriter.open(path, synchronous))
       .compose(w -> readerExecutor.<ServerStore>executeBlocking(() -> {
         SqliteServerStore s = new SqliteServerStore(vertx, w, writerExecutor, readerExecutor);
-        for (int i = 0; i < READERS; i++) {
-          Connection c = SqliteFiles.openReader(path);
-          s.readers.add(c.prepareStatement(PAGE));
+        try {
+          for (int i = 0; i < READERS; i++) {
+            s.readers.add(new PageReader(path));
+          }
+        } catch (SQLException | RuntimeException e) {
+          s.readers.forEach(PageReader::close);
+          throw e;
         }
         return s;
       }).onFailure(e -> writerExecutor.executeBlocking(() -> {
@@ -139,40 +125,13 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   @Override
   public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
     return readerExecutor.executeBlocking(() -> {
-      PreparedStatement ps = readers.take();
+      PageReader reader = readers.take();
       try {
-        return readPage(ps, namespace, afterSeq, excludeNode, limit, maxBytes);
+        return reader.read(namespace, afterSeq, excludeNode, limit, maxBytes);
       } finally {
-        readers.add(ps);
+        readers.add(reader);
       }
     }, false);
-  }
-
-  private static PullPage readPage(PreparedStatement ps, String ns, long afterSeq, String excludeNode, int limit, int maxBytes)
-    throws SQLException {
-    List<StoredChange> changes = new ArrayList<>();
-    long last = afterSeq;
-    long bytes = 0;
-    ps.setString(1, ns);
-    ps.setLong(2, afterSeq);
-    ps.setString(3, excludeNode == null ? "" : excludeNode); // node ids are never empty
-    ps.setInt(4, limit + 1); // one extra row tells whether more are due
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String collection = rs.getString(2);
-        if (collection == null) { // the namespace's highest sequence: every change up to it was read
-          return new PullPage(changes, Math.max(last, rs.getLong(1)), false);
-        }
-        if (changes.size() == limit || bytes >= maxBytes) {
-          return new PullPage(changes, last, true);
-        }
-        last = rs.getLong(1);
-        String body = rs.getInt(6) != 0 ? null : rs.getString(7);
-        bytes += 100 + (body == null ? 0 : body.length());
-        changes.add(new StoredChange(last, collection, rs.getString(3), new Stamp(rs.getLong(4), rs.getString(5)), body));
-      }
-    }
-    throw new SQLException("pull page lacks its closing row");
   }
 
   @Override
@@ -199,12 +158,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     // which only a writing connection can do
     return readerExecutor.executeBlocking(() -> {
       for (int i = 0; i < READERS; i++) {
-        PreparedStatement ps = readers.take(); // waits for a pull still running
-        try {
-          ps.getConnection().close();
-        } catch (SQLException ignored) {
-          // read-only: nothing to lose
-        }
+        readers.take().close(); // waits for a pull still running
       }
       return null;
     }, false)

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,39 @@ class ServerSchemaTest {
     assertEquals(1L, Sql.count(path, "SELECT count(*) FROM tide_server_docs"));
     assertEquals(List.of(List.of("ns"), List.of("seq"), List.of("node")),
       Sql.query(path, "SELECT name FROM pragma_index_info('tide_server_docs_seq') ORDER BY seqno"));
+  }
+
+  /** A version-2 server file: commit times, and a unique sequence index without the node. */
+  @Test
+  void migratesVersion2(Vertx vertx) {
+    String path = dir.resolve("v2.db").toString();
+    Sql.exec(path,
+      "CREATE TABLE tide_server_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE tide_server_docs(ns TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, counter INTEGER NOT NULL,"
+        + " node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, seq INTEGER NOT NULL, committed_at INTEGER NOT NULL DEFAULT 0,"
+        + " PRIMARY KEY(ns, collection, id)) WITHOUT ROWID",
+      "CREATE UNIQUE INDEX tide_server_docs_seq ON tide_server_docs(ns, seq)",
+      "CREATE INDEX tide_server_tombstones ON tide_server_docs(committed_at) WHERE deleted = 1",
+      "INSERT INTO tide_server_meta VALUES ('epoch', 'v2Epoch')",
+      "INSERT INTO tide_server_docs VALUES ('', 'notes', 'a', 5, 'A', 0, '{\"v\":1}', 1, 1000)",
+      "INSERT INTO tide_server_docs VALUES ('', 'notes', 'b', 6, 'B', 0, '{\"v\":2}', 2, 1000)",
+      "INSERT INTO tide_server_docs VALUES ('', 'notes', 'c', 7, 'A', 0, '{\"v\":3}', 3, 1000)",
+      "PRAGMA application_id = " + 0x74646573,
+      "PRAGMA user_version = 2");
+    TideServer server = TideServer.open(vertx, new TideServerOptions().setDbPath(path)).await();
+    try {
+      assertEquals(3L, server.store().lastSeq());
+      var page = server.store().pull("", 0, "A", 10, 1 << 20).await();
+      assertEquals(List.of("b"), page.changes().stream().map(c -> c.id()).toList());
+      assertEquals(3L, page.lastSeq(), "past A's own last write");
+      assertFalse(page.more());
+    } finally {
+      server.close().await();
+    }
+    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(List.of(List.of("ns"), List.of("seq"), List.of("node")),
+      Sql.query(path, "SELECT name FROM pragma_index_info('tide_server_docs_seq') ORDER BY seqno"));
+    assertEquals(1L, Sql.count(path, "SELECT count(*) FROM sqlite_master WHERE name = 'tide_server_tombstones'"));
   }
 
   @Test

@@ -1,0 +1,105 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.Stamp;
+import dev.tide.core.impl.SqliteFiles;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.StoredChange;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One read-only connection that reads pull pages. A page and the namespace's highest sequence are read
+ * in one read transaction (one snapshot): when the page is not full, the pull has seen every change up
+ * to that sequence, the client's own writes included, so the cursor moves there.
+ */
+final class PageReader implements AutoCloseable {
+
+  /**
+   * The inner query reads only the index (ns, seq, node), whose entries also hold the key (collection,
+   * id): the client's own writes are skipped there, and only the rows sent are looked up (SQLite cannot
+   * defer that lookup itself on a WITHOUT ROWID table).
+   */
+  private static final String PAGE = "SELECT k.seq, k.collection, k.id, d.counter, d.node, d.deleted, d.body"
+    + " FROM (SELECT seq, collection, id FROM tide_server_docs WHERE ns = ?1 AND seq > ?2 AND node <> ?3 ORDER BY seq LIMIT ?4) k"
+    + " JOIN tide_server_docs d ON d.ns = ?1 AND d.collection = k.collection AND d.id = k.id ORDER BY k.seq";
+
+  private final Connection conn;
+  private final PreparedStatement begin;
+  private final PreparedStatement page;
+  private final PreparedStatement top;
+  private final PreparedStatement commit;
+  private final PreparedStatement rollback;
+
+  PageReader(String path) throws SQLException {
+    conn = SqliteFiles.openReader(path);
+    try {
+      begin = conn.prepareStatement("BEGIN"); // deferred: the snapshot is taken by the first read
+      page = conn.prepareStatement(PAGE);
+      top = conn.prepareStatement("SELECT max(seq) FROM tide_server_docs WHERE ns = ?");
+      commit = conn.prepareStatement("COMMIT");
+      rollback = conn.prepareStatement("ROLLBACK");
+    } catch (SQLException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** See {@link dev.tide.server.spi.ServerStore#pull}. */
+  PullPage read(String ns, long afterSeq, String excludeNode, int limit, int maxBytes) throws SQLException {
+    begin.execute();
+    try {
+      List<StoredChange> changes = new ArrayList<>();
+      long last = afterSeq;
+      long bytes = 0;
+      page.setString(1, ns);
+      page.setLong(2, afterSeq);
+      page.setString(3, excludeNode == null ? "" : excludeNode); // node ids are never empty
+      page.setInt(4, limit + 1); // one extra row tells whether more are due
+      try (ResultSet rs = page.executeQuery()) {
+        while (rs.next()) {
+          if (changes.size() == limit || bytes >= maxBytes) {
+            return new PullPage(changes, last, true);
+          }
+          last = rs.getLong(1);
+          String body = rs.getInt(6) != 0 ? null : rs.getString(7);
+          bytes += 100 + (body == null ? 0 : body.length());
+          changes.add(new StoredChange(last, rs.getString(2), rs.getString(3), new Stamp(rs.getLong(4), rs.getString(5)), body));
+        }
+      }
+      top.setString(1, ns);
+      try (ResultSet rs = top.executeQuery()) {
+        return new PullPage(changes, rs.next() ? Math.max(last, rs.getLong(1)) : last, false);
+      }
+    } finally {
+      end();
+    }
+  }
+
+  /** Ends the read transaction (its snapshot holds back checkpoints); never leaves it open. */
+  private void end() throws SQLException {
+    try {
+      commit.execute();
+    } catch (SQLException e) {
+      try {
+        rollback.execute();
+      } catch (SQLException ignored) {
+        // the connection is broken: the next read fails on its own
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // read-only: nothing to lose
+    }
+  }
+}
