@@ -10,7 +10,7 @@ import java.util.List;
  * One sync exchange's response (see PROTOCOL.md).
  * <pre>{"cursor":"...","changes":[...],"more":false,"results":["applied","superseded"],"remaining":0}</pre>
  *
- * @param cursor    the position after the last change the server considered; send it next time
+ * @param cursor    the position after the changes this response covers (sent, or skipped as the client's own); send it next time
  * @param changes   changes after the request's cursor, in commit order, not echoing the client's own writes
  * @param more      true if more changes are waiting: call again with {@code cursor} now
  * @param results   one result per request op, in order
