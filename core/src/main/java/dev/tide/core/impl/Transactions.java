@@ -16,10 +16,23 @@ public final class Transactions {
   private final PreparedStatement rollback;
   private boolean open;
 
+  /** Write transactions: {@code BEGIN IMMEDIATE} takes the write lock at once. */
   public Transactions(Connection conn) throws SQLException {
-    this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
+    this(conn, "BEGIN IMMEDIATE");
+  }
+
+  private Transactions(Connection conn, String beginSql) throws SQLException {
+    this.begin = conn.prepareStatement(beginSql);
     this.commit = conn.prepareStatement("COMMIT");
     this.rollback = conn.prepareStatement("ROLLBACK");
+  }
+
+  /**
+   * Read transactions on a read-only connection: a deferred {@code BEGIN}, whose first read takes the
+   * snapshot that every read until {@link #commit} sees.
+   */
+  public static Transactions forReads(Connection conn) throws SQLException {
+    return new Transactions(conn, "BEGIN");
   }
 
   /** Starts a transaction unless one is open. */

@@ -2,6 +2,7 @@ package dev.tide.server.impl;
 
 import dev.tide.core.Stamp;
 import dev.tide.core.impl.SqliteFiles;
+import dev.tide.core.impl.Transactions;
 import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.StoredChange;
 
@@ -29,20 +30,16 @@ final class PageReader implements AutoCloseable {
     + " JOIN tide_server_docs d ON d.ns = ?1 AND d.collection = k.collection AND d.id = k.id ORDER BY k.seq";
 
   private final Connection conn;
-  private final PreparedStatement begin;
+  private final Transactions tx;
   private final PreparedStatement page;
   private final PreparedStatement top;
-  private final PreparedStatement commit;
-  private final PreparedStatement rollback;
 
   PageReader(String path) throws SQLException {
     conn = SqliteFiles.openReader(path);
     try {
-      begin = conn.prepareStatement("BEGIN"); // deferred: the snapshot is taken by the first read
+      tx = Transactions.forReads(conn);
       page = conn.prepareStatement(PAGE);
       top = conn.prepareStatement("SELECT max(seq) FROM tide_server_docs WHERE ns = ?");
-      commit = conn.prepareStatement("COMMIT");
-      rollback = conn.prepareStatement("ROLLBACK");
     } catch (SQLException e) {
       close();
       throw e;
@@ -51,7 +48,7 @@ final class PageReader implements AutoCloseable {
 
   /** See {@link dev.tide.server.spi.ServerStore#pull}. */
   PullPage read(String ns, long afterSeq, String excludeNode, int limit, int maxBytes) throws SQLException {
-    begin.execute();
+    tx.begin();
     try {
       List<StoredChange> changes = new ArrayList<>();
       long last = afterSeq;
@@ -83,14 +80,9 @@ final class PageReader implements AutoCloseable {
   /** Ends the read transaction (its snapshot holds back checkpoints); never leaves it open. */
   private void end() throws SQLException {
     try {
-      commit.execute();
-    } catch (SQLException e) {
-      try {
-        rollback.execute();
-      } catch (SQLException ignored) {
-        // the connection is broken: the next read fails on its own
-      }
-      throw e;
+      tx.commit();
+    } finally {
+      tx.rollback(); // only if the commit failed: a no-op once committed
     }
   }
 
