@@ -29,6 +29,9 @@ final class StoreSchema {
   static final int VERSION = 3;
   /** {@code PRAGMA application_id}: "tide" in ASCII, marks the file as a tide store. */
   static final int APPLICATION_ID = 0x74696465;
+  /** The tail of an INSERT into tide_docs that replaces the document's row if it exists. */
+  static final String UPSERT_DOC = "ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
+    + " node = excluded.node, deleted = excluded.deleted, body = excluded.body";
 
   private StoreSchema() {
   }

@@ -1,7 +1,6 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
-import dev.tide.core.ChangeSource;
 import io.vertx.core.Context;
 
 import java.sql.SQLException;
@@ -51,14 +50,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
   protected Integer run(WriterStore store, List<Change> events) throws SQLException {
     // pulled changes first, while the pushed documents are still pending: a change that beats a pending
     // write replaces it, except a server stamp (a resurrection), above which the pending write is re-stamped
-    int applied = 0;
-    for (Change c : changes) {
-      String body = c.docJson(); // the text it arrived as (validated): no re-encoding
-      if (store.applyRemote(c, body)) {
-        applied++;
-        events.add(c.withSource(ChangeSource.REMOTE));
-      }
-    }
+    int applied = store.applyRemote(changes, events);
     if (ackUpTo > 0) {
       store.acknowledge(ackUpTo);
     }

@@ -1,6 +1,7 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
 import dev.tide.core.SyncProtocol;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The writing side of a client store: the only connection that writes, confined to the writer thread
@@ -34,9 +36,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private String committedCursor;
 
   private final Transactions tx;
-  private final PreparedStatement upsertDoc;
   private final LocalRows localRows;
-  private final PreparedStatement selectStamp;
+  private final RemoteRows remoteRows;
+  private final PreparedStatement selectBody;
   private final PreparedStatement deleteOutboxOfDoc;
   private final MetaTable meta;
   private final PreparedStatement deleteOutboxUpTo;
@@ -67,12 +69,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.committedClock = clock;
     this.cursor = meta.get("cursor");
     this.committedCursor = cursor;
-    upsertDoc = conn.prepareStatement("INSERT INTO tide_docs(collection, id, counter, node, deleted, body)"
-      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
-      + " node = excluded.node, deleted = excluded.deleted, body = excluded.body");
     localRows = new LocalRows(conn, nodeId);
-    selectStamp = conn.prepareStatement("SELECT d.counter, d.node, " + StoreSchema.pending(node) + ", d.body"
-      + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
+    remoteRows = new RemoteRows(conn, nodeId);
+    selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
@@ -134,56 +133,69 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   /**
-   * Applies a change from the server under last-writer-wins: it is written only if its stamp beats the
-   * local one (or there is none). If it replaces a pending local write, that write's outbox entries are
-   * dropped: the server keeps the newer stamp anyway. Raises the clock to the change's counter.
+   * Applies changes from the server, in order, under last-writer-wins: a change is written only if its
+   * stamp beats the local one (or there is none). If it replaces a pending local write, that write's
+   * outbox entries are dropped: the server keeps the newer stamp anyway. Raises the clock to each
+   * change's counter. Documents are looked up and written in bulk ({@link RemoteRows}).
    *
-   * @return true if the change won and was written
+   * @param won receives the changes that won and were written, as remote changes
+   * @return how many won
    */
-  public boolean applyRemote(Change change, String body) throws SQLException {
+  public int applyRemote(List<Change> changes, List<Change> won) throws SQLException {
     localRows.flush();
+    int applied = 0;
+    for (int from = 0; from < changes.size(); from += RemoteRows.LOOKUP) {
+      int to = Math.min(changes.size(), from + RemoteRows.LOOKUP);
+      Map<RemoteRows.Key, RemoteRows.Local> known = remoteRows.lookup(changes, from, to);
+      for (Change change : changes.subList(from, to)) {
+        if (applyRemote(change, known)) {
+          applied++;
+          won.add(change.withSource(ChangeSource.REMOTE));
+        }
+      }
+      remoteRows.flush();
+    }
+    return applied;
+  }
+
+  /** One change, against the local state in {@code known} (kept current as changes are applied). */
+  private boolean applyRemote(Change change, Map<RemoteRows.Key, RemoteRows.Local> known) throws SQLException {
     sweep.seen(change.collection(), change.id());
     Stamp stamp = change.stamp();
     clock = Math.max(clock, stamp.counter());
-    boolean wasPending = false;
-    selectStamp.setString(1, change.collection());
-    selectStamp.setString(2, change.id());
-    try (ResultSet rs = selectStamp.executeQuery()) {
-      if (rs.next()) {
-        Stamp local = new Stamp(rs.getLong(1), rs.getString(2));
-        if (!stamp.beats(local)) {
-          return false;
-        }
-        wasPending = rs.getInt(3) != 0;
-        if (wasPending && SyncProtocol.SERVER_NODE.equals(stamp.node())) {
-          // A server stamp marks a resurrected document, not a newer edit: the pending local write is
-          // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
-          String localBody = rs.getString(4);
-          deleteOutboxOfDoc.setString(1, change.collection());
-          deleteOutboxOfDoc.setString(2, change.id());
-          deleteOutboxOfDoc.executeUpdate();
-          writeLocal(change.collection(), change.id(), localBody, nextStamp());
-          return false;
-        }
-      }
+    RemoteRows.Key key = new RemoteRows.Key(change.collection(), change.id());
+    RemoteRows.Local local = known.get(key);
+    if (local != null && !stamp.beats(local.stamp())) {
+      return false;
     }
-    upsert(change.collection(), change.id(), stamp, body);
+    boolean wasPending = local != null && local.pending();
     if (wasPending) {
       deleteOutboxOfDoc.setString(1, change.collection());
       deleteOutboxOfDoc.setString(2, change.id());
       deleteOutboxOfDoc.executeUpdate();
+      if (SyncProtocol.SERVER_NODE.equals(stamp.node())) {
+        // A server stamp marks a resurrected document, not a newer edit: the pending local write is
+        // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
+        remoteRows.flush();
+        Stamp restamp = nextStamp();
+        writeLocal(change.collection(), change.id(), localBody(change.collection(), change.id()), restamp);
+        localRows.flush();
+        known.put(key, new RemoteRows.Local(restamp, true));
+        return false;
+      }
     }
+    remoteRows.add(change);
+    known.put(key, new RemoteRows.Local(stamp, false));
     return true;
   }
 
-  private void upsert(String collection, String id, Stamp stamp, String body) throws SQLException {
-    upsertDoc.setString(1, collection);
-    upsertDoc.setString(2, id);
-    upsertDoc.setLong(3, stamp.counter());
-    upsertDoc.setString(4, stamp.node());
-    upsertDoc.setInt(5, body == null ? 1 : 0);
-    upsertDoc.setString(6, body);
-    upsertDoc.executeUpdate();
+  /** The stored JSON text of a document (null for a delete). */
+  private String localBody(String collection, String id) throws SQLException {
+    selectBody.setString(1, collection);
+    selectBody.setString(2, id);
+    try (ResultSet rs = selectBody.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   /** Sets the sync cursor (null: pull from the beginning), persisted with the current transaction. */
@@ -290,6 +302,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   @Override
   public void rollback() {
     localRows.clear();
+    remoteRows.clear();
     tx.rollback();
     clock = committedClock;
     cursor = committedCursor;

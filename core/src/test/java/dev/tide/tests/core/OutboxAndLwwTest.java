@@ -4,6 +4,7 @@ import dev.tide.core.Change;
 import dev.tide.core.ChangeSource;
 import dev.tide.core.Document;
 import dev.tide.core.Stamp;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.Tide;
 import dev.tide.core.TideCollection;
 import dev.tide.core.TideOptions;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,5 +130,54 @@ class OutboxAndLwwTest {
   void remoteApplyPersistsCursorWithChanges() {
     tide.applyRemote(List.of(remote("a", 1, "n", new JsonObject())), "c-42").await();
     assertEquals("c-42", Sql.query(path, "SELECT value FROM tide_meta WHERE key = 'cursor'").get(0).get(0));
+  }
+
+  /** A page longer than a bulk lookup: each change is decided against what the ones before it left. */
+  @Test
+  void aLongPageIsDecidedChangeByChangeInOrder() {
+    List<Stamp> local = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      local.add(notes.put("L" + i, new JsonObject().put("v", "local")).await());
+    }
+    List<Change> page = new ArrayList<>();
+    int expected = 0;
+    for (int i = 0; i < 100; i++) {
+      if (i % 2 == 0) { // beats the pending local write, which leaves the outbox
+        page.add(remote("L" + i, 1_000 + i, "zz", new JsonObject().put("v", "remote")));
+        expected++;
+      } else { // older than the local write: loses
+        page.add(remote("L" + i, local.get(i).counter() - 1, "zz", new JsonObject().put("v", "stale")));
+      }
+      if (i % 10 == 3) { // a new document, twice: the second beats the first only when its stamp is higher
+        page.add(remote("N" + i, 5, "b", new JsonObject().put("v", 1)));
+        page.add(remote("N" + i, i % 20 == 3 ? 6 : 4, "b", new JsonObject().put("v", 2)));
+        expected += i % 20 == 3 ? 2 : 1;
+      }
+    }
+    // a server stamp on a pending document: the local write stays, stamped above it
+    page.add(70, remote("L1", 5_000, SyncProtocol.SERVER_NODE, new JsonObject().put("v", "server")));
+    page.add(remote("gone", 7, "b", null)); // a tombstone for a document never seen
+    expected++;
+
+    assertEquals(expected, tide.applyRemote(page, null).await());
+    for (int i = 0; i < 100; i++) {
+      Document doc = notes.document("L" + i).await();
+      if (i % 2 == 0) {
+        assertEquals(new Stamp(1_000 + i, "zz"), doc.stamp());
+        assertEquals("remote", doc.doc().getString("v"));
+        assertFalse(doc.pending());
+      } else {
+        assertEquals("local", doc.doc().getString("v"));
+        assertTrue(doc.pending());
+        assertEquals(i == 1 ? 5_001 : local.get(i).counter(), doc.stamp().counter(), "L" + i);
+      }
+      if (i % 10 == 3) {
+        assertEquals(i % 20 == 3 ? 2 : 1, notes.get("N" + i).await().getInteger("v"));
+      }
+    }
+    assertTrue(notes.document("gone").await().deleted());
+    // one outbox entry per pending document: the odd ones (L1's under its new stamp)
+    assertEquals(50L, tide.pendingCount().await());
+    assertEquals(5_002, notes.put("next", new JsonObject()).await().counter());
   }
 }
