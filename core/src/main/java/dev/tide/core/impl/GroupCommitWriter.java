@@ -54,7 +54,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
 
   /**
    * @param publisherContext where {@code publisher} runs, after each commit, in commit order
-   * @param publisher        receives the changes of each committed group (not called for empty ones)
+   * @param publisher        receives the changes of each committed group (not called for empty ones); may be null
    */
   public GroupCommitWriter(WorkerExecutor executor, S store, int maxGroupWeight, Context publisherContext,
                            Consumer<List<Change>> publisher) {
@@ -176,8 +176,9 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
         LOG.log(System.Logger.Level.ERROR, "commit hook failed", e);
       }
     }
+    boolean publish = publisher != null && !events.isEmpty();
     Map<Context, List<WriteTask<?, ?>>> byContext = new IdentityHashMap<>();
-    if (!events.isEmpty()) {
+    if (publish) {
       byContext.put(publisherContext, new ArrayList<>());
     }
     for (WriteTask<?, ?> t : group) {
@@ -185,7 +186,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     }
     byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> {
       tasks.forEach(GroupCommitWriter::succeed);
-      if (ctx == publisherContext && !events.isEmpty()) {
+      if (publish && ctx == publisherContext) {
         publisher.accept(events);
       }
     }));

@@ -64,7 +64,7 @@ final class PageReader implements AutoCloseable {
           }
           last = rs.getLong(1);
           String body = rs.getInt(6) != 0 ? null : rs.getString(7);
-          bytes += 100 + (body == null ? 0 : body.length());
+          bytes += estimatedBytes(body);
           changes.add(new StoredChange(last, rs.getString(2), rs.getString(3), new Stamp(rs.getLong(4), rs.getString(5)), body));
         }
       }
@@ -75,6 +75,11 @@ final class PageReader implements AutoCloseable {
     } finally {
       end();
     }
+  }
+
+  /** What a change counts for against a page's byte limit. */
+  static long estimatedBytes(String body) {
+    return 100 + (body == null ? 0 : body.length());
   }
 
   /** Ends the read transaction (its snapshot holds back checkpoints); never leaves it open. */

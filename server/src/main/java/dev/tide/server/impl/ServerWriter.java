@@ -10,6 +10,8 @@ import dev.tide.core.impl.GroupCommitWriter;
 import dev.tide.core.impl.MetaTable;
 import dev.tide.core.impl.SqliteFiles;
 import dev.tide.core.impl.Transactions;
+import dev.tide.server.spi.CommittedChanges;
+import dev.tide.server.spi.StoredChange;
 
 import java.nio.channels.FileLock;
 import java.sql.Connection;
@@ -24,7 +26,6 @@ import java.sql.SQLException;
  */
 final class ServerWriter implements GroupCommitWriter.Store {
 
-
   private final String path;
   private final FileLock lock;
   private final Connection conn;
@@ -34,6 +35,8 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private final PreparedStatement upsert;
   private final PreparedStatement upsertIfNewer;
   private final MetaTable meta;
+  private final CommitLog log = new CommitLog();
+  private CommittedChanges committed;
   private long seq;
   private volatile long committedSeq;
   private long maxCounter;
@@ -108,6 +111,11 @@ final class ServerWriter implements GroupCommitWriter.Store {
     return committedSeq;
   }
 
+  /** What the last commit wrote (writer thread, after {@link #commit}). */
+  CommittedChanges lastCommitted() {
+    return committed;
+  }
+
   /** The highest sequence of a purged tombstone: a cursor below it may have missed a delete. */
   long purgedSeq() {
     return announcedPurgedSeq;
@@ -176,6 +184,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     if (changed == 1) {
       seq++;
       maxCounter = Math.max(maxCounter, stamp.counter());
+      log.written(ns, new StoredChange(seq, op.collection(), op.id(), stamp, op.docJson()));
     }
     return changed;
   }
@@ -200,6 +209,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
       return 0;
     }
     announcedPurgedSeq = Math.max(announcedPurgedSeq, highest);
+    log.incomplete();
     long purged;
     try (PreparedStatement ps = conn.prepareStatement("DELETE FROM tide_server_docs WHERE deleted = 1 AND committed_at < ?")) {
       ps.setLong(1, committedBefore);
@@ -217,11 +227,13 @@ final class ServerWriter implements GroupCommitWriter.Store {
   public void begin() throws SQLException {
     now = System.currentTimeMillis();
     tx.begin();
+    log.begin(seq);
   }
 
   @Override
   public void commit() throws SQLException {
     tx.commit();
+    committed = log.committed(seq);
     committedSeq = seq;
     committedMaxCounter = maxCounter;
     committedPurgedSeq = purgedSeq;

@@ -6,6 +6,7 @@ import dev.tide.core.Synchronous;
 import dev.tide.core.impl.GroupCommitWriter;
 import dev.tide.core.impl.WriteTask;
 import dev.tide.server.spi.ChangeSignal;
+import dev.tide.server.spi.CommittedChanges;
 import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Context;
@@ -37,14 +38,16 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   private final WorkerExecutor readerExecutor;
   private final GroupCommitWriter<ServerWriter> writer;
   private final ArrayBlockingQueue<PageReader> readers = new ArrayBlockingQueue<>(READERS);
-  private final List<Handler<Long>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Handler<CommittedChanges>> listeners = new CopyOnWriteArrayList<>();
 
   private SqliteServerStore(Vertx vertx, ServerWriter store, WorkerExecutor writerExecutor, WorkerExecutor readerExecutor) {
     this.vertx = vertx;
     this.store = store;
     this.writerExecutor = writerExecutor;
     this.readerExecutor = readerExecutor;
-    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, vertx.getOrCreateContext(), events -> fireCommitted());
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, vertx.getOrCreateContext(), null);
+    // on the writer thread, before the commit's futures complete: a pushing client's exchange finds its commit
+    writer.onCommit(events -> fireCommitted(store.lastCommitted()));
   }
 
   public static Future<ServerStore> open(Vertx vertx, String path, Synchronous synchronous) {
@@ -140,15 +143,14 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   }
 
   @Override
-  public Runnable subscribe(Handler<Long> onCommitted) {
+  public Runnable subscribe(Handler<CommittedChanges> onCommitted) {
     listeners.add(onCommitted);
     return () -> listeners.remove(onCommitted);
   }
 
-  private void fireCommitted() {
-    long seq = store.committedSeq();
-    for (Handler<Long> l : listeners) {
-      l.handle(seq);
+  private void fireCommitted(CommittedChanges commit) {
+    for (Handler<CommittedChanges> l : listeners) {
+      l.handle(commit);
     }
   }
 

@@ -4,24 +4,40 @@ import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.server.TideServerOptions;
+import dev.tide.server.spi.CommittedChanges;
 import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.StoredChange;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One exchange, transport-independent (HTTP and WebSocket both use it): validate the whole request,
  * push its ops in one transaction, then read the changes due after its cursor. Every refusal is an
  * {@link HttpError}; nothing is written unless the whole request is valid.
+ * <p>
+ * A pull from the position just before the latest commit is answered from what that commit wrote
+ * ({@link CommittedChanges}): the pushing client's own exchange and live pushes to clients that were
+ * caught up then cost no read of the store (and no thread hand-off for it).
  */
 final class SyncHandler {
 
   private final TideServerOptions options;
   private final ServerStore store;
+  private final Runnable unsubscribe;
+  private volatile CommittedChanges latest;
 
   SyncHandler(TideServerOptions options, ServerStore store) {
     this.options = options;
     this.store = store;
+    this.unsubscribe = store.signal().subscribe(c -> latest = c);
+  }
+
+  void close() {
+    unsubscribe.run();
   }
 
   /** Parses and validates a body; throws {@link HttpError}. */
@@ -72,8 +88,7 @@ final class SyncHandler {
     }
     int limit = request.limit() == null ? options.getDefaultLimit() : Math.min(request.limit(), options.getMaxLimit());
     return store.push(namespace, request.ops())
-      .compose(results -> store.pull(namespace, afterSeq, request.includeOwn() ? null : request.nodeId(), limit,
-        options.getMaxResponseBytes())
+      .compose(results -> pull(namespace, afterSeq, request.includeOwn() ? null : request.nodeId(), limit)
         .compose(page -> {
           // a purge that committed after the cursor check may have removed a tombstone this page needed
           if (request.cursor() != null && afterSeq < store.purgedSeq()) {
@@ -86,12 +101,52 @@ final class SyncHandler {
 
   /** The next page of changes after a position, for a live push. */
   Future<PullPage> page(String namespace, long afterSeq, String nodeId) {
-    return store.pull(namespace, afterSeq, nodeId, options.getDefaultLimit(), options.getMaxResponseBytes());
+    return pull(namespace, afterSeq, nodeId, options.getDefaultLimit());
   }
 
   /** The next page after a position for every client at it (own writes are filtered per connection). */
   Future<PullPage> pageAll(String namespace, long afterSeq) {
-    return store.pull(namespace, afterSeq, null, options.getDefaultLimit(), options.getMaxResponseBytes());
+    return pull(namespace, afterSeq, null, options.getDefaultLimit());
+  }
+
+  /** The highest committed change sequence. */
+  long lastSeq() {
+    return store.lastSeq();
+  }
+
+  private Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit) {
+    PullPage page = fromLatestCommit(namespace, afterSeq, excludeNode, limit);
+    return page != null ? Future.succeededFuture(page)
+      : store.pull(namespace, afterSeq, excludeNode, limit, options.getMaxResponseBytes());
+  }
+
+  /**
+   * The page {@link ServerStore#pull} would read now, taken from the latest commit's changes; null when
+   * they cannot tell it: the position is not just before that commit, a newer commit or a purge may
+   * have happened since, the changes are unknown, or they do not fit in one page.
+   */
+  PullPage fromLatestCommit(String namespace, long afterSeq, String excludeNode, int limit) {
+    CommittedChanges c = latest;
+    if (c == null || c.byNamespace() == null || c.fromSeq() != afterSeq || c.toSeq() != store.lastSeq()
+      || store.purgedSeq() > afterSeq) {
+      return null;
+    }
+    List<StoredChange> written = c.byNamespace().getOrDefault(namespace, List.of());
+    List<StoredChange> changes = new ArrayList<>();
+    long last = afterSeq;
+    long bytes = 0;
+    for (StoredChange s : written) {
+      last = s.seq();
+      if (excludeNode != null && excludeNode.equals(s.stamp().node())) {
+        continue;
+      }
+      if (changes.size() == limit || bytes >= options.getMaxResponseBytes()) {
+        return null; // more than a page: the store pages it
+      }
+      bytes += PageReader.estimatedBytes(s.body());
+      changes.add(s);
+    }
+    return new PullPage(changes, last, false);
   }
 
   String cursor(long seq) {

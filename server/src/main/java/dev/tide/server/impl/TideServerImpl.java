@@ -191,6 +191,7 @@ public final class TideServerImpl implements TideServer {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }
+    sync.close();
     return ws.close().eventually(store::close);
   }
 

@@ -30,7 +30,7 @@ final class WsEndpoint {
     this.sync = sync;
     this.context = vertx.getOrCreateContext();
     // called after each commit: one fan-out cycle per burst of commits
-    this.unsubscribe = store.signal().subscribe(seq -> scheduleFanout());
+    this.unsubscribe = store.signal().subscribe(commit -> scheduleFanout());
     this.timer = vertx.setPeriodic(1000, id -> {
       long now = System.currentTimeMillis();
       connections.forEach(c -> c.check(now));
@@ -50,11 +50,12 @@ final class WsEndpoint {
   private void fanout() {
     fanoutScheduled.set(false);
     java.util.Map<String, java.util.Map<Long, java.util.List<WsConnection>>> groups = new java.util.HashMap<>();
+    long last = sync.lastSeq();
     for (WsConnection c : connections) {
       long from = c.pushFrom();
       if (from < 0) {
         c.signal();
-      } else {
+      } else if (from < last) { // the others have seen every commit (the pushing client, after its exchange)
         groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())
           .computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(c);
       }
