@@ -19,25 +19,20 @@ import java.util.List;
 public final class ReaderStore implements AutoCloseable {
 
   private final Connection conn;
-  private final String nodeId;
   private final PreparedStatement selectDoc;
   private final PreparedStatement listDocs;
   private final PreparedStatement countOutbox;
-  private final PreparedStatement readOutbox;
+  private final OutboxQuery outbox;
 
   private ReaderStore(Connection conn, String nodeId) throws SQLException {
     this.conn = conn;
-    this.nodeId = nodeId;
     String pending = StoreSchema.pending(nodeId);
     selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
     listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
       + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
     countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
-    // the third column says whether the document still holds the entry's write (else it was superseded)
-    readOutbox = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
-      + " o.collection, o.id, d.body FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
-      + " ORDER BY o.counter LIMIT ?");
+    outbox = new OutboxQuery(conn, nodeId);
   }
 
   /** @param nodeId the store's node id, to tell its pending writes */
@@ -95,45 +90,9 @@ public final class ReaderStore implements AutoCloseable {
     }
   }
 
-  /**
-   * The oldest outbox entries as ops to push. An entry whose document no longer holds its stamp was
-   * superseded (a newer local write, pushed at its own entry, or a remote change): it is skipped, so
-   * several writes to one document are pushed as the newest only.
-   *
-   * @param ops        the ops, oldest first
-   * @param maxCounter the counter of the last entry read (0 if none): acknowledging removes up to it
-   * @param full       true if the batch stopped at a limit, so more entries may follow
-   */
-  public record OutboxBatch(List<dev.tide.core.Change> ops, long maxCounter, boolean full) {
-  }
-
-  public OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
-    List<dev.tide.core.Change> ops = new ArrayList<>();
-    long maxCounter = 0;
-    long bytes = 0;
-    int read = 0;
-    boolean full = false;
-    readOutbox.setInt(1, maxEntries);
-    try (ResultSet rs = readOutbox.executeQuery()) {
-      while (rs.next()) {
-        if (bytes >= maxBytes) {
-          full = true;
-          break;
-        }
-        read++;
-        long counter = rs.getLong(1);
-        maxCounter = counter;
-        if (rs.getInt(3) == 0) {
-          continue; // superseded: the newer state is pushed at its own entry, or came from the server
-        }
-        String body = rs.getInt(2) != 0 ? null : rs.getString(6);
-        bytes += 100 + (body == null ? 0 : body.length());
-        // the stored text goes to the wire as is: no parse, no re-encode
-        ops.add(dev.tide.core.Change.ofJson(rs.getString(4), rs.getString(5), new Stamp(counter, nodeId), body,
-          dev.tide.core.ChangeSource.LOCAL));
-      }
-    }
-    return new OutboxBatch(ops, maxCounter, full || read == maxEntries);
+  /** The oldest outbox entries as ops to push ({@link OutboxQuery}). */
+  OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
+    return outbox.read(maxEntries, maxBytes);
   }
 
   @Override

@@ -19,8 +19,13 @@ import java.util.Map;
  */
 final class RemoteRows {
 
-  /** Documents looked up per query; a shorter run is padded by repeating its first document. */
+  /** Documents looked up per query, at most. */
   static final int LOOKUP = 64;
+  /**
+   * Lookup statement sizes, smallest first: a run takes the smallest that holds it, padded by repeating
+   * its first document (a live push of one change probes one key, not 64).
+   */
+  private static final int[] LOOKUP_SIZES = {1, 4, 16, LOOKUP};
   private static final int CAPACITY = MultiRowInsert.SIZES[0];
 
   /** Which document a row is. */
@@ -31,28 +36,35 @@ final class RemoteRows {
   record Local(Stamp stamp, boolean pending) {
   }
 
-  private final PreparedStatement lookup;
+  private final PreparedStatement[] lookups = new PreparedStatement[LOOKUP_SIZES.length];
   private final MultiRowInsert upsert;
   private final Change[] buffered = new Change[CAPACITY];
   private int size;
 
   /** @param nodeId this store's node id (URL-safe, so written as a literal) */
   RemoteRows(Connection conn, String nodeId) throws SQLException {
-    StringBuilder keys = new StringBuilder();
-    for (int i = 0; i < LOOKUP; i++) {
-      keys.append(i == 0 ? "" : ", ").append("(?, ?)");
+    for (int s = 0; s < LOOKUP_SIZES.length; s++) {
+      StringBuilder keys = new StringBuilder();
+      for (int i = 0; i < LOOKUP_SIZES[s]; i++) {
+        keys.append(i == 0 ? "" : ", ").append("(?, ?)");
+      }
+      // CROSS JOIN keeps the keys as the outer loop: each is one primary-key probe
+      lookups[s] = conn.prepareStatement("WITH k(c, i) AS (VALUES " + keys + ") SELECT d.collection, d.id, d.counter, d.node, "
+        + StoreSchema.pending(nodeId) + " FROM k CROSS JOIN tide_docs d ON d.collection = k.c AND d.id = k.i");
     }
-    // CROSS JOIN keeps the keys as the outer loop: each is one primary-key probe
-    lookup = conn.prepareStatement("WITH k(c, i) AS (VALUES " + keys + ") SELECT d.collection, d.id, d.counter, d.node, "
-      + StoreSchema.pending(nodeId) + " FROM k CROSS JOIN tide_docs d ON d.collection = k.c AND d.id = k.i");
     upsert = new MultiRowInsert(conn, "INSERT INTO tide_docs(collection, id, counter, node, deleted, body) VALUES",
       "(?, ?, ?, ?, ?, ?)", StoreSchema.UPSERT_DOC);
   }
 
   /** The local state of the documents of {@code changes[from, to)} that exist here; to - from <= LOOKUP. */
   Map<Key, Local> lookup(List<Change> changes, int from, int to) throws SQLException {
+    int s = 0;
+    while (LOOKUP_SIZES[s] < to - from) {
+      s++;
+    }
+    PreparedStatement lookup = lookups[s];
     int p = 1;
-    for (int k = 0; k < LOOKUP; k++) {
+    for (int k = 0; k < LOOKUP_SIZES[s]; k++) {
       Change c = changes.get(from + k < to ? from + k : from);
       lookup.setString(p++, c.collection());
       lookup.setString(p++, c.id());

@@ -55,9 +55,11 @@ final class SyncEngine {
   private long intervalMs;
 
   private final SyncStatusTracker status;
+  private final OutboxPrefetch prefetch;
 
   SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp,
-             boolean resetting) {
+             boolean resetting, OutboxPrefetch prefetch) {
+    this.prefetch = prefetch;
     this.resetting = resetting;
     this.tide = tide;
     this.context = context;
@@ -117,6 +119,7 @@ final class SyncEngine {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
       background = false;
+      prefetch.stop();
       cancelTimer();
       Future<SyncResult> current = running;
       if (current == null) {
@@ -146,6 +149,7 @@ final class SyncEngine {
 
   /** A local write committed: sync soon, unless idle and backing off after a failure (the timer retries then). */
   void localCommitted() {
+    OutboxBatch prefetched = prefetch.take(); // read after this commit, or later: dropped unless idle
     if (!background) {
       return;
     }
@@ -155,7 +159,12 @@ final class SyncEngine {
       // nothing would leave them pending until the next write
       followUp();
     } else if (failures == 0) {
-      followUp();
+      if (prefetched != null && waiting.isEmpty() && !resetting) {
+        prefetch.used();
+        startRun(List.of(), prefetched);
+      } else {
+        followUp();
+      }
     } // else: backing off after failures; the retry timer syncs these writes too
   }
 
@@ -163,22 +172,24 @@ final class SyncEngine {
 
   private void request(Promise<SyncResult> p) {
     if (running == null) {
-      startRun(List.of(p));
+      startRun(List.of(p), null);
     } else {
       waiting.add(p);
     }
   }
 
-  private void startRun(List<Promise<SyncResult>> waiters) {
+  /** @param prefetched the outbox batch to push first, read after the last commit this engine saw; null to read it */
+  private void startRun(List<Promise<SyncResult>> waiters, OutboxBatch prefetched) {
     cancelTimer();
     pushes.clear(); // the run pulls everything after the cursor, queued pushes included
-    begin(run(), waiters, true);
+    begin(run(prefetched), waiters, true);
   }
 
   /** Makes {@code work} the one thing in flight; when it ends, waiting callers get a follow-up sync. */
   private void begin(Future<SyncResult> work, List<Promise<SyncResult>> waiters, boolean isRun) {
     running = work;
     runningPush = !isRun;
+    prefetch.stop(); // the work writes to the outbox: a batch read meanwhile may be stale
     work.onComplete(ar -> {
       running = null;
       if (isRun) {
@@ -188,9 +199,11 @@ final class SyncEngine {
       if (!waiting.isEmpty()) {
         List<Promise<SyncResult>> next = waiting;
         waiting = new ArrayList<>();
-        startRun(next);
+        startRun(next, null);
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
+      } else if (background && failures == 0 && !resetting) {
+        prefetch.want(pushBatchOps, options.getPushBatchBytes());
       }
     });
   }
@@ -214,21 +227,23 @@ final class SyncEngine {
     boolean reset;
   }
 
-  private Future<SyncResult> run() {
+  private Future<SyncResult> run(OutboxBatch prefetched) {
     status.syncing();
-    return step(new Run());
+    return step(new Run(), prefetched);
   }
 
-  private Future<SyncResult> step(Run run) {
+  private Future<SyncResult> step(Run run, OutboxBatch prefetched) {
     int maxOps = pushBatchOps;
-    return tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()))
-      .compose(batch -> exchange(batch, run))
-      .compose(more -> more ? step(run) : Future.succeededFuture(
+    Future<OutboxBatch> batch = prefetched != null ? Future.succeededFuture(prefetched)
+      : tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()));
+    return batch
+      .compose(b -> exchange(b, run))
+      .compose(more -> more ? step(run, null) : Future.succeededFuture(
         new SyncResult(run.exchanges, run.pushed, run.rejected, run.pulled, run.applied, cursor)));
   }
 
   /** One exchange; completes with true if another should follow at once. */
-  private Future<Boolean> exchange(ReaderStore.OutboxBatch batch, Run run) {
+  private Future<Boolean> exchange(OutboxBatch batch, Run run) {
     run.exchanges++;
     // after a history reset the full pull includes this store's own writes: they tell what the server still has
     SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), options.getPullLimit(), resetting);
@@ -263,7 +278,7 @@ final class SyncEngine {
   }
 
   /** Failures the protocol says how to get past (PROTOCOL.md, section 5); others end the run. */
-  private Future<Boolean> recover(Throwable error, ReaderStore.OutboxBatch batch, Run run) {
+  private Future<Boolean> recover(Throwable error, OutboxBatch batch, Run run) {
     if (error instanceof SyncException e) {
       if (e.status() == 409 && "reset_required".equals(e.code()) && !run.reset) {
         run.reset = true;

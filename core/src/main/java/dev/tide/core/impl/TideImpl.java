@@ -49,6 +49,7 @@ public final class TideImpl implements Tide {
   private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
   private final SyncEngine engine;
   private final ReadCache cache;
+  private final OutboxPrefetch prefetch;
   private volatile Future<Void> closing;
 
   private TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
@@ -64,10 +65,14 @@ public final class TideImpl implements Tide {
     this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
     this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
     this.cache = new ReadCache(options.getReadCacheSize());
-    writer.onCommit(cache::committed);
     SyncOptions sync = options.getSync();
-    this.engine = sync == null ? null
-      : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(), store.caughtUp(), store.resetting());
+    this.prefetch = new OutboxPrefetch();
+    writer.onCommit(changes -> {
+      cache.committed(changes);
+      prefetch.committed(changes, store);
+    });
+    this.engine = sync == null ? null : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(),
+      store.caughtUp(), store.resetting(), prefetch);
   }
 
   /** After each commit, on the store's context: notify the app, and let sync know about local writes. */
@@ -91,7 +96,8 @@ public final class TideImpl implements Tide {
     String path = options.getDbPath();
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
       .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
-        .<Tide>map(reader -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor, store, reader))
+        .<Tide>compose(reader -> onContext(context, () -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor,
+          store, reader)))
         .compose(tide -> options.getSync() != null && options.getSync().isAutoStart() ? tide.startSync().map(tide) : Future.succeededFuture(tide))
         .onFailure(e -> writerExecutor.executeBlocking(() -> {
           store.close();
@@ -101,6 +107,23 @@ public final class TideImpl implements Tide {
         writerExecutor.close();
         readerExecutor.close();
       });
+  }
+
+  /**
+   * Builds on the store's context: a transport that keeps the current context (WebSocket) then shares
+   * it with the sync engine, so requests and pushes cost no hand-off between two event loops (when
+   * opened from a non-Vert.x thread, the executors' futures complete on another context).
+   */
+  private static Future<Tide> onContext(Context context, java.util.function.Supplier<Tide> make) {
+    Promise<Tide> made = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        made.complete(make.get());
+      } catch (RuntimeException e) {
+        made.fail(e);
+      }
+    });
+    return made.future();
   }
 
   @Override
@@ -174,6 +197,11 @@ public final class TideImpl implements Tide {
   }
 
   /** The group-commit writer (tests and the sync engine use it). */
+  /** How many sync runs pushed an outbox batch read right after a commit on the writer (monitoring, tests). */
+  public long runsWithPrefetchedOutbox() {
+    return prefetch.runsPrefetched();
+  }
+
   public GroupCommitWriter<WriterStore> writer() {
     return writer;
   }

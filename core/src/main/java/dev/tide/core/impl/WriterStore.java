@@ -43,6 +43,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final MetaTable meta;
   private final PreparedStatement deleteOutboxUpTo;
   private final PreparedStatement deleteOutboxEntry;
+  private final OutboxQuery outbox;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private final ResetSweep sweep;
@@ -75,6 +76,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
+    outbox = new OutboxQuery(conn, nodeId);
     caughtUp = "1".equals(meta.get("caught_up"));
     caughtUpCommitted = caughtUp;
     sweep = new ResetSweep(conn, nodeId);
@@ -275,6 +277,11 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.flush();
     deleteOutboxEntry.setLong(1, counter);
     deleteOutboxEntry.executeUpdate();
+  }
+
+  /** The oldest outbox entries as ops to push, read on this connection between transactions. */
+  OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
+    return outbox.read(maxEntries, maxBytes);
   }
 
   @Override

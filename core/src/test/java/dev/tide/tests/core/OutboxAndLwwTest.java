@@ -180,4 +180,26 @@ class OutboxAndLwwTest {
     assertEquals(50L, tide.pendingCount().await());
     assertEquals(5_002, notes.put("next", new JsonObject()).await().counter());
   }
+
+  /** Pages of every length around the lookup statement sizes: each change meets the local state of its own document. */
+  @Test
+  void pagesOfEveryLookupSizeAreDecidedPerDocument() {
+    for (int n : new int[]{1, 2, 3, 4, 5, 15, 16, 17, 63, 64, 65}) {
+      List<Stamp> local = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        local.add(notes.put("s" + n + "-" + i, new JsonObject().put("v", "local")).await());
+      }
+      List<Change> page = new ArrayList<>();
+      for (int i = 0; i < n; i++) { // even ones beat the pending local write, odd ones are older and lose
+        long counter = local.get(i).counter() + (i % 2 == 0 ? 1_000 : -1);
+        page.add(remote("s" + n + "-" + i, counter, "zz", new JsonObject().put("v", "remote")));
+      }
+      assertEquals((n + 1) / 2, tide.applyRemote(page, null).await(), "page of " + n);
+      for (int i = 0; i < n; i++) {
+        Document doc = notes.document("s" + n + "-" + i).await();
+        assertEquals(i % 2 == 0 ? "remote" : "local", doc.doc().getString("v"), "page of " + n + ", doc " + i);
+        assertEquals(i % 2 != 0, doc.pending());
+      }
+    }
+  }
 }

@@ -157,6 +157,8 @@ final class WsConnection {
     }
     if (next != null) {
       exchange(next[0], (JsonObject) next[1]);
+    } else if (dirty && nodeId != null && seq >= sync.lastSeq()) {
+      dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
     } else if (dirty && nodeId != null) {
       if (ws.writeQueueFull()) {
         if (fullSince == 0) {

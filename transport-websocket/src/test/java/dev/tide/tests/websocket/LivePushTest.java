@@ -5,6 +5,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
+import dev.tide.core.impl.TideImpl;
 import dev.tide.core.spi.ForwardingSyncTransport;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.server.TideServerOptions;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class LivePushTest {
@@ -99,6 +101,53 @@ class LivePushTest {
     await().until(() -> (epoch + "." + fx.server.store().lastSeq()).equals(
       Sql.query(dir.resolve("b.db").toString(), "SELECT value FROM tide_meta WHERE key = 'cursor'").get(0).get(0)));
     assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  /**
+   * A write made while sync is idle is pushed with the outbox batch the writer read right after its
+   * commit, not one read again on the reader thread; each reaches B once, in order, and A's outbox empties.
+   */
+  @Test
+  void idleWritesArePushedWithTheBatchReadAtTheirCommit(Vertx vertx) {
+    fx.startServer();
+    TideImpl a = (TideImpl) ws("a", s -> { });
+    Tide b = ws("b", s -> { });
+    a.startSync().await();
+    b.startSync().await();
+    a.initialSync().await();
+    b.initialSync().await();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seen.add(m.body()));
+    long before = a.runsWithPrefetchedOutbox();
+    for (int i = 0; i < 30; i++) {
+      a.collection("notes").put("p" + i, new JsonObject().put("i", i)).await();
+      await().until(() -> a.pendingCount().await() == 0); // sync is idle again before the next write
+      a.collection("notes").put("p" + i, new JsonObject().put("i", -i)).await(); // the same document again
+      await().until(() -> a.pendingCount().await() == 0);
+    }
+    await().until(() -> seen.size() == 60);
+    for (int i = 0; i < 60; i++) {
+      assertEquals("p" + i / 2, seen.get(i).id());
+      assertEquals(i % 2 == 0 ? i / 2 : -(i / 2), seen.get(i).doc().getInteger("i"));
+    }
+    assertTrue(a.runsWithPrefetchedOutbox() - before >= 50, (a.runsWithPrefetchedOutbox() - before) + " of 60 runs");
+    assertEquals(fx.serverState(), fx.clientState("b"));
+    assertEquals(fx.serverState(), fx.clientState("a"));
+  }
+
+  /** Opened from a thread outside Vert.x, the store's transport still lives on the store's context. */
+  @Test
+  void theTransportSharesTheStoresContext() {
+    fx.startServer();
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.Context> transportContext = new java.util.concurrent.atomic.AtomicReference<>();
+    Tide a = ws("a", s -> s.setTransportFactory(SyncTransportFactory.of("websocket-on", (vertx, options) -> {
+      transportContext.set(Vertx.currentContext());
+      return WebSocketSyncTransport.create(vertx, options);
+    })));
+    // a write called from outside Vert.x completes on the store's context
+    io.vertx.core.Context storeContext = a.collection("notes").put("x", new JsonObject())
+      .map(stamp -> Vertx.currentContext()).toCompletionStage().toCompletableFuture().join();
+    assertEquals(storeContext, transportContext.get());
   }
 
   @Test
