@@ -1,7 +1,6 @@
 package dev.tide.core;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.tide.core.impl.WireReader;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +10,9 @@ import java.io.IOException;
 
 /**
  * Constants and parsing shared by clients and servers of the sync protocol (PROTOCOL.md).
- * Bodies are parsed with explicit Jackson limits, so hostile input fails fast with a clear error
- * instead of exhausting the stack or the heap.
+ * Bodies are parsed with explicit Jackson limits ({@link WireReader#FACTORY}), so hostile input fails
+ * fast with a clear error instead of exhausting the stack or the heap; an object that repeats a name is
+ * malformed.
  */
 public final class SyncProtocol {
 
@@ -45,16 +45,6 @@ public final class SyncProtocol {
   /** Nesting allowed in a message: a document's 64 levels plus the envelope. */
   public static final int MAX_MESSAGE_DEPTH = ChangeCodec.MAX_DOC_DEPTH + 4;
 
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-    .streamReadConstraints(StreamReadConstraints.builder()
-      .maxNestingDepth(MAX_MESSAGE_DEPTH)
-      .maxStringLength(ChangeCodec.MAX_DOC_BYTES + 1024)
-      .maxNumberLength(64)
-      .maxNameLength(64 * 1024)
-      .maxDocumentLength(MAX_REQUEST_BYTES)
-      .build())
-    .build();
-
   private SyncProtocol() {
   }
 
@@ -66,7 +56,7 @@ public final class SyncProtocol {
     Object value;
     try {
       // fromParser reads one value, rejects trailing tokens and closes the parser
-      value = JacksonCodec.fromParser(FACTORY.createParser(body.getBytes()), Object.class);
+      value = JacksonCodec.fromParser(WireReader.FACTORY.createParser(body.getBytes()), Object.class);
     } catch (DecodeException | IOException e) {
       throw new InvalidChangeException("body", "is not valid JSON: " + firstLine(e.getMessage()));
     }
@@ -76,7 +66,8 @@ public final class SyncProtocol {
     return json;
   }
 
-  static String checkCursor(Object value, String field) {
+  /** A cursor field: null, or a string of 1-{@link #MAX_CURSOR_LENGTH} characters. */
+  public static String checkCursor(Object value, String field) {
     if (value == null) {
       return null;
     }

@@ -47,6 +47,16 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
   }
 
   /**
+   * Reads and validates a request body as {@link #fromJson} does (same errors, field by field), with a
+   * streaming parser: no tree is built, and each op's document keeps the exact JSON text it arrived as
+   * (see {@link Change#docJson()}). Bad JSON, or an object that repeats a name, is an
+   * {@link InvalidChangeException} with field {@code body}.
+   */
+  public static SyncRequest fromBuffer(io.vertx.core.buffer.Buffer body) {
+    return dev.tide.core.impl.WireReader.request(body);
+  }
+
+  /**
    * Validates and decodes a request body. An unknown protocol version throws
    * {@link SyncProtocol.UnsupportedProtocolException}; anything else wrong an {@link InvalidChangeException}
    * naming the field (e.g. {@code ops[2].stamp.counter}).

@@ -27,6 +27,15 @@ public record SyncResponse(String cursor, List<Change> changes, boolean more, Li
       .put("remaining", remaining);
   }
 
+  /**
+   * Reads and validates a response body as {@link #fromJson} does, with a streaming parser; each
+   * change's document keeps the JSON text it arrived as. Bad JSON is an {@link InvalidChangeException}
+   * with field {@code body}.
+   */
+  public static SyncResponse fromBuffer(io.vertx.core.buffer.Buffer body) {
+    return dev.tide.core.impl.WireReader.response(body);
+  }
+
   /** Validates and decodes a response: a faulty server cannot put invalid data into the client's store. */
   public static SyncResponse fromJson(JsonObject json) {
     String cursor = SyncProtocol.checkCursor(json.getValue("cursor"), "cursor");

@@ -10,6 +10,9 @@ import dev.tide.server.spi.StoredChange;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,34 +43,39 @@ final class SyncHandler {
     unsubscribe.run();
   }
 
-  /** Parses and validates a body; throws {@link HttpError}. */
+  /** Reads and validates a body (streamed: documents keep the text they arrived as); throws {@link HttpError}. */
   SyncRequest parse(Buffer body) {
-    try {
-      return parse(SyncProtocol.parseObject(body));
-    } catch (InvalidChangeException e) {
-      throw new HttpError(400, "invalid_json", e.getMessage());
-    }
-  }
-
-  /** Validates a request already parsed (a WebSocket frame's {@code request}); throws {@link HttpError}. */
-  SyncRequest parse(io.vertx.core.json.JsonObject json) {
     SyncRequest request;
     try {
-      request = SyncRequest.fromJson(json);
-    } catch (SyncProtocol.UnsupportedProtocolException e) {
-      throw new HttpError(400, "unsupported_protocol", e.getMessage(), e.field());
+      request = SyncRequest.fromBuffer(body);
     } catch (InvalidChangeException e) {
-      throw new HttpError(400, "invalid_request", e.getMessage(), e.field());
+      throw refusal(e);
     }
+    return checkLimits(request);
+  }
+
+  /** The error a request that failed validation gets (bad JSON, an unknown protocol, a bad field). */
+  static HttpError refusal(InvalidChangeException e) {
+    if (e instanceof SyncProtocol.UnsupportedProtocolException) {
+      return new HttpError(400, "unsupported_protocol", e.getMessage(), e.field());
+    }
+    return "body".equals(e.field()) ? new HttpError(400, "invalid_json", e.getMessage())
+      : new HttpError(400, "invalid_request", e.getMessage(), e.field());
+  }
+
+  /** This server's limits on a valid request; throws {@link HttpError}. */
+  SyncRequest checkLimits(SyncRequest request) {
     if (request.ops().size() > options.getMaxOpsPerRequest()) {
       throw new HttpError(413, "too_large", "at most " + options.getMaxOpsPerRequest() + " ops per request", "ops");
     }
-    if (options.getMaxDocumentBytes() < TideServerOptions.DEFAULT_MAX_DOCUMENT_BYTES) {
+    int max = options.getMaxDocumentBytes();
+    if (max < TideServerOptions.DEFAULT_MAX_DOCUMENT_BYTES) {
       for (int i = 0; i < request.ops().size(); i++) {
-        var doc = request.ops().get(i).doc();
-        if (doc != null && doc.toBuffer().length() > options.getMaxDocumentBytes()) {
+        String doc = request.ops().get(i).docJson();
+        // the limit is on the compact form: text as sent (spaces, escapes) is only measured again when over it
+        if (doc != null && doc.getBytes(StandardCharsets.UTF_8).length > max && new JsonObject(doc).toBuffer().length() > max) {
           throw new HttpError(400, "invalid_request", "ops[" + i + "].doc: is larger than this server's limit of "
-            + options.getMaxDocumentBytes() + " bytes", "ops[" + i + "].doc");
+            + max + " bytes", "ops[" + i + "].doc");
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.tide.server.impl;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
+import dev.tide.core.impl.WireReader;
 import dev.tide.server.TideServerOptions;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +28,7 @@ final class WsConnection {
   private final String namespace;
   private final SyncHandler sync;
   private final TideServerOptions options;
-  private final ArrayDeque<Object[]> requests = new ArrayDeque<>();
+  private final ArrayDeque<Queued> requests = new ArrayDeque<>();
   private final AtomicBoolean signalled = new AtomicBoolean();
   // volatile: the endpoint reads them (from its own context) to group connections for a shared push
   private volatile String nodeId;
@@ -67,27 +68,28 @@ final class WsConnection {
 
   private void onText(String text) {
     lastHeard = System.currentTimeMillis();
-    JsonObject frame;
+    WireReader.Frame frame;
     try {
-      frame = SyncProtocol.parseObject(Buffer.buffer(text));
+      frame = WireReader.clientFrame(text); // the request is streamed and validated on the way
     } catch (InvalidChangeException e) {
       sendError(null, new HttpError(400, "invalid_json", e.getMessage()));
       return;
     }
-    Object id = frame.getValue("id");
+    Object id = frame.fields().getValue("id");
     if (id != null && !(id instanceof Integer || id instanceof Long || id instanceof String s && s.length() <= 64)) {
       sendError(null, new HttpError(400, "invalid_request", "id must be an integer or a short string", "id"));
       return;
     }
-    if (!"sync".equals(frame.getValue("type"))) {
-      sendError(id, new HttpError(400, "invalid_request", "unknown frame type " + frame.getValue("type"), "type"));
+    if (!"sync".equals(frame.fields().getValue("type"))) {
+      sendError(id, new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type"));
       return;
     }
-    if (!(frame.getValue("request") instanceof JsonObject request)) {
+    if (frame.request() == null && frame.invalid() == null) {
       sendError(id, new HttpError(400, "invalid_request", "request must be a sync request object", "request"));
       return;
     }
-    requests.add(new Object[]{id, request});
+    // answered in turn, refusals too
+    requests.add(new Queued(id, frame.request(), frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid())));
     if (busy) {
       ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
     }
@@ -151,12 +153,12 @@ final class WsConnection {
     if (busy || closed) {
       return;
     }
-    Object[] next = requests.poll();
+    Queued next = requests.poll();
     if (requests.isEmpty()) {
       ws.resume();
     }
     if (next != null) {
-      exchange(next[0], (JsonObject) next[1]);
+      exchange(next);
     } else if (dirty && nodeId != null && seq >= sync.lastSeq()) {
       dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
     } else if (dirty && nodeId != null) {
@@ -174,12 +176,21 @@ final class WsConnection {
     }
   }
 
-  private void exchange(Object id, JsonObject json) {
+  /** A frame's request, or why it is refused. */
+  private record Queued(Object id, SyncRequest request, HttpError refused) {
+  }
+
+  private void exchange(Queued next) {
+    Object id = next.id();
     SyncRequest request;
     try {
-      request = sync.parse(json);
+      if (next.refused() != null) {
+        throw next.refused();
+      }
+      request = sync.checkLimits(next.request());
     } catch (HttpError e) {
       sendError(id, e);
+      pump();
       return;
     }
     busy = true;

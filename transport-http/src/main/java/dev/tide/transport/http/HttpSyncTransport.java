@@ -83,7 +83,7 @@ public final class HttpSyncTransport implements SyncTransport {
     Buffer body = response.body() == null ? Buffer.buffer() : response.body();
     try {
       if (response.statusCode() == 200) {
-        return Future.succeededFuture(SyncResponse.fromJson(SyncProtocol.parseObject(body)));
+        return Future.succeededFuture(SyncResponse.fromBuffer(body));
       }
       return Future.failedFuture(error(response.statusCode(), response.statusMessage(), body));
     } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Context;
@@ -243,19 +244,26 @@ public final class WebSocketSyncTransport implements SyncTransport {
 
   private void onText(WebSocket socket, String text) {
     lastHeard = System.currentTimeMillis();
-    JsonObject frame;
+    WireReader.Frame read;
     try {
-      frame = SyncProtocol.parseObject(Buffer.buffer(text));
+      read = WireReader.serverFrame(text); // responses and pushed changes are streamed: documents keep their text
     } catch (InvalidChangeException e) {
       drop(socket, "malformed frame from server");
       return;
     }
+    JsonObject frame = read.fields();
     Object type = frame.getValue("type");
     try {
+      if (read.invalid() != null && ("result".equals(type) || "changes".equals(type))) {
+        throw read.invalid();
+      }
       if ("result".equals(type)) {
         Promise<SyncResponse> p = pending.remove(frame.getLong("id"));
         if (p != null) {
-          p.tryComplete(SyncResponse.fromJson(frame.getJsonObject("response")));
+          if (read.response() == null) {
+            throw new InvalidChangeException("response", "a result frame needs a response object");
+          }
+          p.tryComplete(read.response());
         }
       } else if ("error".equals(type)) {
         JsonObject error = frame.getJsonObject("error", new JsonObject());
@@ -266,7 +274,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
           p.tryFail(e);
         }
       } else if ("changes".equals(type)) {
-        pushHandler.handle(pushed(frame));
+        pushHandler.handle(pushed(frame, read.changes()));
       } else if ("hello".equals(type)) {
         maxMessageBytes = frame.getLong("maxMessageBytes", Long.MAX_VALUE);
         if (hello != null) {
@@ -279,11 +287,13 @@ public final class WebSocketSyncTransport implements SyncTransport {
     }
   }
 
-  private static PushedChanges pushed(JsonObject frame) {
-    JsonArray array = frame.getJsonArray("changes", new JsonArray());
-    List<Change> changes = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      changes.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
+  private static PushedChanges pushed(JsonObject frame, List<Change> streamed) {
+    List<Change> changes = streamed;
+    if (changes == null) {
+      if (frame.getValue("changes") != null) {
+        throw new InvalidChangeException("changes", "must be an array");
+      }
+      changes = List.of();
     }
     String from = frame.getString("from");
     String cursor = frame.getString("cursor");
