@@ -7,20 +7,15 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeCodec;
-import dev.tide.core.ChangeSource;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.OpResult;
-import dev.tide.core.Stamp;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +24,8 @@ import java.util.List;
  * validated by the rules of {@link ChangeCodec}, {@link SyncRequest#fromJson} and
  * {@link SyncResponse#fromJson}, with the same errors in the same order, but no message is built as a
  * tree: each document is checked token by token and kept as the exact JSON text it arrived as, so it
- * is never parsed into objects and encoded again (the receiver stores and forwards that text).
+ * is never parsed into objects and encoded again (the receiver stores and forwards that text). The
+ * changes themselves are read by {@link WireChanges}.
  * <p>
  * Objects must not repeat a name: a duplicate is a syntax error, so the text kept has one meaning.
  * Readers of a whole value consume all of it before they throw an {@link InvalidChangeException}, so a
@@ -49,14 +45,12 @@ public final class WireReader {
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .build();
 
+  private final WireChanges in;
   private final JsonParser p;
-  private final byte[] bytes;
-  private final String text;
 
   private WireReader(byte[] bytes, String text) throws IOException {
-    this.bytes = bytes;
-    this.text = text;
-    this.p = bytes != null ? FACTORY.createParser(bytes) : FACTORY.createParser(text);
+    this.in = new WireChanges(bytes, text);
+    this.p = in.p;
   }
 
   /** A frame of the WebSocket protocol: its streamed parts, the other fields as JSON. */
@@ -137,9 +131,9 @@ public final class WireReader {
           } else if (!fromClient && name.equals("response") && t == JsonToken.START_OBJECT) {
             response = r.readResponse();
           } else if (!fromClient && name.equals("changes") && t == JsonToken.START_ARRAY) {
-            changes = r.readChanges("changes");
+            changes = r.in.readChanges("changes");
           } else {
-            fields.put(name, r.readAny());
+            fields.put(name, r.in.readAny());
           }
         } catch (InvalidChangeException e) {
           invalid = invalid == null ? e : invalid;
@@ -167,17 +161,17 @@ public final class WireReader {
     while ((name = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
       switch (name) {
-        case "protocol" -> protocol = readAny();
-        case "node_id" -> nodeId = readAny();
-        case "cursor" -> cursor = readAny();
-        case "limit" -> limit = readAny();
-        case "include_own" -> includeOwn = readAny();
+        case "protocol" -> protocol = in.readAny();
+        case "node_id" -> nodeId = in.readAny();
+        case "cursor" -> cursor = in.readAny();
+        case "limit" -> limit = in.readAny();
+        case "include_own" -> includeOwn = in.readAny();
         case "ops" -> {
           if (t == JsonToken.START_ARRAY) {
             ops = new ArrayList<>();
-            opError = readChangesInto(ops, "ops");
+            opError = in.readChangesInto(ops, "ops");
           } else {
-            opsValue = readAny();
+            opsValue = in.readAny();
           }
         }
         default -> p.skipChildren();
@@ -226,25 +220,25 @@ public final class WireReader {
     while ((name = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
       switch (name) {
-        case "cursor" -> cursor = readAny();
-        case "more" -> more = readAny();
-        case "remaining" -> remaining = readAny();
+        case "cursor" -> cursor = in.readAny();
+        case "more" -> more = in.readAny();
+        case "remaining" -> remaining = in.readAny();
         case "changes" -> {
           if (t == JsonToken.START_ARRAY) {
             changes = new ArrayList<>();
-            changeError = readChangesInto(changes, "changes");
+            changeError = in.readChangesInto(changes, "changes");
           } else {
-            changesValue = readAny();
+            changesValue = in.readAny();
           }
         }
         case "results" -> {
           if (t == JsonToken.START_ARRAY) {
             results = new ArrayList<>();
             while (p.nextToken() != JsonToken.END_ARRAY) {
-              results.add(OpResult.fromJson(p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : readAny()));
+              results.add(OpResult.fromJson(p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : in.readAny()));
             }
           } else {
-            resultsValue = readAny();
+            resultsValue = in.readAny();
           }
         }
         default -> p.skipChildren();
@@ -271,201 +265,6 @@ public final class WireReader {
     return new SyncResponse(cur, changes, Boolean.TRUE.equals(more), results, rem);
   }
 
-  /** The parser is at START_ARRAY: reads every element; throws the first invalid one's error after the array. */
-  private List<Change> readChanges(String field) throws IOException {
-    List<Change> changes = new ArrayList<>();
-    InvalidChangeException error = readChangesInto(changes, field);
-    if (error != null) {
-      throw error;
-    }
-    return changes;
-  }
-
-  /** Adds the changes before the first invalid one and returns its error (null if none); reads to END_ARRAY. */
-  private InvalidChangeException readChangesInto(List<Change> into, String field) throws IOException {
-    for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-      try {
-        Change c = readChange();
-        into.add(c);
-      } catch (InvalidChangeException e) {
-        while (p.nextToken() != JsonToken.END_ARRAY) { // the rest is still read: a syntax error there wins
-          p.skipChildren();
-        }
-        return e.within(field + "[" + i + "]");
-      }
-    }
-    return null;
-  }
-
-  // ---- one change (the checks of ChangeCodec.decode, in its order)
-
-  private Change readChange() throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      return ChangeCodec.decode(readAny(), ChangeSource.REMOTE); // throws: not an object
-    }
-    Object collection = null;
-    Object id = null;
-    Object deleted = null;
-    Object stamp = null;
-    boolean stampObject = false;
-    Object counter = null;
-    Object node = null;
-    Object doc = null;
-    Doc docText = null;
-    String name;
-    while ((name = p.nextFieldName()) != null) {
-      JsonToken t = p.nextToken();
-      switch (name) {
-        case "collection" -> collection = readAny();
-        case "id" -> id = readAny();
-        case "deleted" -> deleted = readAny();
-        case "stamp" -> {
-          stampObject = t == JsonToken.START_OBJECT;
-          if (stampObject) {
-            String f;
-            while ((f = p.nextFieldName()) != null) {
-              p.nextToken();
-              switch (f) {
-                case "counter" -> counter = readAny();
-                case "node" -> node = readAny();
-                default -> p.skipChildren();
-              }
-            }
-          } else {
-            stamp = readAny();
-          }
-        }
-        case "doc" -> {
-          if (t == JsonToken.START_OBJECT) {
-            docText = readDoc();
-          } else {
-            doc = readAny();
-          }
-        }
-        default -> p.skipChildren();
-      }
-    }
-    String c = ChangeCodec.checkCollection(collection, "collection");
-    String i = ChangeCodec.checkId(id, "id");
-    Stamp s = stampObject ? new Stamp(ChangeCodec.checkCounter(counter, "stamp.counter"), ChangeCodec.checkNode(node, "stamp.node"))
-      : ChangeCodec.decodeStamp(stamp, "stamp");
-    if (deleted != null && !(deleted instanceof Boolean)) {
-      throw new InvalidChangeException("deleted", "must be a boolean");
-    }
-    if (Boolean.TRUE.equals(deleted)) {
-      if (doc != null || docText != null) {
-        throw new InvalidChangeException("doc", "must be absent when deleted is true");
-      }
-      return new Change(c, i, s, null, ChangeSource.REMOTE);
-    }
-    if (docText == null) {
-      ChangeCodec.checkDoc(doc, "doc"); // absent, or not an object: throws
-      throw new IllegalStateException("not a document: " + doc);
-    }
-    if (docText.problem() != null) {
-      throw docText.problem();
-    }
-    return Change.ofJson(c, i, s, docText.json(), ChangeSource.REMOTE);
-  }
-
-  /** A document's text as it arrived, or what is wrong with it (reported in the order ChangeCodec checks). */
-  private record Doc(String json, InvalidChangeException problem) {
-  }
-
-  /**
-   * The parser is at a document's START_OBJECT: walks it to its END_OBJECT, checking it as
-   * {@link ChangeCodec#checkDoc} does.
-   */
-  private Doc readDoc() throws IOException {
-    long start = offset(p.currentTokenLocation());
-    String problem = null;
-    int depth = 1;
-    while (depth > 0) {
-      JsonToken t = p.nextToken();
-      if (problem != null) {
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-          p.skipChildren();
-        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-          depth--;
-        }
-        continue;
-      }
-      switch (t) {
-        case START_OBJECT, START_ARRAY -> {
-          if (++depth > ChangeCodec.MAX_DOC_DEPTH) {
-            problem = "nests deeper than " + ChangeCodec.MAX_DOC_DEPTH + " levels";
-            p.skipChildren();
-            depth--;
-          }
-        }
-        case END_OBJECT, END_ARRAY -> depth--;
-        case FIELD_NAME -> {
-          if (!wellFormed(p.currentName())) {
-            problem = "has a key with unpaired surrogates";
-          }
-        }
-        case VALUE_STRING -> {
-          if (!wellFormed(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
-            problem = "has a string with unpaired surrogates";
-          }
-        }
-        case VALUE_NUMBER_FLOAT -> {
-          if (!Double.isFinite(p.getDoubleValue())) {
-            problem = "has a non-finite number (NaN or Infinity)";
-          }
-        }
-        default -> {
-          // integers, booleans and null need no check
-        }
-      }
-    }
-    if (problem != null) {
-      return new Doc(null, new InvalidChangeException("doc", problem));
-    }
-    long end = offset(p.currentLocation());
-    if (end - start > ChangeCodec.MAX_DOC_BYTES) {
-      // over the limit as sent (escapes, spaces): the limit is on the document's compact form, so measure that
-      try {
-        return new Doc(ChangeCodec.checkDoc(new JsonObject(slice(start, end)), "doc"), null);
-      } catch (InvalidChangeException e) {
-        return new Doc(null, e);
-      }
-    }
-    return new Doc(slice(start, end), null);
-  }
-
-  // ---- plumbing
-
-  /** Any value, decoded as Vert.x decodes it (containers through their text; they are small here). */
-  private Object readAny() throws IOException {
-    return switch (p.currentToken()) {
-      case VALUE_STRING -> p.getText();
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
-      case VALUE_NULL -> null;
-      case START_OBJECT, START_ARRAY -> {
-        long start = offset(p.currentTokenLocation());
-        p.skipChildren();
-        try {
-          yield Json.decodeValue(slice(start, offset(p.currentLocation())));
-        } catch (DecodeException e) { // cannot happen for text the parser accepted; keep the type honest
-          throw new IOException(e.getMessage(), e);
-        }
-      }
-      default -> throw new IOException("unexpected " + p.currentToken());
-    };
-  }
-
-  private long offset(com.fasterxml.jackson.core.JsonLocation location) {
-    return bytes != null ? location.getByteOffset() : location.getCharOffset();
-  }
-
-  private String slice(long start, long end) {
-    return bytes != null ? new String(bytes, (int) start, (int) (end - start), StandardCharsets.UTF_8)
-      : text.substring((int) start, (int) end);
-  }
-
   private void expectObject() throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new InvalidChangeException("body", "must be a JSON object");
@@ -486,29 +285,4 @@ public final class WireReader {
     return new InvalidChangeException("body", "is not valid JSON: " + (m == null ? "malformed" : nl < 0 ? m : m.substring(0, nl)));
   }
 
-  /** No unpaired surrogate in the name (names are few and short; Jackson keeps one copy of each). */
-  private static boolean wellFormed(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isSurrogate(s.charAt(i))) {
-        return wellFormed(s.toCharArray(), 0, s.length());
-      }
-    }
-    return true;
-  }
-
-  /** No unpaired surrogate in {@code chars[offset, offset + length)}. */
-  private static boolean wellFormed(char[] chars, int offset, int length) {
-    int end = offset + length;
-    for (int i = offset; i < end; i++) {
-      char c = chars[i];
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
-          i++;
-        } else {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
 }
