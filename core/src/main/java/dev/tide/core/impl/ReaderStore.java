@@ -21,7 +21,6 @@ public final class ReaderStore implements AutoCloseable {
   private final Connection conn;
   private final PreparedStatement selectDoc;
   private final PreparedStatement listDocs;
-  private final PreparedStatement countOutbox;
   private final OutboxQuery outbox;
 
   private ReaderStore(Connection conn, String nodeId) throws SQLException {
@@ -31,7 +30,6 @@ public final class ReaderStore implements AutoCloseable {
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
     listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
       + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
-    countOutbox = conn.prepareStatement("SELECT count(*) FROM tide_outbox");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -81,13 +79,6 @@ public final class ReaderStore implements AutoCloseable {
       }
     }
     return docs;
-  }
-
-  public long pendingCount() throws SQLException {
-    try (ResultSet rs = countOutbox.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   /** The oldest outbox entries as ops to push ({@link OutboxQuery}). */

@@ -45,6 +45,7 @@ public final class TideImpl implements Tide {
   private final ReadQueue reads;
   private final GroupCommitWriter<WriterStore> writer;
   private final ReaderStore reader;
+  private final WriterStore store;
   private final ChangeFeed feed;
   private final Map<String, TideCollection> collections = new ConcurrentHashMap<>();
   private final SyncEngine engine;
@@ -62,6 +63,7 @@ public final class TideImpl implements Tide {
     this.readerExecutor = readerExecutor;
     this.reads = new ReadQueue(readerExecutor);
     this.reader = reader;
+    this.store = store;
     this.feed = new ChangeFeed(vertx, options.getAddressPrefix(), options.isChangesAsJson());
     this.writer = new GroupCommitWriter<>(writerExecutor, store, options.getMaxWritesPerTransaction(), context, this::committed);
     this.cache = new ReadCache(options.getReadCacheSize());
@@ -196,12 +198,12 @@ public final class TideImpl implements Tide {
     return current != null ? current : context;
   }
 
-  /** The group-commit writer (tests and the sync engine use it). */
   /** How many sync runs pushed an outbox batch read right after a commit on the writer (monitoring, tests). */
   public long runsWithPrefetchedOutbox() {
     return prefetch.runsPrefetched();
   }
 
+  /** The group-commit writer (tests and the sync engine use it). */
   public GroupCommitWriter<WriterStore> writer() {
     return writer;
   }
@@ -216,7 +218,10 @@ public final class TideImpl implements Tide {
 
   @Override
   public Future<Long> pendingCount() {
-    return read(reader::pendingCount);
+    if (closing != null) {
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
+    return Future.succeededFuture(store.pendingCount()); // counted by the writer: no query
   }
 
   @Override

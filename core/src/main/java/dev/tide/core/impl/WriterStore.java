@@ -44,6 +44,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private final PreparedStatement deleteOutboxUpTo;
   private final PreparedStatement deleteOutboxEntry;
   private final OutboxQuery outbox;
+  /** Rows in tide_outbox: counted as they are written and deleted, so pendingCount() needs no query. */
+  private long outboxRows;
+  private volatile long committedOutboxRows;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private final ResetSweep sweep;
@@ -77,6 +80,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
     outbox = new OutboxQuery(conn, nodeId);
+    outboxRows = meta.queryLong("SELECT count(*) FROM tide_outbox");
+    committedOutboxRows = outboxRows;
     caughtUp = "1".equals(meta.get("caught_up"));
     caughtUpCommitted = caughtUp;
     sweep = new ResetSweep(conn, nodeId);
@@ -132,6 +137,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   public void writeLocal(String collection, String id, String body, Stamp stamp) throws SQLException {
     localRows.add(collection, id, body, stamp.counter());
+    outboxRows++; // a new counter: its entry is always a new row
   }
 
   /**
@@ -174,7 +180,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     if (wasPending) {
       deleteOutboxOfDoc.setString(1, change.collection());
       deleteOutboxOfDoc.setString(2, change.id());
-      deleteOutboxOfDoc.executeUpdate();
+      outboxRows -= deleteOutboxOfDoc.executeUpdate();
       if (SyncProtocol.SERVER_NODE.equals(stamp.node())) {
         // A server stamp marks a resurrected document, not a newer edit: the pending local write is
         // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
@@ -229,7 +235,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
         + " SELECT counter, collection, id FROM tide_docs WHERE node = ?")) {
         ps.setString(1, nodeId);
-        ps.executeUpdate();
+        outboxRows += ps.executeUpdate();
       }
     }
   }
@@ -269,14 +275,19 @@ public final class WriterStore implements GroupCommitWriter.Store {
   public void acknowledge(long upToCounter) throws SQLException {
     localRows.flush();
     deleteOutboxUpTo.setLong(1, upToCounter);
-    deleteOutboxUpTo.executeUpdate();
+    outboxRows -= deleteOutboxUpTo.executeUpdate();
   }
 
   /** Drops one outbox entry: an op the server rejected, never sent again; its document is no longer pending. */
   public void dropOutboxEntry(long counter) throws SQLException {
     localRows.flush();
     deleteOutboxEntry.setLong(1, counter);
-    deleteOutboxEntry.executeUpdate();
+    outboxRows -= deleteOutboxEntry.executeUpdate();
+  }
+
+  /** Outbox entries as of the last commit (any thread): writes not yet acknowledged by the server. */
+  public long pendingCount() {
+    return committedOutboxRows;
   }
 
   /** The oldest outbox entries as ops to push, read on this connection between transactions. */
@@ -300,6 +311,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
       }
     }
     tx.commit();
+    committedOutboxRows = outboxRows;
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
@@ -311,6 +323,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.clear();
     remoteRows.clear();
     tx.rollback();
+    outboxRows = committedOutboxRows;
     clock = committedClock;
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;

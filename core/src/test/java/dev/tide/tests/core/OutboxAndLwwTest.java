@@ -52,6 +52,12 @@ class OutboxAndLwwTest {
     return new Change("notes", id, new Stamp(counter, node), doc, ChangeSource.REMOTE);
   }
 
+  /** The pending count, which the writer keeps as outbox rows come and go, is the outbox table's row count. */
+  void assertPendingCounted() {
+    assertEquals(((Number) Sql.query(path, "SELECT count(*) FROM tide_outbox").get(0).get(0)).longValue(),
+      tide.pendingCount().await());
+  }
+
   @Test
   void everyLocalWriteHasItsOutboxEntryInOrder() {
     Stamp a = notes.put("a", new JsonObject().put("v", 1)).await();
@@ -178,7 +184,9 @@ class OutboxAndLwwTest {
     assertTrue(notes.document("gone").await().deleted());
     // one outbox entry per pending document: the odd ones (L1's under its new stamp)
     assertEquals(50L, tide.pendingCount().await());
+    assertPendingCounted();
     assertEquals(5_002, notes.put("next", new JsonObject()).await().counter());
+    assertPendingCounted();
   }
 
   /** Pages of every length around the lookup statement sizes: each change meets the local state of its own document. */
@@ -200,6 +208,7 @@ class OutboxAndLwwTest {
         assertEquals(i % 2 == 0 ? "remote" : "local", doc.doc().getString("v"), "page of " + n + ", doc " + i);
         assertEquals(i % 2 != 0, doc.pending());
       }
+      assertPendingCounted();
     }
   }
 }

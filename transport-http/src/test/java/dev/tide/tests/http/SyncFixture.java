@@ -28,6 +28,7 @@ public final class SyncFixture {
   public HttpServer http;
   private boolean serverRunning;
   private final java.util.List<Tide> clients = new java.util.ArrayList<>();
+  private final Map<String, Tide> byName = new java.util.HashMap<>();
 
   public SyncFixture(Vertx vertx, Path dir) {
     this.vertx = vertx;
@@ -85,6 +86,7 @@ public final class SyncFixture {
     sync.accept(so);
     Tide tide = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve(name + ".db").toString()).setAddressPrefix(name).setSync(so)).await();
     clients.add(tide);
+    byName.put(name, tide);
     return tide;
   }
 
@@ -103,8 +105,24 @@ public final class SyncFixture {
     return state;
   }
 
+  /**
+   * The client's pending count (kept by its writer as rows come and go) equals the rows of its outbox
+   * table, once anything in flight (a push being applied) has settled. Skipped for a closed client.
+   */
+  public void assertPendingCounted(String name) {
+    Tide tide = byName.get(name);
+    if (tide == null || tide.pendingCount().failed()) {
+      return;
+    }
+    String path = dir.resolve(name + ".db").toString();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+      org.junit.jupiter.api.Assertions.assertEquals(((Number) Sql.query(path, "SELECT count(*) FROM tide_outbox").get(0).get(0)).longValue(),
+        tide.pendingCount().await(), name + ": pending count vs outbox rows"));
+  }
+
   /** A client's documents, tombstones included, in the same form. */
   public Map<String, JsonObject> clientState(String name) {
+    assertPendingCounted(name);
     Map<String, JsonObject> state = new TreeMap<>();
     for (List<Object> row : Sql.query(dir.resolve(name + ".db").toString(),
       "SELECT collection, id, counter, node, deleted, body FROM tide_docs")) {
