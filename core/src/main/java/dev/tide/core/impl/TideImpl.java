@@ -99,7 +99,10 @@ public final class TideImpl implements Tide {
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
       .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
         .<Tide>compose(reader -> onContext(context, () -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor,
-          store, reader)))
+          store, reader)).onFailure(e -> readerExecutor.executeBlocking(() -> {
+            reader.close();
+            return null;
+          })))
         .compose(tide -> options.getSync() != null && options.getSync().isAutoStart() ? tide.startSync().map(tide) : Future.succeededFuture(tide))
         .onFailure(e -> writerExecutor.executeBlocking(() -> {
           store.close();
@@ -121,7 +124,7 @@ public final class TideImpl implements Tide {
     context.runOnContext(v -> {
       try {
         made.complete(make.get());
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // a transport that cannot load (ServiceConfigurationError) must fail the open, not hang it
         made.fail(e);
       }
     });

@@ -9,7 +9,6 @@ import dev.tide.core.InvalidChangeException;
 import dev.tide.core.Stamp;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -186,15 +185,18 @@ final class WireChanges {
       return new Doc(null, new InvalidChangeException("doc", problem));
     }
     long end = offset(p.currentLocation());
-    if (end - start > ChangeCodec.MAX_DOC_BYTES) {
-      // over the limit as sent (escapes, spaces): the limit is on the document's compact form, so measure that
-      try {
-        return new Doc(ChangeCodec.checkDoc(new JsonObject(slice(start, end)), "doc"), null);
-      } catch (InvalidChangeException e) {
-        return new Doc(null, e);
-      }
+    String json = slice(start, end);
+    // the limit is on the text as sent and stored, in UTF-8 bytes (a frame's text is measured again)
+    long size = bytes != null ? end - start : utf8Length(json);
+    if (size > ChangeCodec.MAX_DOC_BYTES) {
+      return new Doc(null, new InvalidChangeException("doc", "is larger than " + ChangeCodec.MAX_DOC_BYTES + " bytes serialized"));
     }
-    return new Doc(slice(start, end), null);
+    return new Doc(json, null);
+  }
+
+  /** UTF-8 length of a text; exact only when it may be over the document limit (3 bytes a char at most). */
+  private static long utf8Length(String s) {
+    return s.length() * 3L <= ChangeCodec.MAX_DOC_BYTES ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   // ---- plumbing
@@ -222,6 +224,13 @@ final class WireChanges {
 
   private long offset(com.fasterxml.jackson.core.JsonLocation location) {
     return bytes != null ? location.getByteOffset() : location.getCharOffset();
+  }
+
+  /** Bytes that Jackson reads as UTF-16 or UTF-32 have no byte offsets: sync messages are UTF-8. */
+  void requireUtf8() {
+    if (bytes != null && !(p instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser)) {
+      throw new InvalidChangeException("body", "is not valid JSON: a sync message is UTF-8");
+    }
   }
 
   private String slice(long start, long end) {

@@ -51,11 +51,16 @@ public final class WireReader {
   private WireReader(byte[] bytes, String text) throws IOException {
     this.in = new WireChanges(bytes, text);
     this.p = in.p;
+    in.requireUtf8();
   }
 
   /** A frame of the WebSocket protocol: its streamed parts, the other fields as JSON. */
+  /**
+   * @param invalid      the first validation error of a streamed field, or null
+   * @param invalidField which field it was in ({@code request}, {@code response} or {@code changes}), or null
+   */
   public record Frame(JsonObject fields, SyncRequest request, SyncResponse response, List<Change> changes,
-                      InvalidChangeException invalid) {
+                      InvalidChangeException invalid, String invalidField) {
   }
 
   /** Reads a request body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
@@ -122,6 +127,7 @@ public final class WireReader {
       SyncResponse response = null;
       List<Change> changes = null;
       InvalidChangeException invalid = null;
+      String invalidField = null;
       String name;
       while ((name = r.p.nextFieldName()) != null) {
         JsonToken t = r.p.nextToken();
@@ -136,11 +142,14 @@ public final class WireReader {
             fields.put(name, r.in.readAny());
           }
         } catch (InvalidChangeException e) {
-          invalid = invalid == null ? e : invalid;
+          if (invalid == null) {
+            invalid = e;
+            invalidField = name;
+          }
         }
       }
       r.expectEnd();
-      return new Frame(fields, request, response, changes, invalid);
+      return new Frame(fields, request, response, changes, invalid, invalidField);
     } catch (IOException e) {
       throw malformed(e);
     }

@@ -1,9 +1,11 @@
 package dev.tide.tests.core;
 
+import dev.tide.core.ChangeCodec;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.WireReader;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -106,20 +108,26 @@ class StreamedMessagesTest {
   }
 
   @Test
-  void theSizeLimitIsOnTheCompactForm() {
-    String pad = "x".repeat(ChangeCodecLimits.MAX_DOC_BYTES - 20);
-    String spaced = "{\"p\":" + " ".repeat(100) + "\"" + pad + "\"}"; // over the limit as sent, under it compact
-    String body = "{\"protocol\":1,\"node_id\":\"n1\",\"ops\":[{\"collection\":\"c\",\"id\":\"x\","
-      + "\"stamp\":{\"counter\":1,\"node\":\"n1\"},\"doc\":" + spaced + "}]}";
-    assertEquals("{\"p\":\"" + pad + "\"}", SyncRequest.fromBuffer(Buffer.buffer(body)).ops().get(0).docJson());
-    String over = body.replace(pad, pad + "y".repeat(40));
-    InvalidChangeException e = assertThrows(InvalidChangeException.class, () -> SyncRequest.fromBuffer(Buffer.buffer(over)));
+  void theSizeLimitIsOnTheTextAsSentInUtf8Bytes() {
+    String head = "{\"protocol\":1,\"node_id\":\"n1\",\"ops\":[{\"collection\":\"c\",\"id\":\"x\",\"stamp\":{\"counter\":1,\"node\":\"n1\"},\"doc\":";
+    String fits = "{\"p\":\"" + "x".repeat(ChangeCodec.MAX_DOC_BYTES - 8) + "\"}"; // exactly the limit
+    assertEquals(ChangeCodec.MAX_DOC_BYTES, fits.length());
+    assertEquals(fits, SyncRequest.fromBuffer(Buffer.buffer(head + fits + "}]}")).ops().get(0).docJson());
+    String spaced = fits.replace("{\"p\":", "{\"p\": "); // one byte over as sent
+    InvalidChangeException e = assertThrows(InvalidChangeException.class, () -> SyncRequest.fromBuffer(Buffer.buffer(head + spaced + "}]}")));
     assertEquals("ops[0].doc", e.field());
+    // in a WebSocket frame (read from text) the limit is still on UTF-8 bytes: 600,000 two-byte characters
+    String wide = "{\"p\":\"" + "\u00e9".repeat(600_000) + "\"}";
+    WireReader.Frame frame = WireReader.clientFrame("{\"type\":\"sync\",\"id\":1,\"request\":" + head + wide + "}]}}");
+    assertEquals("request", frame.invalidField());
+    assertEquals("ops[0].doc", frame.invalid().field());
   }
 
-  /** The document limit, named here so the test reads as the rule. */
-  private static final class ChangeCodecLimits {
-    static final int MAX_DOC_BYTES = dev.tide.core.ChangeCodec.MAX_DOC_BYTES;
+  @Test
+  void utf16IsNotASyncMessage() {
+    byte[] utf16 = "{\"protocol\":1,\"node_id\":\"n1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE);
+    InvalidChangeException e = assertThrows(InvalidChangeException.class, () -> SyncRequest.fromBuffer(Buffer.buffer(utf16)));
+    assertEquals("body", e.field());
   }
 
   // ---- the comparison

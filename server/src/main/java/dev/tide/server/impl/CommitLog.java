@@ -13,24 +13,29 @@ import java.util.Map;
 /**
  * What the writer's transaction in progress wrote, to report the commit as {@link CommittedChanges}.
  * A document written twice keeps only its newest state, as the store does. Bounded: a transaction
- * that writes more than any page can hold, or purges, is reported without its changes.
+ * that writes more than any page can hold (in changes or bytes), or purges, is reported without its
+ * changes, so a large push is not kept in memory until the next commit.
  */
 final class CommitLog {
 
   /** More than the largest page: such a commit could never answer a pull from memory anyway. */
   static final int MAX_CHANGES = 2 * SyncProtocol.MAX_LIMIT;
+  /** As much as the largest response (estimated as pages are: {@link PageReader#estimatedBytes}). */
+  static final long MAX_BYTES = SyncProtocol.MAX_RESPONSE_BYTES;
 
   private record Key(String ns, String collection, String id) {
   }
 
   private final LinkedHashMap<Key, StoredChange> written = new LinkedHashMap<>();
   private long fromSeq;
+  private long bytes;
   private boolean complete;
 
   /** A transaction starts at {@code seq}. */
   void begin(long seq) {
     fromSeq = seq;
     written.clear();
+    bytes = 0;
     complete = true;
   }
 
@@ -42,7 +47,8 @@ final class CommitLog {
     Key key = new Key(ns, change.collection(), change.id());
     written.remove(key); // an older state of the same document in this transaction is gone
     written.put(key, change);
-    if (written.size() > MAX_CHANGES) {
+    bytes += PageReader.estimatedBytes(change.body());
+    if (written.size() > MAX_CHANGES || bytes > MAX_BYTES) {
       incomplete();
     }
   }

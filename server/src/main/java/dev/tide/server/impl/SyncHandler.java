@@ -10,7 +10,6 @@ import dev.tide.server.spi.StoredChange;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 
@@ -72,8 +71,8 @@ final class SyncHandler {
     if (max < TideServerOptions.DEFAULT_MAX_DOCUMENT_BYTES) {
       for (int i = 0; i < request.ops().size(); i++) {
         String doc = request.ops().get(i).docJson();
-        // the limit is on the compact form: text as sent (spaces, escapes) is only measured again when over it
-        if (doc != null && doc.getBytes(StandardCharsets.UTF_8).length > max && new JsonObject(doc).toBuffer().length() > max) {
+        // on the text as sent and stored, in UTF-8 bytes (counted only when it may be over)
+        if (doc != null && doc.length() * 3L > max && doc.getBytes(StandardCharsets.UTF_8).length > max) {
           throw new HttpError(400, "invalid_request", "ops[" + i + "].doc: is larger than this server's limit of "
             + max + " bytes", "ops[" + i + "].doc");
         }

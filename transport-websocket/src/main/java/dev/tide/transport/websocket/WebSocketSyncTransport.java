@@ -254,15 +254,16 @@ public final class WebSocketSyncTransport implements SyncTransport {
     JsonObject frame = read.fields();
     Object type = frame.getValue("type");
     try {
-      if (read.invalid() != null && ("result".equals(type) || "changes".equals(type))) {
-        throw read.invalid();
+      // only the part this type of frame uses: anything else in it is ignored, as unknown fields are
+      if ("result".equals(type) && "response".equals(read.invalidField()) || "changes".equals(type) && "changes".equals(read.invalidField())) {
+        throw read.invalid(); // the socket is dropped, which fails every request in flight on it
       }
       if ("result".equals(type)) {
+        if (read.response() == null) {
+          throw new InvalidChangeException("response", "a result frame needs a response object");
+        }
         Promise<SyncResponse> p = pending.remove(frame.getLong("id"));
         if (p != null) {
-          if (read.response() == null) {
-            throw new InvalidChangeException("response", "a result frame needs a response object");
-          }
           p.tryComplete(read.response());
         }
       } else if ("error".equals(type)) {

@@ -129,6 +129,24 @@ class WebSocketEdgesTest {
     assertEquals(426, WebClient.create(vertx).get(fx.port(), "127.0.0.1", "/sync/ws").send().await().statusCode());
   }
 
+  /** A server that answers a request with a result frame but no response: the request fails, it does not hang. */
+  @Test
+  void aResultWithoutAResponseFailsTheRequest(Vertx vertx) throws Exception {
+    io.vertx.core.http.HttpServer fake = vertx.createHttpServer().webSocketHandler(ws -> {
+      ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", 1).put("maxMessageBytes", 1 << 20).encode());
+      ws.textMessageHandler(t -> ws.writeTextMessage(new JsonObject().put("type", "result")
+        .put("id", new JsonObject(t).getValue("id")).encode()));
+    }).listen(0, "127.0.0.1").await();
+    try {
+      Tide c = fx.client("c", s -> s.setTransport("websocket").setUrl(SyncFixture.url(fake.actualPort())).setRequestTimeoutMs(60_000));
+      java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> c.syncOnce().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertNotNull(e.getCause());
+    } finally {
+      fake.close().await();
+    }
+  }
+
   @Test
   void anUnauthenticatedUpgradeIsRefused() {
     fx.startServer(new TideServerOptions(), h -> "Bearer ok".equals(h.get("Authorization"))
