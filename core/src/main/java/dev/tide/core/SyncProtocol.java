@@ -58,7 +58,7 @@ public final class SyncProtocol {
       // fromParser reads one value, rejects trailing tokens and closes the parser
       value = JacksonCodec.fromParser(WireReader.FACTORY.createParser(body.getBytes()), Object.class);
     } catch (DecodeException | IOException e) {
-      throw new InvalidChangeException("body", "is not valid JSON: " + firstLine(e.getMessage()));
+      throw WireReader.malformed(e);
     }
     if (!(value instanceof JsonObject json)) {
       throw new InvalidChangeException("body", "must be a JSON object");
@@ -75,14 +75,6 @@ public final class SyncProtocol {
       throw new InvalidChangeException(field, "must be null or a string of 1-" + MAX_CURSOR_LENGTH + " characters");
     }
     return s;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "malformed";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 
   /** The request's {@code protocol} is missing or not one this library speaks. */

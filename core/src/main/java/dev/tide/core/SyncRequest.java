@@ -1,10 +1,12 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.MessageFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+
 
 /**
  * One sync exchange's request (see PROTOCOL.md): push {@code ops}, pull the changes after {@code cursor}.
@@ -62,43 +64,23 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
    * naming the field (e.g. {@code ops[2].stamp.counter}).
    */
   public static SyncRequest fromJson(JsonObject json) {
-    Object protocol = json.getValue("protocol");
-    if (!(protocol instanceof Integer || protocol instanceof Long) || ((Number) protocol).longValue() != SyncProtocol.VERSION) {
-      throw new SyncProtocol.UnsupportedProtocolException(protocol);
-    }
-    String nodeId = ChangeCodec.checkNode(json.getValue("node_id"), "node_id");
-    String cursor = SyncProtocol.checkCursor(json.getValue("cursor"), "cursor");
-    Object rawOps = json.getValue("ops");
-    List<Change> ops = new ArrayList<>();
-    if (rawOps != null) {
-      if (!(rawOps instanceof JsonArray array)) {
-        throw new InvalidChangeException("ops", "must be an array");
-      }
-      for (int i = 0; i < array.size(); i++) {
-        Change op;
+    MessageFields.Request fields = new MessageFields.Request();
+    fields.protocol = json.getValue("protocol");
+    fields.nodeId = json.getValue("node_id");
+    fields.cursor = json.getValue("cursor");
+    fields.limit = json.getValue("limit");
+    fields.includeOwn = json.getValue("include_own");
+    if (json.getValue("ops") instanceof JsonArray array) {
+      for (int i = 0; i < array.size() && fields.opError == null; i++) {
         try {
-          op = ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE);
+          fields.ops.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
         } catch (InvalidChangeException e) {
-          throw e.within("ops[" + i + "]");
+          fields.opError = e.within("ops[" + i + "]");
         }
-        if (!op.stamp().node().equals(nodeId)) {
-          throw new InvalidChangeException("ops[" + i + "].stamp.node", "must equal node_id: a client pushes only its own writes");
-        }
-        ops.add(op);
       }
+    } else {
+      fields.opsValue = json.getValue("ops");
     }
-    Object limit = json.getValue("limit");
-    Integer lim = null;
-    if (limit != null) {
-      if (!(limit instanceof Integer l) || l < 1) {
-        throw new InvalidChangeException("limit", "must be a positive integer");
-      }
-      lim = l;
-    }
-    Object includeOwn = json.getValue("include_own");
-    if (includeOwn != null && !(includeOwn instanceof Boolean)) {
-      throw new InvalidChangeException("include_own", "must be a boolean");
-    }
-    return new SyncRequest(nodeId, cursor, ops, lim, Boolean.TRUE.equals(includeOwn));
+    return fields.check();
   }
 }

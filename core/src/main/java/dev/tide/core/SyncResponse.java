@@ -1,9 +1,9 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.MessageFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,36 +38,26 @@ public record SyncResponse(String cursor, List<Change> changes, boolean more, Li
 
   /** Validates and decodes a response: a faulty server cannot put invalid data into the client's store. */
   public static SyncResponse fromJson(JsonObject json) {
-    String cursor = SyncProtocol.checkCursor(json.getValue("cursor"), "cursor");
-    if (cursor == null) {
-      throw new InvalidChangeException("cursor", "is required in a response");
-    }
-    List<Change> changes = new ArrayList<>();
+    MessageFields.Response fields = new MessageFields.Response();
+    fields.cursor = json.getValue("cursor");
+    fields.more = json.getValue("more");
+    fields.remaining = json.getValue("remaining");
     if (json.getValue("changes") instanceof JsonArray array) {
-      for (int i = 0; i < array.size(); i++) {
+      for (int i = 0; i < array.size() && fields.changeError == null; i++) {
         try {
-          changes.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
+          fields.changes.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
         } catch (InvalidChangeException e) {
-          throw e.within("changes[" + i + "]");
+          fields.changeError = e.within("changes[" + i + "]");
         }
       }
-    } else if (json.getValue("changes") != null) {
-      throw new InvalidChangeException("changes", "must be an array");
+    } else {
+      fields.changesValue = json.getValue("changes");
     }
-    List<OpResult> results = new ArrayList<>();
     if (json.getValue("results") instanceof JsonArray array) {
-      for (Object r : array) {
-        results.add(OpResult.fromJson(r));
-      }
-    } else if (json.getValue("results") != null) {
-      throw new InvalidChangeException("results", "must be an array");
+      array.forEach(r -> fields.results.add(OpResult.fromJson(r)));
+    } else {
+      fields.resultsValue = json.getValue("results");
     }
-    Object more = json.getValue("more");
-    if (more != null && !(more instanceof Boolean)) {
-      throw new InvalidChangeException("more", "must be a boolean");
-    }
-    Object remaining = json.getValue("remaining");
-    long rem = remaining instanceof Integer || remaining instanceof Long ? Math.max(0, ((Number) remaining).longValue()) : 0;
-    return new SyncResponse(cursor, changes, Boolean.TRUE.equals(more), results, rem);
+    return fields.check();
   }
 }

@@ -53,7 +53,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
   private long transactions;
 
   /**
-   * @param publisherContext where {@code publisher} runs, after each commit, in commit order
+   * @param publisherContext where {@code publisher} runs, after each commit, in commit order (null with no publisher)
    * @param publisher        receives the changes of each committed group (not called for empty ones); may be null
    */
   public GroupCommitWriter(WorkerExecutor executor, S store, int maxGroupWeight, Context publisherContext,

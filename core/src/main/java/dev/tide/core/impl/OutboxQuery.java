@@ -20,12 +20,12 @@ import java.util.List;
 final class OutboxQuery {
 
   private final String nodeId;
-  private final PreparedStatement read;
+  private final PreparedStatement statement;
 
   OutboxQuery(Connection conn, String nodeId) throws SQLException {
     this.nodeId = nodeId;
     // the third column says whether the document still holds the entry's write (else it was superseded)
-    read = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
+    statement = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
       + " o.collection, o.id, d.body FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
       + " ORDER BY o.counter LIMIT ?");
   }
@@ -36,8 +36,8 @@ final class OutboxQuery {
     long bytes = 0;
     int read = 0;
     boolean full = false;
-    this.read.setInt(1, maxEntries);
-    try (ResultSet rs = this.read.executeQuery()) {
+    statement.setInt(1, maxEntries);
+    try (ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         if (bytes >= maxBytes) {
           full = true;

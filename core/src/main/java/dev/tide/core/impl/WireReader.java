@@ -16,7 +16,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,8 +53,9 @@ public final class WireReader {
     in.requireUtf8();
   }
 
-  /** A frame of the WebSocket protocol: its streamed parts, the other fields as JSON. */
   /**
+   * A frame of the WebSocket protocol: its streamed parts, the other fields as JSON.
+   *
    * @param invalid      the first validation error of a streamed field, or null
    * @param invalidField which field it was in ({@code request}, {@code response} or {@code changes}), or null
    */
@@ -65,37 +65,31 @@ public final class WireReader {
 
   /** Reads a request body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
   public static SyncRequest request(Buffer body) {
+    return message(body, WireReader::readRequest);
+  }
+
+  /** Reads a response body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
+  public static SyncResponse response(Buffer body) {
+    return message(body, WireReader::readResponse);
+  }
+
+  private interface Body<T> {
+    T read(WireReader reader) throws IOException;
+  }
+
+  private static <T> T message(Buffer body, Body<T> read) {
     try {
       WireReader r = new WireReader(body.getBytes(), null);
       r.expectObject();
-      SyncRequest request;
+      T message;
       try {
-        request = r.readRequest();
+        message = read.read(r);
       } catch (InvalidChangeException e) {
         r.expectEnd(); // bad JSON after the object is reported first, as by a parser that reads it all
         throw e;
       }
       r.expectEnd();
-      return request;
-    } catch (IOException e) {
-      throw malformed(e);
-    }
-  }
-
-  /** Reads a response body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
-  public static SyncResponse response(Buffer body) {
-    try {
-      WireReader r = new WireReader(body.getBytes(), null);
-      r.expectObject();
-      SyncResponse response;
-      try {
-        response = r.readResponse();
-      } catch (InvalidChangeException e) {
-        r.expectEnd(); // bad JSON after the object is reported first
-        throw e;
-      }
-      r.expectEnd();
-      return response;
+      return message;
     } catch (IOException e) {
       throw malformed(e);
     }
@@ -158,120 +152,58 @@ public final class WireReader {
   // ---- messages (the parser is at the message's START_OBJECT; each reads to its END_OBJECT)
 
   private SyncRequest readRequest() throws IOException {
-    Object protocol = null;
-    Object nodeId = null;
-    Object cursor = null;
-    Object limit = null;
-    Object includeOwn = null;
-    Object opsValue = null;
-    List<Change> ops = List.of();
-    InvalidChangeException opError = null;
+    MessageFields.Request fields = new MessageFields.Request();
     String name;
     while ((name = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
       switch (name) {
-        case "protocol" -> protocol = in.readAny();
-        case "node_id" -> nodeId = in.readAny();
-        case "cursor" -> cursor = in.readAny();
-        case "limit" -> limit = in.readAny();
-        case "include_own" -> includeOwn = in.readAny();
+        case "protocol" -> fields.protocol = in.readAny();
+        case "node_id" -> fields.nodeId = in.readAny();
+        case "cursor" -> fields.cursor = in.readAny();
+        case "limit" -> fields.limit = in.readAny();
+        case "include_own" -> fields.includeOwn = in.readAny();
         case "ops" -> {
           if (t == JsonToken.START_ARRAY) {
-            ops = new ArrayList<>();
-            opError = in.readChangesInto(ops, "ops");
+            fields.opError = in.readChangesInto(fields.ops, "ops");
           } else {
-            opsValue = in.readAny();
+            fields.opsValue = in.readAny();
           }
         }
         default -> p.skipChildren();
       }
     }
-    // the checks of SyncRequest.fromJson, in its order
-    if (!(protocol instanceof Integer || protocol instanceof Long) || ((Number) protocol).longValue() != SyncProtocol.VERSION) {
-      throw new SyncProtocol.UnsupportedProtocolException(protocol);
-    }
-    String node = ChangeCodec.checkNode(nodeId, "node_id");
-    String cur = SyncProtocol.checkCursor(cursor, "cursor");
-    if (opsValue != null) {
-      throw new InvalidChangeException("ops", "must be an array");
-    }
-    for (int i = 0; i < ops.size(); i++) {
-      if (!ops.get(i).stamp().node().equals(node)) {
-        throw new InvalidChangeException("ops[" + i + "].stamp.node", "must equal node_id: a client pushes only its own writes");
-      }
-    }
-    if (opError != null) {
-      throw opError;
-    }
-    Integer lim = null;
-    if (limit != null) {
-      if (!(limit instanceof Integer l) || l < 1) {
-        throw new InvalidChangeException("limit", "must be a positive integer");
-      }
-      lim = l;
-    }
-    if (includeOwn != null && !(includeOwn instanceof Boolean)) {
-      throw new InvalidChangeException("include_own", "must be a boolean");
-    }
-    return new SyncRequest(node, cur, ops, lim, Boolean.TRUE.equals(includeOwn));
+    return fields.check();
   }
 
   private SyncResponse readResponse() throws IOException {
-    Object cursor = null;
-    Object more = null;
-    Object remaining = null;
-    Object changesValue = null;
-    Object resultsValue = null;
-    List<Change> changes = new ArrayList<>();
-    InvalidChangeException changeError = null;
-    List<OpResult> results = new ArrayList<>();
+    MessageFields.Response fields = new MessageFields.Response();
     String name;
     while ((name = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
       switch (name) {
-        case "cursor" -> cursor = in.readAny();
-        case "more" -> more = in.readAny();
-        case "remaining" -> remaining = in.readAny();
+        case "cursor" -> fields.cursor = in.readAny();
+        case "more" -> fields.more = in.readAny();
+        case "remaining" -> fields.remaining = in.readAny();
         case "changes" -> {
           if (t == JsonToken.START_ARRAY) {
-            changes = new ArrayList<>();
-            changeError = in.readChangesInto(changes, "changes");
+            fields.changeError = in.readChangesInto(fields.changes, "changes");
           } else {
-            changesValue = in.readAny();
+            fields.changesValue = in.readAny();
           }
         }
         case "results" -> {
           if (t == JsonToken.START_ARRAY) {
-            results = new ArrayList<>();
             while (p.nextToken() != JsonToken.END_ARRAY) {
-              results.add(OpResult.fromJson(p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : in.readAny()));
+              fields.results.add(OpResult.fromJson(p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : in.readAny()));
             }
           } else {
-            resultsValue = in.readAny();
+            fields.resultsValue = in.readAny();
           }
         }
         default -> p.skipChildren();
       }
     }
-    // the checks of SyncResponse.fromJson, in its order
-    String cur = SyncProtocol.checkCursor(cursor, "cursor");
-    if (cur == null) {
-      throw new InvalidChangeException("cursor", "is required in a response");
-    }
-    if (changeError != null) {
-      throw changeError;
-    }
-    if (changesValue != null) {
-      throw new InvalidChangeException("changes", "must be an array");
-    }
-    if (resultsValue != null) {
-      throw new InvalidChangeException("results", "must be an array");
-    }
-    if (more != null && !(more instanceof Boolean)) {
-      throw new InvalidChangeException("more", "must be a boolean");
-    }
-    long rem = remaining instanceof Integer || remaining instanceof Long ? Math.max(0, ((Number) remaining).longValue()) : 0;
-    return new SyncResponse(cur, changes, Boolean.TRUE.equals(more), results, rem);
+    return fields.check();
   }
 
   private void expectObject() throws IOException {
@@ -288,7 +220,8 @@ public final class WireReader {
     p.close();
   }
 
-  private static InvalidChangeException malformed(IOException e) {
+  /** Bad JSON, as every reader of sync messages reports it (the parser's message, first line). */
+  public static InvalidChangeException malformed(Exception e) {
     String m = e.getMessage();
     int nl = m == null ? -1 : m.indexOf('\n');
     return new InvalidChangeException("body", "is not valid JSON: " + (m == null ? "malformed" : nl < 0 ? m : m.substring(0, nl)));

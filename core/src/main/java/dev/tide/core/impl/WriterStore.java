@@ -286,7 +286,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   }
 
   /** Outbox entries as of the last commit (any thread): writes not yet acknowledged by the server. */
-  public long pendingCount() {
+  long pendingCount() {
     return committedOutboxRows;
   }
 

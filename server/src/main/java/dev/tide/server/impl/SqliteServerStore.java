@@ -45,7 +45,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     this.store = store;
     this.writerExecutor = writerExecutor;
     this.readerExecutor = readerExecutor;
-    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, vertx.getOrCreateContext(), null);
+    this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, null, null); // nothing to publish on an event loop
     // on the writer thread, before the commit's futures complete: a pushing client's exchange finds its commit
     writer.onCommit(events -> fireCommitted(store.lastCommitted()));
   }

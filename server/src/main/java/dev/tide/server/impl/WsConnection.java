@@ -182,14 +182,17 @@ final class WsConnection {
 
   private void exchange(Queued next) {
     Object id = next.id();
-    SyncRequest request;
-    try {
-      if (next.refused() != null) {
-        throw next.refused();
+    SyncRequest request = next.request();
+    HttpError refused = next.refused();
+    if (refused == null) {
+      try {
+        sync.checkLimits(request);
+      } catch (HttpError e) {
+        refused = e;
       }
-      request = sync.checkLimits(next.request());
-    } catch (HttpError e) {
-      sendError(id, e);
+    }
+    if (refused != null) {
+      sendError(id, refused);
       pump();
       return;
     }

@@ -1,13 +1,10 @@
 package dev.tide.transport.websocket;
 
 import dev.tide.core.Change;
-import dev.tide.core.ChangeCodec;
-import dev.tide.core.ChangeSource;
 import dev.tide.core.HeadersProvider;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
-import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.WireReader;
@@ -26,7 +23,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
