@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code write <count> <intervalMs> <prefix>}: puts, one every interval (each awaited), printing
  *   {@code PUT <id> <nanoTime>} when each completes, then {@code WROTE}</li>
  *   <li>{@code pull}: one sync, {@code PULLED n}; {@code edit}: rewrite every document offline, {@code EDITED <digest>}</li>
- *   <li>{@code go}: start background sync and print {@code STATE <nanoTime> <digest>} whenever the state changes</li>
+ *   <li>{@code go <winnerNode>}: start background sync; once every document holds the winner's stamp, print
+ *   {@code STATE <nanoTime it did> <digest>}</li>
  *   <li>{@code digest}, {@code node}, {@code stats} (exchanges and push frames seen), {@code quit}</li>
  * </ul>
  */
@@ -60,7 +61,6 @@ public final class ClientProcess {
           consumers.clear();
           tide.close().await();
           tide = open(vertx, cmd[1], cmd[2]);
-          lastDigest = null;
           say("RESET");
         }
         case "start" -> {
@@ -97,12 +97,20 @@ public final class ClientProcess {
           List<Document> docs = tide.collection("notes").list().await();
           String node = tide.nodeId();
           tide.batch(b -> docs.forEach(d -> b.put("notes", d.id(), d.doc().copy().put("editedBy", node)))).await();
+          edited = tide.collection("notes").list().await();
           say("EDITED " + digest(tide));
         }
         case "go" -> {
           Tide t = tide;
-          consumers.add(vertx.eventBus().<JsonObject>localConsumer(t.statusAddress(), m -> digestLater(vertx, t)));
-          consumers.add(vertx.eventBus().<Change>localConsumer(t.address(), m -> digestLater(vertx, t)));
+          ConvergenceProbe probe = new ConvergenceProbe(cmd[1], edited);
+          if (probe.converged(System.nanoTime())) {
+            reportState(t, probe.convergedAt());
+          }
+          consumers.add(vertx.eventBus().<Change>localConsumer(t.address(), m -> {
+            if (probe.changed(m.body(), System.nanoTime())) {
+              reportState(t, probe.convergedAt());
+            }
+          }));
           tide.startSync().await();
         }
         case "digest" -> say("DIGEST " + digest(tide));
@@ -126,22 +134,12 @@ public final class ClientProcess {
         .setTransportFactory(counting()))).await();
   }
 
-  private static final java.util.concurrent.atomic.AtomicBoolean DIGEST_SCHEDULED = new java.util.concurrent.atomic.AtomicBoolean();
-  private static volatile String lastDigest;
+  /** The store's documents after {@code edit}: where S5's probe starts from. */
+  private static List<Document> edited = List.of();
 
-  /** After a burst of changes, one digest of the whole state (coalesced). */
-  private static void digestLater(Vertx vertx, Tide tide) {
-    if (DIGEST_SCHEDULED.compareAndSet(false, true)) {
-      vertx.runOnContext(v -> {
-        DIGEST_SCHEDULED.set(false);
-        digestAsync(tide).onSuccess(d -> {
-          if (!d.equals(lastDigest)) {
-            lastDigest = d;
-            say("STATE " + System.nanoTime() + " " + d);
-          }
-        });
-      });
-    }
+  /** S5: the store held the winner's stamps at {@code convergedAt}; the digest checks the rest (untimed). */
+  private static void reportState(Tide tide, long convergedAt) {
+    digestAsync(tide).onComplete(d -> say("STATE " + convergedAt + " " + (d.succeeded() ? d.result() : "failed")));
   }
 
   /** SHA-256 over every live document (id, stamp, body) in id order, with the count. */
