@@ -110,6 +110,14 @@ public final class ChangeCodec {
    * deep, no NaN/Infinity, strings without unpaired surrogates, at most {@link #MAX_DOC_BYTES}.
    */
   public static String checkDoc(Object value, String field) {
+    return encodeDoc(checkDocValues(value, field), field);
+  }
+
+  /**
+   * The first half of {@link #checkDoc}: the document's shape and values, without serializing it.
+   * Returns it as a JsonObject (a Map is wrapped, not copied).
+   */
+  public static JsonObject checkDocValues(Object value, String field) {
     JsonObject doc;
     if (value instanceof JsonObject o) {
       doc = o;
@@ -119,6 +127,11 @@ public final class ChangeCodec {
       throw new InvalidChangeException(field, value == null ? "is required" : "must be a JSON object");
     }
     checkValue(doc, 1, field);
+    return doc;
+  }
+
+  /** The second half of {@link #checkDoc}: serializes a document {@link #checkDocValues} accepted, within the size limit. */
+  public static String encodeDoc(JsonObject doc, String field) {
     String json;
     try {
       json = doc.encode();

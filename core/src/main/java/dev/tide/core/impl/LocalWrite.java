@@ -3,6 +3,7 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeSource;
+import dev.tide.core.InvalidChangeException;
 import dev.tide.core.Stamp;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
@@ -12,16 +13,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A validated local write: a put (JSON text + a private copy of the doc for the change feed) or a
- * delete (both null). Validation happens on the caller's thread, before anything is queued.
+ * A validated local write: a put (a private copy of the document, and its JSON text) or a delete
+ * (both null). Validation happens on the caller's thread, before anything is queued. A put in a batch
+ * is serialized later ({@link #putInBatch}): the caller serializes the batch's documents while the
+ * writer already works on the first ones, and the writer serializes any it reaches first.
  */
-record LocalWrite(String collection, String id, String body, JsonObject doc) {
+final class LocalWrite {
+
+  private final String collection;
+  private final String id;
+  private final JsonObject doc;
+  /** The document's JSON text: set at once for a single put, on first need for a put in a batch. */
+  private volatile String body;
+
+  private LocalWrite(String collection, String id, JsonObject doc, String body) {
+    this.collection = collection;
+    this.id = id;
+    this.doc = doc;
+    this.body = body;
+  }
 
   static LocalWrite put(String collection, String id, JsonObject doc) {
     ChangeCodec.checkCollection(collection, "collection");
     ChangeCodec.checkId(id, "id");
     String body = ChangeCodec.checkDoc(doc, "doc");
-    return new LocalWrite(collection, id, body, doc.copy());
+    return new LocalWrite(collection, id, copy(doc), body);
+  }
+
+  /** A put whose document is checked now and serialized later, from its private copy ({@link #serialize}). */
+  static LocalWrite putInBatch(String collection, String id, JsonObject doc) {
+    ChangeCodec.checkCollection(collection, "collection");
+    ChangeCodec.checkId(id, "id");
+    return new LocalWrite(collection, id, copy(ChangeCodec.checkDocValues(doc, "doc")), null);
   }
 
   static LocalWrite delete(String collection, String id) {
@@ -30,10 +53,49 @@ record LocalWrite(String collection, String id, String body, JsonObject doc) {
     return new LocalWrite(collection, id, null, null);
   }
 
+  /** The caller's snapshot: the app may change its object once put returns. */
+  private static JsonObject copy(JsonObject doc) {
+    try {
+      return doc.copy();
+    } catch (IllegalStateException e) { // a value JSON has no type for
+      throw new InvalidChangeException("doc", "is not JSON-encodable: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The document's JSON text (null for a delete), serializing the private copy the first time. The
+   * caller and the writer may both do it at once: they read the same unchanging copy and get the same text.
+   *
+   * @throws InvalidChangeException if the document cannot be serialized or is too large
+   */
+  String serialize() {
+    String b = body;
+    if (b == null && doc != null) {
+      b = ChangeCodec.encodeDoc(doc, "doc");
+      body = b;
+    }
+    return b;
+  }
+
+  /**
+   * On the caller's thread after a batch is queued: serializes its documents ahead of the writer.
+   * A document that cannot be serialized is left for the writer, which fails the batch with that error.
+   */
+  static void serializeAhead(List<LocalWrite> writes) {
+    try {
+      for (LocalWrite w : writes) {
+        w.serialize();
+      }
+    } catch (InvalidChangeException e) {
+      // the writer meets the same error and fails the whole batch
+    }
+  }
+
   Stamp apply(WriterStore store, List<Change> events) throws SQLException {
+    String json = serialize();
     Stamp stamp = store.nextStamp();
-    store.writeLocal(collection, id, body, stamp);
-    events.add(Change.of(collection, id, stamp, doc, body, ChangeSource.LOCAL));
+    store.writeLocal(collection, id, json, stamp);
+    events.add(Change.of(collection, id, stamp, doc, json, ChangeSource.LOCAL));
     return stamp;
   }
 

@@ -148,7 +148,7 @@ public final class TideImpl implements Tide {
       writes.accept(new Batch() {
         @Override
         public Batch put(String collection, String id, JsonObject doc) {
-          list.add(LocalWrite.put(collection, id, doc));
+          list.add(LocalWrite.putInBatch(collection, id, doc));
           return this;
         }
 
@@ -164,7 +164,9 @@ public final class TideImpl implements Tide {
     if (list.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return writer.submit(new LocalWrite.Many(callerContext(), list));
+    Future<List<Stamp>> committed = writer.submit(new LocalWrite.Many(callerContext(), list));
+    LocalWrite.serializeAhead(list); // while the writer starts on the first documents
+    return committed;
   }
 
   Future<Stamp> write(LocalWrite write) {

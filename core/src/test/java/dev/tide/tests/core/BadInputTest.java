@@ -88,4 +88,36 @@ class BadInputTest {
     assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs"));
     assertEquals(1, notes.put("ok", new JsonObject()).await().counter());
   }
+
+  /** A batch's documents are serialized after it is queued; one that cannot be still fails it whole. */
+  @Test
+  void aBatchWithADocumentThatCannotBeSerializedWritesNothing() {
+    JsonObject tooLarge = new JsonObject().put("big", "x".repeat(1 << 20));
+    for (int at : new int[]{0, 40, 99}) {
+      rejected("doc", () -> tide.batch(b -> {
+        for (int i = 0; i < 100; i++) {
+          b.put("notes", "d" + i, i == at ? tooLarge : new JsonObject().put("i", i));
+        }
+      }));
+    }
+    rejected("doc", () -> tide.batch(b -> b.put("notes", "ok", new JsonObject()).put("notes", "o", new JsonObject().put("o", new Object()))));
+    assertEquals(0L, tide.pendingCount().await());
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs"));
+    assertEquals(1, notes.put("ok", new JsonObject()).await().counter());
+  }
+
+  /** The stored document is the one passed to put, even if the app changes its object right after. */
+  @Test
+  void aBatchStoresEachDocumentAsItWasWhenPut() {
+    JsonObject doc = new JsonObject().put("v", 1);
+    Future<?> done = tide.batch(b -> {
+      b.put("notes", "a", doc);
+      doc.put("v", 2);
+      b.put("notes", "b", doc);
+    });
+    doc.put("v", 3);
+    done.await();
+    assertEquals(new JsonObject().put("v", 1), notes.get("a").await());
+    assertEquals(new JsonObject().put("v", 2), notes.get("b").await());
+  }
 }
