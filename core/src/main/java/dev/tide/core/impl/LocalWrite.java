@@ -6,17 +6,23 @@ import dev.tide.core.ChangeSource;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.Stamp;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A validated local write: a put (a private copy of the document, and its JSON text) or a delete
- * (both null). Validation happens on the caller's thread, before anything is queued. A put in a batch
- * is serialized later ({@link #putInBatch}): the caller serializes the batch's documents while the
- * writer already works on the first ones, and the writer serializes any it reaches first.
+ * (both null). Its values are checked on the caller's thread, before anything is queued. A put in a
+ * batch is serialized later ({@link #putInBatch}): the caller serializes the batch's documents while
+ * the writer already works on the first ones, and the writer serializes any it reaches first; the size
+ * limit is checked then, and a document over it fails the whole batch.
  */
 final class LocalWrite {
 
@@ -40,11 +46,46 @@ final class LocalWrite {
     return new LocalWrite(collection, id, copy(doc), body);
   }
 
-  /** A put whose document is checked now and serialized later, from its private copy ({@link #serialize}). */
+  /**
+   * A put whose document is checked now and serialized later, from its private copy ({@link #serialize}),
+   * unless the copy still shares a value the app could change: then it is serialized now.
+   */
   static LocalWrite putInBatch(String collection, String id, JsonObject doc) {
     ChangeCodec.checkCollection(collection, "collection");
     ChangeCodec.checkId(id, "id");
-    return new LocalWrite(collection, id, copy(ChangeCodec.checkDocValues(doc, "doc")), null);
+    JsonObject snapshot = copy(ChangeCodec.checkDocValues(doc, "doc"));
+    return new LocalWrite(collection, id, snapshot, sharesMutableValue(snapshot) ? ChangeCodec.encodeDoc(snapshot, "doc") : null);
+  }
+
+  /**
+   * True if a value in the copy is still the app's own mutable object: {@code JsonObject.copy()} copies
+   * maps, lists, buffers and char sequences, but keeps a {@code byte[]}, any {@code Number} (an
+   * {@code AtomicLong} too) and any other type as the same instance.
+   */
+  private static boolean sharesMutableValue(Object v) {
+    if (v instanceof JsonObject o) {
+      for (Object x : o.getMap().values()) {
+        if (sharesMutableValue(x)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v instanceof JsonArray a) {
+      for (Object x : a.getList()) {
+        if (sharesMutableValue(x)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+      || v instanceof Double || v instanceof Float || v instanceof Short || v instanceof Byte || v instanceof Character
+      || v instanceof Instant || v instanceof Enum<?> || v instanceof Buffer) {
+      return false;
+    }
+    // BigInteger and BigDecimal are immutable unless subclassed
+    return v.getClass() != BigInteger.class && v.getClass() != BigDecimal.class;
   }
 
   static LocalWrite delete(String collection, String id) {

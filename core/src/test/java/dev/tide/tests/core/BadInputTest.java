@@ -119,5 +119,23 @@ class BadInputTest {
     done.await();
     assertEquals(new JsonObject().put("v", 1), notes.get("a").await());
     assertEquals(new JsonObject().put("v", 2), notes.get("b").await());
+
+    // values a JsonObject copy keeps as the app's own instances: a reused byte[] buffer, an AtomicLong
+    byte[] buffer = new byte[3];
+    java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
+    tide.batch(b -> {
+      for (int i = 0; i < 3; i++) {
+        java.util.Arrays.fill(buffer, (byte) i);
+        counter.set(i);
+        b.put("notes", "bin" + i, new JsonObject().put("bin", buffer).put("n", counter));
+      }
+    }).await();
+    for (int i = 0; i < 3; i++) {
+      byte[] expected = new byte[3];
+      java.util.Arrays.fill(expected, (byte) i);
+      JsonObject stored = notes.get("bin" + i).await();
+      assertEquals(java.util.Base64.getEncoder().encodeToString(expected), stored.getString("bin"), "bin" + i);
+      assertEquals(i, stored.getInteger("n"), "bin" + i);
+    }
   }
 }
