@@ -79,4 +79,45 @@ class LocalWriteTest {
       tide.close().await();
     }
   }
+
+  /** A batch that fails while grouped with other writes fails alone; the others commit. */
+  @Test
+  void aBatchThatFailsInAGroupFailsAlone(Vertx vertx) throws Exception {
+    TideImpl tide = (TideImpl) Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("g.db").toString())).await();
+    try {
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+      // holds the writer until the three writes below are queued, so they share the next transaction
+      Future<Void> hold = tide.writer().submit(new WriteTask<WriterStore, Void>(ctx) {
+        @Override
+        protected Void run(WriterStore store, List<dev.tide.core.Change> events) {
+          try {
+            queued.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return null;
+        }
+      });
+      Future<Stamp> before = tide.writer().submit(new LocalWrite.Single(ctx, LocalWrite.put("notes", "before", new JsonObject().put("v", 1))));
+      Future<List<Stamp>> bad = tide.writer().submit(new LocalWrite.Many(ctx,
+        List.of(LocalWrite.putInBatch("notes", "x", new JsonObject()), LocalWrite.putInBatch("notes", "big", tooLarge()))));
+      Future<Stamp> after = tide.writer().submit(new LocalWrite.Single(ctx, LocalWrite.put("notes", "after", new JsonObject().put("v", 2))));
+      long transactions = tide.writer().transactions();
+      queued.countDown();
+      hold.await();
+      before.await();
+      after.await();
+      bad.transform(ar -> Future.succeededFuture()).await();
+      assertEquals("doc", assertInstanceOf(InvalidChangeException.class, bad.cause()).field());
+      assertEquals(new JsonObject().put("v", 1), tide.collection("notes").get("before").await());
+      assertEquals(new JsonObject().put("v", 2), tide.collection("notes").get("after").await());
+      assertNull(tide.collection("notes").get("x").await(), "nothing of the failed batch");
+      assertEquals(2L, tide.pendingCount().await());
+      // the group failed once, then each write went alone: the two good ones each in its own transaction
+      assertEquals(transactions + 3, tide.writer().transactions());
+    } finally {
+      tide.close().await();
+    }
+  }
 }
