@@ -61,6 +61,7 @@ public final class ClientProcess {
           consumers.clear();
           tide.close().await();
           tide = open(vertx, cmd[1], cmd[2]);
+          edited = List.of(); // a "go" now needs this store's own "edit"
           say("RESET");
         }
         case "start" -> {
