@@ -136,6 +136,11 @@ class ChangeCodecTest {
 
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.NaN), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.POSITIVE_INFINITY), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Float.NaN), "doc"));
+    assertThrows(InvalidChangeException.class,
+      () -> ChangeCodec.checkDoc(new JsonObject().put("a", new JsonArray().add(new JsonArray().add(Float.NEGATIVE_INFINITY))), "doc"));
+    assertEquals("{\"f\":1.5,\"d\":2.5,\"i\":3,\"l\":4,\"b\":true,\"z\":null}", ChangeCodec.checkDoc(new JsonObject()
+      .put("f", 1.5f).put("d", 2.5d).put("i", 3).put("l", 4L).put("b", true).putNull("z"), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("s", "\uD800"), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("\uDC00", 1), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("o", new Object()), "doc"));
