@@ -1,10 +1,14 @@
 package dev.tide.core;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,6 +35,13 @@ public final class ChangeCodec {
   public static final int MAX_DOC_BYTES = 1 << 20;
   /** Objects and arrays nest at most 64 deep in a document (the document itself is depth 1). */
   public static final int MAX_DOC_DEPTH = 64;
+  /** A number in a message is at most 64 characters as written (the parser refuses a longer one). */
+  public static final int MAX_NUMBER_CHARS = 64;
+  /**
+   * An object key in a document is at most 50,000 bytes of UTF-8: what {@code new JsonObject(text)} (Jackson's
+   * default limit) reads back. Sync messages are parsed with a 64 KiB limit, so older data still passes.
+   */
+  public static final int MAX_KEY_BYTES = 50_000;
 
   private ChangeCodec() {
   }
@@ -149,9 +160,7 @@ public final class ChangeCodec {
     // Final classes are tested first: on JDK 17 a String tested against an interface (Map, List) misses the
     // one-entry type-check cache whenever the tested interface alternates, a scan and a shared write each time.
     if (v instanceof String s) {
-      if (!wellFormed(s)) {
-        throw new InvalidChangeException(field, "has a string with unpaired surrogates");
-      }
+      checkString(s, field);
     } else if (v instanceof JsonObject o) {
       checkMap(o.getMap(), depth, field);
     } else if (v instanceof JsonArray a) {
@@ -162,10 +171,29 @@ public final class ChangeCodec {
       checkFinite(Float.isFinite(f), field);
     } else if (v == null || v instanceof Integer || v instanceof Long || v instanceof Boolean) {
       return; // always valid
+    } else if (v instanceof BigDecimal || v instanceof BigInteger) {
+      // written as toString(): a receiver's parser refuses a longer number, and an infinite double as a float
+      if (v.toString().length() > MAX_NUMBER_CHARS) {
+        throw new InvalidChangeException(field, "has a number longer than " + MAX_NUMBER_CHARS + " characters");
+      }
+      checkFinite(Double.isFinite(((Number) v).doubleValue()), field);
     } else if (v instanceof Map<?, ?> m) {
       checkMap(m, depth, field);
     } else if (v instanceof List<?> l) {
       checkList(l, depth, field);
+    } else if (v instanceof Number n) { // any other Number is written as its double value
+      checkFinite(Double.isFinite(n.doubleValue()), field);
+    } else if (v instanceof CharSequence cs) { // a document's copy holds its toString()
+      checkString(cs.toString(), field);
+    } else if (!(v instanceof Instant || v instanceof byte[] || v instanceof Buffer || v instanceof Enum<?>)) {
+      // what JsonObject.encode() writes (Instant as ISO-8601, bytes as base64, an enum as its name) and nothing else
+      throw new InvalidChangeException(field, "is not JSON-encodable: has a " + v.getClass().getName());
+    }
+  }
+
+  private static void checkString(String s, String field) {
+    if (!wellFormed(s)) {
+      throw new InvalidChangeException(field, "has a string with unpaired surrogates");
     }
   }
 
@@ -183,6 +211,9 @@ public final class ChangeCodec {
       }
       if (!wellFormed(key)) {
         throw new InvalidChangeException(field, "has a key with unpaired surrogates");
+      }
+      if (key.length() > MAX_KEY_BYTES / 3 && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+        throw new InvalidChangeException(field, "has a key longer than " + MAX_KEY_BYTES + " bytes");
       }
       checkValue(e.getValue(), depth + 1, field);
     }

@@ -42,8 +42,9 @@ final class LocalWrite {
   static LocalWrite put(String collection, String id, JsonObject doc) {
     ChangeCodec.checkCollection(collection, "collection");
     ChangeCodec.checkId(id, "id");
-    String body = ChangeCodec.checkDoc(doc, "doc");
-    return new LocalWrite(collection, id, copy(doc), body);
+    JsonObject snapshot = copy(ChangeCodec.checkDocValues(doc, "doc"));
+    // the copy is what is stored, cached and announced, so it is what gets serialized
+    return new LocalWrite(collection, id, snapshot, ChangeCodec.encodeDoc(snapshot, "doc"));
   }
 
   /**

@@ -290,16 +290,21 @@ final class SyncEngine {
             return true;
           });
       }
-      if (e.status() == 413 && batch.ops().size() > 1) {
+      // refused as a whole, naming no op: too large, or a body the server's parser refuses (an op breaking a
+      // limit this client does not know). Halve the push until the op at fault is alone, then drop it.
+      boolean wholeRefused = e.status() == 413 || e.status() == 400 && "invalid_json".equals(e.code());
+      if (wholeRefused && batch.ops().size() > 1) {
         pushBatchOps = Math.max(1, Math.min(pushBatchOps, batch.ops().size()) / 2);
         return Future.succeededFuture(true);
       }
-      if (e.status() == 413 && batch.ops().size() == 1) {
-        // one op alone is too large for this server: it can never be accepted, so it must not block the rest
+      if (wholeRefused && batch.ops().size() == 1) {
+        // one op alone is refused by this server: it can never be accepted, so it must not block the rest
         Change op = batch.ops().get(0);
+        String code = e.status() == 413 ? "too_large" : e.code();
         return tide.writer().submit(new DropRejected(context, op)).map(v -> {
           run.rejected++;
-          publishRejected(op, "too_large", e.getMessage());
+          pushBatchOps = Math.max(1, options.getPushBatchOps()); // the next pushes halve again only if they must
+          publishRejected(op, code, e.getMessage());
           return true;
         });
       }

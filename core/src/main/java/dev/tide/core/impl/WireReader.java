@@ -37,8 +37,8 @@ public final class WireReader {
     .streamReadConstraints(StreamReadConstraints.builder()
       .maxNestingDepth(SyncProtocol.MAX_MESSAGE_DEPTH)
       .maxStringLength(ChangeCodec.MAX_DOC_BYTES + 1024)
-      .maxNumberLength(64)
-      .maxNameLength(64 * 1024)
+      .maxNumberLength(ChangeCodec.MAX_NUMBER_CHARS)
+      .maxNameLength(64 * 1024) // above ChangeCodec.MAX_KEY_BYTES: data from before that check still reads
       .maxDocumentLength(SyncProtocol.MAX_REQUEST_BYTES)
       .build())
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)

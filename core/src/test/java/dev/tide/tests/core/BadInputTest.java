@@ -1,5 +1,6 @@
 package dev.tide.tests.core;
 
+import dev.tide.core.ChangeCodec;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.Tide;
 import dev.tide.core.TideCollection;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,6 +108,34 @@ class BadInputTest {
     assertEquals(0L, tide.pendingCount().await());
     assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs"));
     assertEquals(1, notes.put("ok", new JsonObject()).await().counter());
+  }
+
+  /**
+   * put and batch accept the same documents, within the limits a receiver's parser has; what is stored is
+   * what get returns (a CharSequence is stored as its text).
+   */
+  @Test
+  void putAndBatchAcceptTheSameDocumentsAndStoreWhatTheyReturn() {
+    List<JsonObject> refused = List.of(
+      new JsonObject().put("s", new StringBuilder("x\uD800")),
+      new JsonObject().put("n", new BigInteger("1".repeat(ChangeCodec.MAX_NUMBER_CHARS + 1))),
+      new JsonObject().put("n", new BigDecimal("1E+400")),
+      new JsonObject().put("k".repeat(ChangeCodec.MAX_KEY_BYTES + 1), 1),
+      new JsonObject().put("c", 'c'));
+    for (JsonObject doc : refused) {
+      rejected("doc", () -> notes.put("a", doc));
+      rejected("doc", () -> tide.batch(b -> b.put("notes", "a", doc)));
+    }
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_docs"));
+
+    JsonObject text = new JsonObject().put("s", new StringBuilder("ok")).put("n", new BigInteger("1".repeat(64)));
+    notes.put("p", text).await();
+    tide.batch(b -> b.put("notes", "b", text)).await();
+    for (String id : List.of("p", "b")) {
+      String stored = (String) Sql.query(path, "SELECT body FROM tide_docs WHERE id = '" + id + "'").get(0).get(0);
+      assertEquals("{\"s\":\"ok\",\"n\":" + "1".repeat(64) + "}", stored, id);
+      assertEquals(stored, notes.get(id).await().encode(), id);
+    }
   }
 
   /** The stored document is the one passed to put, even if the app changes its object right after. */

@@ -137,6 +137,19 @@ class ChangeCodecTest {
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.NaN), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Double.POSITIVE_INFINITY), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", Float.NaN), "doc"));
+    // a receiver's parser refuses longer numbers and keys: refused here, not by the server for the whole request
+    ChangeCodec.checkDoc(new JsonObject().put("n", new java.math.BigInteger("9".repeat(ChangeCodec.MAX_NUMBER_CHARS))), "doc");
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(
+      new JsonObject().put("n", new java.math.BigInteger("9".repeat(ChangeCodec.MAX_NUMBER_CHARS + 1))), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(
+      new JsonObject().put("n", new java.math.BigDecimal("0." + "1".repeat(ChangeCodec.MAX_NUMBER_CHARS))), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("n", new java.math.BigDecimal("-1E+309")), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(
+      new JsonObject().put("n", new java.util.concurrent.atomic.DoubleAdder() {{ add(Double.NaN); }}), "doc"));
+    ChangeCodec.checkDoc(new JsonObject().put("é".repeat(ChangeCodec.MAX_KEY_BYTES / 2), 1), "doc");
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("é".repeat(ChangeCodec.MAX_KEY_BYTES / 2 + 1), 1), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("s", new StringBuilder("\uDC00")), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("c", 'c'), "doc"));
     assertThrows(InvalidChangeException.class,
       () -> ChangeCodec.checkDoc(new JsonObject().put("a", new JsonArray().add(new JsonArray().add(Float.NEGATIVE_INFINITY))), "doc"));
     assertEquals("{\"f\":1.5,\"d\":2.5,\"i\":3,\"l\":4,\"b\":true,\"z\":null}", ChangeCodec.checkDoc(new JsonObject()

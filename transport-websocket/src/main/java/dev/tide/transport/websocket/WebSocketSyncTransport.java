@@ -266,7 +266,10 @@ public final class WebSocketSyncTransport implements SyncTransport {
         JsonObject error = frame.getJsonObject("error", new JsonObject());
         SyncException e = new SyncException(frame.getInteger("status", 400), error.getString("code", "error"),
           error.getString("message", ""), error.getString("field"), error.getString("reason"));
-        Promise<SyncResponse> p = frame.getValue("id") == null ? null : pending.remove(frame.getLong("id"));
+        Promise<SyncResponse> p = frame.getValue("id") != null ? pending.remove(frame.getLong("id"))
+          // no id: the server could not read our frame that far (it refused it as malformed). Only sync requests
+          // are sent, so with one pending it is that one's answer (and a push it refuses must not hang)
+          : pending.size() == 1 ? pending.remove(pending.keySet().iterator().next()) : null;
         if (p != null) {
           p.tryFail(e);
         }
