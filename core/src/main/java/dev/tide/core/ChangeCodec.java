@@ -185,6 +185,8 @@ public final class ChangeCodec {
       checkFinite(Double.isFinite(n.doubleValue()), field);
     } else if (v instanceof CharSequence cs) { // a document's copy holds its toString()
       checkString(cs.toString(), field);
+    } else if (v instanceof Character c) { // kept by a copy; written as a string where Jackson Databind is present
+      checkString(String.valueOf(c), field);
     } else if (!(v instanceof Instant || v instanceof byte[] || v instanceof Buffer || v instanceof Enum<?>)) {
       // what JsonObject.encode() writes (Instant as ISO-8601, bytes as base64, an enum as its name) and nothing else
       throw new InvalidChangeException(field, "is not JSON-encodable: has a " + v.getClass().getName());

@@ -149,7 +149,9 @@ class ChangeCodecTest {
     ChangeCodec.checkDoc(new JsonObject().put("é".repeat(ChangeCodec.MAX_KEY_BYTES / 2), 1), "doc");
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDoc(new JsonObject().put("é".repeat(ChangeCodec.MAX_KEY_BYTES / 2 + 1), 1), "doc"));
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("s", new StringBuilder("\uDC00")), "doc"));
-    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("c", 'c'), "doc"));
+    ChangeCodec.checkDocValues(new JsonObject().put("c", 'c'), "doc");
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("c", '\uD800'), "doc"));
+    assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkDocValues(new JsonObject().put("u", java.util.UUID.randomUUID()), "doc"));
     assertThrows(InvalidChangeException.class,
       () -> ChangeCodec.checkDoc(new JsonObject().put("a", new JsonArray().add(new JsonArray().add(Float.NEGATIVE_INFINITY))), "doc"));
     assertEquals("{\"f\":1.5,\"d\":2.5,\"i\":3,\"l\":4,\"b\":true,\"z\":null}", ChangeCodec.checkDoc(new JsonObject()
