@@ -301,12 +301,14 @@ final class SyncEngine {
         // one op alone is refused by this server: it can never be accepted, so it must not block the rest
         Change op = batch.ops().get(0);
         String code = e.status() == 413 ? "too_large" : e.code();
-        return tide.writer().submit(new DropRejected(context, op)).map(v -> {
-          run.rejected++;
-          pushBatchOps = Math.max(1, options.getPushBatchOps()); // the next pushes halve again only if they must
-          publishRejected(op, code, e.getMessage());
-          return true;
-        });
+        return opAtFault(e)
+          .compose(v -> tide.writer().submit(new DropRejected(context, op)))
+          .map(v -> {
+            run.rejected++;
+            pushBatchOps = Math.max(1, options.getPushBatchOps()); // the next pushes halve again only if they must
+            publishRejected(op, code, e.getMessage());
+            return true;
+          });
       }
       Matcher m = e.status() == 400 && e.field() != null ? OP_FIELD.matcher(e.field()) : null;
       if (m != null && m.lookingAt() && Integer.parseInt(m.group(1)) < batch.ops().size()) {
@@ -319,6 +321,19 @@ final class SyncEngine {
       }
     }
     return Future.failedFuture(error);
+  }
+
+  /**
+   * Before an op refused with {@code invalid_json} is dropped: the same request without it (a one-change
+   * pull, its answer unused) must be accepted, else the request itself is at fault, not the op, and the
+   * run fails with {@code refusal} (nothing is dropped).
+   */
+  private Future<Void> opAtFault(SyncException refusal) {
+    if (refusal.status() == 413) {
+      return Future.succeededFuture();
+    }
+    return transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting))
+      .transform(ar -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(refusal));
   }
 
   /** Removes an op the server refused as invalid, so it never jams the outbox. */

@@ -1,16 +1,19 @@
 package dev.tide.tests.websocket;
 
 import dev.tide.core.ChangeCodec;
+import dev.tide.core.SyncException;
 import dev.tide.core.SyncResult;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import dev.tide.tests.core.Sql;
 import dev.tide.tests.http.SyncFixture;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,5 +92,28 @@ class RefusedRequestTest {
     assertEquals(1, next.exchanges(), "the push batch is whole again once the refused op is dropped");
     assertTrue(fx.serverState().containsKey("notes/later"));
     assertTrue(fx.serverState().containsKey("notes/later2"));
+  }
+
+  /** If the request is refused even without ops (not an op's fault: e.g. a gateway), nothing is dropped. */
+  @Test
+  void nothingIsDroppedWhenEveryRequestIsRefused(Vertx vertx) {
+    HttpServer refusing = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(b -> req.response()
+      .setStatusCode(400).putHeader("Content-Type", "application/json")
+      .end("{\"error\":{\"code\":\"invalid_json\",\"message\":\"body: is not valid JSON\"}}")))
+      .listen(0, "127.0.0.1").await();
+    try {
+      List<JsonObject> rejected = new CopyOnWriteArrayList<>();
+      vertx.eventBus().<JsonObject>consumer("b.sync.rejected", m -> rejected.add(m.body()));
+      Tide b = fx.client("b", s -> s.setUrl(SyncFixture.url(refusing.actualPort())));
+      for (int i = 0; i < 3; i++) {
+        b.collection("notes").put("n" + i, new JsonObject()).await();
+      }
+      SyncException e = assertThrows(SyncException.class, () -> b.syncOnce().await());
+      assertEquals("invalid_json", e.code());
+      assertEquals(3L, b.pendingCount().await());
+      assertTrue(rejected.isEmpty());
+    } finally {
+      refusing.close().await();
+    }
   }
 }
