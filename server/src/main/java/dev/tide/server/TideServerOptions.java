@@ -247,9 +247,10 @@ public class TideServerOptions {
   }
 
   /**
-   * Request bodies being received are buffered up to this many bytes in total, across all requests
-   * (each counts its Content-Length, or {@link #getMaxBodyBytes()} if it does not say): further
-   * requests get 503 until memory frees up, so many concurrent large uploads cannot exhaust the heap.
+   * Request bodies being received are buffered up to this many bytes in total, across all requests,
+   * HTTP and WebSocket (an HTTP body counts its Content-Length, or {@link #getMaxBodyBytes()} if it does
+   * not say; a WebSocket message its frames so far): further requests get 429 until memory frees up, so
+   * many concurrent large uploads cannot exhaust the heap.
    */
   public long getMaxBufferedBodyBytes() {
     return maxBufferedBodyBytes;

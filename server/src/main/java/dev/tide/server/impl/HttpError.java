@@ -33,6 +33,11 @@ final class HttpError extends RuntimeException {
     this(status, code, message, null);
   }
 
+  /** The server-wide budget of request bytes in memory is spent (429): retry shortly. */
+  static HttpError busy() {
+    return new HttpError(429, "busy", "the server is receiving too much data at once: retry shortly");
+  }
+
   JsonObject body() {
     JsonObject error = new JsonObject().put("code", code).put("message", getMessage());
     if (field != null) {

@@ -32,7 +32,7 @@ public final class TideServerImpl implements TideServer {
   private final Router router;
   private final WsEndpoint ws;
   private final long purgeTimer;
-  private final java.util.concurrent.atomic.AtomicLong bufferedBodyBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final BodyBudget bodyBudget;
   private volatile ServerAuthenticator authenticator;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
@@ -40,7 +40,8 @@ public final class TideServerImpl implements TideServer {
     this.options = options;
     this.store = store;
     this.sync = new SyncHandler(options, store);
-    this.ws = new WsEndpoint(vertx, options, sync, store);
+    this.bodyBudget = new BodyBudget(options.getMaxBufferedBodyBytes());
+    this.ws = new WsEndpoint(vertx, options, sync, store, bodyBudget);
     this.router = buildRouter();
     long retention = options.getTombstoneRetentionSeconds();
     this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
@@ -137,14 +138,12 @@ public final class TideServerImpl implements TideServer {
       ctx.next(); // refused by the body handler with 413 before anything is buffered
       return;
     }
-    long budget = options.getMaxBufferedBodyBytes();
-    if (bufferedBodyBytes.addAndGet(need) > budget && need > 0) {
-      bufferedBodyBytes.addAndGet(-need);
+    if (!bodyBudget.reserve(need)) {
       ctx.response().putHeader("Retry-After", "1");
-      ctx.fail(new HttpError(429, "busy", "the server is receiving too much data at once: retry shortly"));
+      ctx.fail(HttpError.busy());
       return;
     }
-    ctx.addEndHandler(v -> bufferedBodyBytes.addAndGet(-need));
+    ctx.addEndHandler(v -> bodyBudget.release(need));
     ctx.next();
   }
 
@@ -193,6 +192,11 @@ public final class TideServerImpl implements TideServer {
     }
     sync.close();
     return ws.close().eventually(store::close);
+  }
+
+  /** Request bytes held in memory now, HTTP bodies and WebSocket messages together (for monitoring and tests). */
+  public long bufferedRequestBytes() {
+    return bodyBudget.used();
   }
 
   /** Open WebSocket connections (for monitoring and tests). */

@@ -41,10 +41,35 @@ final class WsConnection {
   private volatile long fullSince;
 
   private final java.util.function.Consumer<WsConnection> onGone;
+  private final BodyBudget bodyBudget;
+  private final WsMessageReader reader;
 
   WsConnection(Context context, ServerWebSocket ws, String namespace, SyncHandler sync, TideServerOptions options,
-               java.util.function.Consumer<WsConnection> onGone) {
+               BodyBudget bodyBudget, java.util.function.Consumer<WsConnection> onGone) {
     this.onGone = onGone;
+    this.bodyBudget = bodyBudget;
+    // the hello's maxMessageBytes, plus room for the frame's envelope around the request
+    this.reader = new WsMessageReader(bodyBudget, options.getMaxBodyBytes() + 64 * 1024, new WsMessageReader.Sink() {
+      @Override
+      public void message(String text, long reserved) {
+        onText(text, reserved);
+      }
+
+      @Override
+      public void busy() {
+        refuse(null, HttpError.busy());
+      }
+
+      @Override
+      public void tooBig() {
+        close((short) 1009, "message too big");
+      }
+
+      @Override
+      public void binary() {
+        close((short) 1003, "text frames only");
+      }
+    });
     this.context = context;
     this.ws = ws;
     this.namespace = namespace;
@@ -54,42 +79,53 @@ final class WsConnection {
 
   void start() {
     ws.setWriteQueueMaxSize(1 << 20); // a full queue pauses pushes to this socket only
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> close((short) 1003, "text frames only"));
+    ws.frameHandler(reader::frame);
     ws.pongHandler(b -> lastHeard = System.currentTimeMillis());
     ws.closeHandler(v -> {
       closed = true;
       onGone.accept(this);
+      reader.release();
+      requests.forEach(q -> bodyBudget.release(q.reserved()));
+      requests.clear();
     });
     ws.exceptionHandler(e -> close((short) 1011, "connection error"));
     ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
       .put("maxMessageBytes", options.getMaxBodyBytes()).encode()); // the largest sync request it accepts
   }
 
-  private void onText(String text) {
+  /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
+  private void onText(String text, long reserved) {
     lastHeard = System.currentTimeMillis();
+    if (closed) {
+      bodyBudget.release(reserved);
+      return;
+    }
     WireReader.Frame frame;
     try {
       frame = WireReader.clientFrame(text); // the request is streamed and validated on the way
     } catch (InvalidChangeException e) {
-      sendError(null, new HttpError(400, "invalid_json", e.getMessage()));
+      bodyBudget.release(reserved);
+      refuse(null, new HttpError(400, "invalid_json", e.getMessage()));
       return;
     }
     Object id = frame.fields().getValue("id");
+    HttpError refused = null;
     if (id != null && !(id instanceof Integer || id instanceof Long || id instanceof String s && s.length() <= 64)) {
-      sendError(null, new HttpError(400, "invalid_request", "id must be an integer or a short string", "id"));
-      return;
+      id = null;
+      refused = new HttpError(400, "invalid_request", "id must be an integer or a short string", "id");
+    } else if (!"sync".equals(frame.fields().getValue("type"))) {
+      refused = new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type");
+    } else if (frame.request() == null && frame.invalid() == null) {
+      refused = new HttpError(400, "invalid_request", "request must be a sync request object", "request");
     }
-    if (!"sync".equals(frame.fields().getValue("type"))) {
-      sendError(id, new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type"));
-      return;
-    }
-    if (frame.request() == null && frame.invalid() == null) {
-      sendError(id, new HttpError(400, "invalid_request", "request must be a sync request object", "request"));
+    if (refused != null) {
+      bodyBudget.release(reserved);
+      refuse(id, refused);
       return;
     }
     // answered in turn, refusals too
-    requests.add(new Queued(id, frame.request(), frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid())));
+    requests.add(new Queued(id, frame.request(), frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid()),
+      reserved));
     if (busy) {
       ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
     }
@@ -153,6 +189,13 @@ final class WsConnection {
     if (busy || closed) {
       return;
     }
+    if (ws.writeQueueFull()) {
+      // answers wait like pushes: a client that does not read gets nothing more queued, and is cut off
+      // after wsSlowClientSeconds (it would otherwise make the server hold every answer it asked for)
+      ws.pause();
+      awaitDrain();
+      return;
+    }
     Queued next = requests.poll();
     if (requests.isEmpty()) {
       ws.resume();
@@ -162,22 +205,23 @@ final class WsConnection {
     } else if (dirty && nodeId != null && seq >= sync.lastSeq()) {
       dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
     } else if (dirty && nodeId != null) {
-      if (ws.writeQueueFull()) {
-        if (fullSince == 0) {
-          fullSince = System.currentTimeMillis();
-        }
-        ws.drainHandler(v -> {
-          fullSince = 0;
-          pump();
-        });
-        return;
-      }
       push();
     }
   }
 
-  /** A frame's request, or why it is refused. */
-  private record Queued(Object id, SyncRequest request, HttpError refused) {
+  /** The socket's write queue is full: note since when (see {@link #check}) and go on once it drains. */
+  private void awaitDrain() {
+    if (fullSince == 0) {
+      fullSince = System.currentTimeMillis();
+    }
+    ws.drainHandler(v -> {
+      fullSince = 0;
+      pump();
+    });
+  }
+
+  /** A frame's request, or why it is refused; {@code reserved} bytes of the body budget are held until it is answered. */
+  private record Queued(Object id, SyncRequest request, HttpError refused, long reserved) {
   }
 
   private void exchange(Queued next) {
@@ -192,6 +236,7 @@ final class WsConnection {
       }
     }
     if (refused != null) {
+      bodyBudget.release(next.reserved());
       sendError(id, refused);
       pump();
       return;
@@ -199,6 +244,7 @@ final class WsConnection {
     busy = true;
     sync.exchange(namespace, request).onComplete(ar -> {
       busy = false;
+      bodyBudget.release(next.reserved());
       if (ar.succeeded()) {
         nodeId = request.nodeId();
         seq = ar.result().lastSeq();
@@ -233,6 +279,15 @@ final class WsConnection {
       }
       pump();
     });
+  }
+
+  /** An answer outside the request queue (the frame could not be queued): sent, then reading waits if the client lags. */
+  private void refuse(Object id, HttpError e) {
+    sendError(id, e);
+    if (ws.writeQueueFull()) {
+      ws.pause(); // resumed by pump once the queue drains
+      awaitDrain();
+    }
   }
 
   private void sendError(Object id, HttpError e) {

@@ -18,14 +18,16 @@ final class WsEndpoint {
   private final Vertx vertx;
   private final TideServerOptions options;
   private final SyncHandler sync;
+  private final BodyBudget bodyBudget;
   private final Set<WsConnection> connections = ConcurrentHashMap.newKeySet();
   private final Runnable unsubscribe;
   private final long timer;
   private final io.vertx.core.Context context;
   private final java.util.concurrent.atomic.AtomicBoolean fanoutScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
-  WsEndpoint(Vertx vertx, TideServerOptions options, SyncHandler sync, ServerStore store) {
+  WsEndpoint(Vertx vertx, TideServerOptions options, SyncHandler sync, ServerStore store, BodyBudget bodyBudget) {
     this.vertx = vertx;
+    this.bodyBudget = bodyBudget;
     this.options = options;
     this.sync = sync;
     this.context = vertx.getOrCreateContext();
@@ -87,7 +89,8 @@ final class WsEndpoint {
       if (ar.failed()) {
         return; // the handshake failed; Vert.x has answered the request
       }
-      WsConnection c = new WsConnection(vertx.getOrCreateContext(), ar.result(), namespace, sync, options, connections::remove);
+      WsConnection c = new WsConnection(vertx.getOrCreateContext(), ar.result(), namespace, sync, options, bodyBudget,
+        connections::remove);
       connections.add(c);
       c.start();
     });

@@ -16,6 +16,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -199,6 +200,75 @@ class WebSocketEdgesTest {
     await().until(() -> seen.size() == 400); // 16 MB pushed to B while the stalled socket's buffers are full
     await().until(() -> server.webSocketConnections() == 2); // the stalled client was cut off
     stalled.ws.resume();
+  }
+
+  /** A client that asks and never reads gets nothing more queued once its socket is full, and is cut off. */
+  @Test
+  void aClientThatNeverReadsItsAnswersIsCutOff(Vertx vertx) throws Exception {
+    fx.startServer(new TideServerOptions().setWsSlowClientSeconds(1), null, null);
+    TideServerImpl server = (TideServerImpl) fx.server;
+    Tide seed = fx.client("seed");
+    clients.add(seed);
+    String blob = "x".repeat(500);
+    seed.batch(b -> {
+      for (int i = 0; i < 1000; i++) {
+        b.put("notes", "d" + i, new JsonObject().put("blob", blob));
+      }
+    }).await();
+    seed.syncOnce().await(); // a pull from the start is now a page of ~0.6 MB
+
+    RawSocket reader = connect(at("/sync/ws"));
+    reader.next();
+    reader.ws.pause(); // reads nothing from here on
+    for (int i = 1; i <= 100; i++) { // 100 small requests would make 60 MB of answers
+      reader.ws.writeTextMessage("{\"type\":\"sync\",\"id\":" + i
+        + ",\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null}}");
+    }
+    await().until(() -> server.webSocketConnections() == 0); // its socket stayed full past wsSlowClientSeconds
+    reader.ws.resume();
+  }
+
+  /** WebSocket messages are held against maxBufferedBodyBytes, the budget HTTP bodies share. */
+  @Test
+  void webSocketMessagesShareTheServersBodyBudget(Vertx vertx) throws Exception {
+    fx.startServer(new TideServerOptions().setMaxBufferedBodyBytes(1 << 20), null, null);
+    TideServerImpl server = (TideServerImpl) fx.server;
+    String request = "{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"p\",\"cursor\":null},\"pad\":\"";
+    RawSocket holder = connect(at("/sync/ws"));
+    holder.next();
+    writeUnfinished(holder, request + "x".repeat(900_000));
+    await().until(() -> server.bufferedRequestBytes() > 900_000); // a message in progress holds its bytes
+
+    RawSocket other = connect(at("/sync/ws"));
+    other.next();
+    other.ws.writeTextMessage(request + "y".repeat(200_000) + "\"}").await();
+    JsonObject refused = other.next();
+    assertEquals("error", refused.getString("type"));
+    assertEquals(429, refused.getInteger("status"));
+    assertEquals("busy", refused.getJsonObject("error").getString("code"));
+    assertEquals(429, WebClient.create(vertx).post(fx.port(), "127.0.0.1", "/sync").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{" + " ".repeat(200_000) + "}")).await().statusCode(), "HTTP bodies share the budget");
+
+    holder.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"}"), true)).await();
+    assertEquals("result", holder.next().getString("type"));
+    await().until(() -> server.bufferedRequestBytes() == 0); // released once answered
+    other.ws.writeTextMessage(request + "y".repeat(200_000) + "\"}").await();
+    assertEquals("result", other.next().getString("type"));
+
+    // a socket that closes in the middle of a message gives its bytes back
+    writeUnfinished(holder, request + "x".repeat(500_000));
+    await().until(() -> server.bufferedRequestBytes() > 0);
+    holder.ws.close().await();
+    await().until(() -> server.bufferedRequestBytes() == 0);
+  }
+
+  /** The start of a text message, in frames within the server's 64 KiB frame limit, without its last frame. */
+  private static void writeUnfinished(RawSocket s, String text) {
+    int step = 60_000;
+    for (int at = 0; at < text.length(); at += step) {
+      Buffer part = Buffer.buffer(text.substring(at, Math.min(text.length(), at + step)));
+      s.ws.writeFrame(at == 0 ? WebSocketFrame.textFrame(part.toString(), false) : WebSocketFrame.continuationFrame(part, false)).await();
+    }
   }
 
   @ParameterizedTest

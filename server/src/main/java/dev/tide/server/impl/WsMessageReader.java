@@ -1,0 +1,96 @@
+package dev.tide.server.impl;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Joins a WebSocket's text frames into messages, holding their bytes against the server-wide
+ * {@link BodyBudget} that HTTP bodies use (Vert.x's own joining would hold up to the message limit per
+ * socket, outside any shared budget). A message that finds the budget spent is dropped as it arrives
+ * and refused; one over the size limit ends the socket. Confined to the connection's context.
+ */
+final class WsMessageReader {
+
+  /** What the connection does with each outcome. */
+  interface Sink {
+    /** A whole text message; its {@code reserved} bytes stay taken until the sink releases them. */
+    void message(String text, long reserved);
+
+    /** A message was dropped because the budget was spent. */
+    void busy();
+
+    /** A message went over the size limit (nothing of it is held any more). */
+    void tooBig();
+
+    /** A binary message began. */
+    void binary();
+  }
+
+  private final BodyBudget budget;
+  private final long maxBytes;
+  private final Sink sink;
+  private Buffer receiving;
+  private long reserved;
+  private boolean inMessage;
+  private boolean dropping;
+
+  WsMessageReader(BodyBudget budget, long maxBytes, Sink sink) {
+    this.budget = budget;
+    this.maxBytes = maxBytes;
+    this.sink = sink;
+  }
+
+  void frame(WebSocketFrame frame) {
+    if (frame.isBinary()) {
+      release();
+      sink.binary();
+      return;
+    }
+    if (frame.isText()) {
+      release(); // a new message (a well-formed peer has finished the previous one)
+      inMessage = true;
+      dropping = false;
+      receiving = Buffer.buffer();
+    } else if (!frame.isContinuation() || !inMessage) {
+      return; // ping, pong and close are Vert.x's to handle
+    }
+    Buffer data = frame.binaryData();
+    if (!dropping) {
+      if ((long) receiving.length() + data.length() > maxBytes) {
+        release();
+        inMessage = false;
+        sink.tooBig();
+        return;
+      }
+      if (budget.reserve(data.length())) {
+        reserved += data.length();
+        receiving.appendBuffer(data);
+      } else {
+        release();
+        dropping = true;
+      }
+    }
+    if (frame.isFinal()) {
+      inMessage = false;
+      if (dropping) {
+        dropping = false;
+        sink.busy();
+      } else {
+        String text = receiving.toString(StandardCharsets.UTF_8);
+        long taken = reserved;
+        receiving = null;
+        reserved = 0;
+        sink.message(text, taken);
+      }
+    }
+  }
+
+  /** Lets go of a message in progress (the socket closed, or the message was given up). */
+  void release() {
+    budget.release(reserved);
+    reserved = 0;
+    receiving = null;
+  }
+}
