@@ -233,8 +233,10 @@ final class ServerWriter implements GroupCommitWriter.Store {
   @Override
   public void commit() throws SQLException {
     tx.commit();
-    committed = log.committed(seq);
+    // at once: a reader may already serve a cursor at seq, and a request carrying it must not find it
+    // ahead of lastSeq (a false "database changed" reset) while the commit log is being built
     committedSeq = seq;
+    committed = log.committed(seq);
     committedMaxCounter = maxCounter;
     committedPurgedSeq = purgedSeq;
     committedPurgedCounter = purgedCounter;
