@@ -28,6 +28,8 @@ public final class SyncProtocol {
   public static final int MAX_REQUEST_BYTES = 16 << 20;
   /** A response stops adding changes past this many bytes (it always holds at least one). */
   public static final int MAX_RESPONSE_BYTES = 8 << 20;
+  /** The most a client takes in one message from a server (a response, or a WebSocket frame's message). */
+  public static final int MAX_MESSAGE_BYTES = 32 << 20;
   /** Longest cursor string. */
   public static final int MAX_CURSOR_LENGTH = 256;
   /**

@@ -12,9 +12,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.codec.BodyCodec;
 
 import java.util.Map;
 
@@ -48,7 +48,7 @@ public final class HttpSyncTransport implements SyncTransport {
   public Future<SyncResponse> exchange(SyncRequest request) {
     Buffer body = request.toBuffer();
     return headers(false).compose(h -> post(body, h)).compose(response -> {
-      if (response.statusCode() != 401 || options.getHeadersProvider() == null) {
+      if (response.status() != 401 || options.getHeadersProvider() == null) {
         return decode(response);
       }
       return headers(true).compose(h -> post(body, h)).compose(this::decode); // refreshed credentials, once
@@ -70,22 +70,29 @@ public final class HttpSyncTransport implements SyncTransport {
     return supplied.map(h -> headers.addAll(h));
   }
 
-  private Future<HttpResponse<Buffer>> post(Buffer body, MultiMap headers) {
+  /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */
+  private record Received(int status, String statusMessage, Buffer body) {
+  }
+
+  private Future<Received> post(Buffer body, MultiMap headers) {
+    ResponseBody received = new ResponseBody(SyncProtocol.MAX_MESSAGE_BYTES);
     return client.postAbs(options.getUrl())
       .timeout(options.getRequestTimeoutMs())
       .putHeaders(headers)
       .putHeader("Content-Type", "application/json")
       .putHeader("Accept", "application/json")
-      .sendBuffer(body);
+      .as(BodyCodec.pipe(received, false))
+      .sendBuffer(body)
+      .map(r -> new Received(r.statusCode(), r.statusMessage(), received.body()));
   }
 
-  private Future<SyncResponse> decode(HttpResponse<Buffer> response) {
-    Buffer body = response.body() == null ? Buffer.buffer() : response.body();
+  private Future<SyncResponse> decode(Received response) {
+    Buffer body = response.body();
     try {
-      if (response.statusCode() == 200) {
+      if (response.status() == 200) {
         return Future.succeededFuture(SyncResponse.fromBuffer(body));
       }
-      return Future.failedFuture(error(response.statusCode(), response.statusMessage(), body));
+      return Future.failedFuture(error(response.status(), response.statusMessage(), body));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -202,4 +202,32 @@ class FaultsTest {
     assertEquals("large", rejected.get(0).getString("id"));
     assertEquals("invalid_request", rejected.get(0).getString("code"));
   }
+
+  /** A server or proxy that answers with an endless body fails the exchange; the client's heap is not its buffer. */
+  @Test
+  void aResponseOverTheMessageLimitFailsTheExchange(Vertx vertx) {
+    io.vertx.core.buffer.Buffer mib = io.vertx.core.buffer.Buffer.buffer(new byte[1 << 20]);
+    AtomicInteger sent = new AtomicInteger();
+    io.vertx.core.http.HttpServer endless = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(b -> {
+      req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{\"pad\":\"");
+      vertx.setPeriodic(1, id -> {
+        if (req.response().closed() || sent.get() >= 200) {
+          vertx.cancelTimer(id);
+        } else if (!req.response().writeQueueFull()) {
+          req.response().write(mib);
+          sent.incrementAndGet();
+        }
+      });
+    })).listen(0, "127.0.0.1").await();
+    try {
+      Tide a = fx.client("a", s -> s.setUrl(SyncFixture.url(endless.actualPort())));
+      a.collection("notes").put("x", new JsonObject()).await();
+      RuntimeException e = assertThrows(RuntimeException.class, () -> a.syncOnce().await());
+      assertTrue(e.getMessage().contains("response body over"), e.toString());
+      assertTrue(sent.get() < 100, "the client stopped reading near 32 MiB, not at the end: " + sent.get() + " MiB sent");
+      assertEquals(1L, a.pendingCount().await());
+    } finally {
+      endless.close().await();
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.tide.core.HeadersProvider;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.WireReader;
@@ -41,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class WebSocketSyncTransport implements SyncTransport {
 
   /** Largest message accepted from the server: its responses stop near 8 MiB. */
-  static final int MAX_MESSAGE_BYTES = 32 << 20;
+  static final int MAX_MESSAGE_BYTES = SyncProtocol.MAX_MESSAGE_BYTES;
 
   private final Vertx vertx;
   private final Context context;
