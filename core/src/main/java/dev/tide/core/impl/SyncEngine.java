@@ -325,15 +325,23 @@ final class SyncEngine {
 
   /**
    * Before an op refused with {@code invalid_json} is dropped: the same request without it (a one-change
-   * pull, its answer unused) must be accepted, else the request itself is at fault, not the op, and the
-   * run fails with {@code refusal} (nothing is dropped).
+   * pull, its answer unused) must be read by the server (answered, or 409 for a reset, which the next
+   * exchange then makes), else the request itself is at fault, not the op, and the run fails with
+   * {@code refusal} (nothing is dropped).
    */
   private Future<Void> opAtFault(SyncException refusal) {
     if (refusal.status() == 413) {
       return Future.succeededFuture();
     }
     return transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting))
-      .transform(ar -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(refusal));
+      .transform(ar -> {
+        // read and answered (a 409 asking for a reset too): the request is fine, so the op is at fault
+        if (ar.succeeded() || ar.cause() instanceof SyncException p && p.status() == 409) {
+          return Future.succeededFuture();
+        }
+        pushBatchOps = Math.max(1, options.getPushBatchOps()); // no op's fault: pushes need not stay small
+        return Future.failedFuture(refusal);
+      });
   }
 
   /** Removes an op the server refused as invalid, so it never jams the outbox. */

@@ -84,7 +84,7 @@ final class WsConnection {
     ws.closeHandler(v -> {
       closed = true;
       onGone.accept(this);
-      reader.release();
+      reader.close();
       requests.forEach(q -> bodyBudget.release(q.reserved()));
       requests.clear();
     });
@@ -151,7 +151,7 @@ final class WsConnection {
    */
   void offer(long from, dev.tide.server.spi.PullPage page, String sharedFrame) {
     context.runOnContext(v -> {
-      if (closed) {
+      if (closed || ws.isClosed()) {
         return;
       }
       if (busy || seq != from || nodeId == null || ws.writeQueueFull()) {
@@ -186,7 +186,7 @@ final class WsConnection {
   }
 
   private void pump() {
-    if (busy || closed) {
+    if (busy || closed || ws.isClosed()) { // isClosed: the peer's close frame came (the write queue is off limits)
       return;
     }
     if (ws.writeQueueFull()) {
@@ -284,7 +284,7 @@ final class WsConnection {
   /** An answer outside the request queue (the frame could not be queued): sent, then reading waits if the client lags. */
   private void refuse(Object id, HttpError e) {
     sendError(id, e);
-    if (ws.writeQueueFull()) {
+    if (!ws.isClosed() && ws.writeQueueFull()) {
       ws.pause(); // resumed by pump once the queue drains
       awaitDrain();
     }

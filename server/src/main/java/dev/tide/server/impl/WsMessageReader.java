@@ -35,6 +35,7 @@ final class WsMessageReader {
   private long reserved;
   private boolean inMessage;
   private boolean dropping;
+  private boolean closed;
 
   WsMessageReader(BodyBudget budget, long maxBytes, Sink sink) {
     this.budget = budget;
@@ -43,6 +44,9 @@ final class WsMessageReader {
   }
 
   void frame(WebSocketFrame frame) {
+    if (closed) {
+      return; // frames the socket had paused can arrive after its close handler: nothing would release them
+    }
     if (frame.isBinary()) {
       release();
       sink.binary();
@@ -87,8 +91,14 @@ final class WsMessageReader {
     }
   }
 
-  /** Lets go of a message in progress (the socket closed, or the message was given up). */
-  void release() {
+  /** The socket closed: lets go of a message in progress and ignores any frame delivered later. */
+  void close() {
+    closed = true;
+    release();
+  }
+
+  /** Lets go of a message in progress (it was given up). */
+  private void release() {
     budget.release(reserved);
     reserved = 0;
     receiving = null;

@@ -2,11 +2,17 @@ package dev.tide.tests.websocket;
 
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.SyncException;
+import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
 import dev.tide.core.SyncResult;
+import dev.tide.core.spi.ForwardingSyncTransport;
+import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import dev.tide.tests.core.Sql;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.transport.http.HttpSyncTransport;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +30,8 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -115,5 +123,52 @@ class RefusedRequestTest {
     } finally {
       refusing.close().await();
     }
+  }
+
+  /** The probe answered 409 (a stale cursor) proves the server reads requests: the op is dropped, then the reset runs. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void anUnreadableOpWithAStaleCursorIsDroppedAndTheResetRuns(String transport, Vertx vertx) {
+    String path = dir.resolve("a.db").toString();
+    Tide offline = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
+    for (int i = 0; i < 3; i++) {
+      offline.collection("notes").put("n" + i, new JsonObject().put("i", i)).await();
+    }
+    offline.close().await();
+    Sql.exec(path, "UPDATE tide_docs SET body = '{\"n\":" + "1".repeat(70) + "}' WHERE id = 'n0'",
+      "INSERT OR REPLACE INTO tide_meta(key, value) VALUES ('cursor', 'otherdb.5')"); // from another server database
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    SyncResult r = a.syncOnce().await();
+    // refused before the reset, and once more after it: a database_changed reset queues this store's writes again
+    assertEquals(2, r.rejected());
+    assertEquals(0L, a.pendingCount().await());
+    assertEquals(java.util.Set.of("notes/n1", "notes/n2"), fx.serverState().keySet());
+  }
+
+  /** A refusal that was not an op's fault leaves nothing behind: once the path is fixed, pushes are whole again. */
+  @Test
+  void afterARefusalThatWasNoOpsFaultPushesAreWholeAgain(Vertx vertx) {
+    AtomicBoolean broken = new AtomicBoolean(true);
+    AtomicInteger exchanges = new AtomicInteger();
+    Tide a = fx.client("a", s -> s.setTransportFactory(SyncTransportFactory.of("gateway", (v, o) ->
+      new ForwardingSyncTransport(HttpSyncTransport.create(v, o)) {
+        @Override
+        public Future<SyncResponse> exchange(SyncRequest request) {
+          exchanges.incrementAndGet(); // a gateway in front of the server that refuses everything while broken
+          return broken.get() ? Future.failedFuture(new SyncException(400, "invalid_json", "body: is not valid JSON", null))
+            : delegate.exchange(request);
+        }
+      })));
+    for (int i = 0; i < 4; i++) {
+      a.collection("notes").put("n" + i, new JsonObject()).await();
+    }
+    SyncException e = assertThrows(SyncException.class, () -> a.syncOnce().await());
+    assertEquals("invalid_json", e.code());
+    assertEquals(4L, a.pendingCount().await());
+    broken.set(false);
+    exchanges.set(0);
+    SyncResult r = a.syncOnce().await();
+    assertEquals(4, r.pushed());
+    assertEquals(1, exchanges.get(), "the 4 ops go in one request");
   }
 }

@@ -262,6 +262,38 @@ class WebSocketEdgesTest {
     await().until(() -> server.bufferedRequestBytes() == 0);
   }
 
+  /** Sockets closed with a request in flight, one queued and a third half sent give every byte back. */
+  @Test
+  void socketsClosedMidRequestsGiveBackTheirBytes(Vertx vertx) throws Exception {
+    fx.startServer();
+    TideServerImpl server = (TideServerImpl) fx.server;
+    Tide seed = fx.client("seed");
+    clients.add(seed);
+    String blob = "x".repeat(500);
+    seed.batch(b -> {
+      for (int i = 0; i < 2000; i++) {
+        b.put("notes", "d" + i, new JsonObject().put("blob", blob));
+      }
+    }).await();
+    seed.syncOnce().await();
+    String pull = "{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null,"
+      + "\"limit\":5000},\"pad\":\"" + "p".repeat(50_000) + "\"}";
+    for (int round = 0; round < 20; round++) {
+      RawSocket s = connect(at("/sync/ws"));
+      s.next();
+      s.ws.writeTextMessage(pull);
+      s.ws.writeTextMessage(pull);
+      writeUnfinished(s, pull.substring(0, 40_000));
+      if (round % 2 == 0) {
+        s.ws.close();
+      } else {
+        s.ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer("b"), true)); // the server closes it (1003)
+      }
+    }
+    await().until(() -> server.webSocketConnections() == 0);
+    await().until(() -> server.bufferedRequestBytes() == 0);
+  }
+
   /** The start of a text message, in frames within the server's 64 KiB frame limit, without its last frame. */
   private static void writeUnfinished(RawSocket s, String text) {
     int step = 60_000;
