@@ -63,15 +63,21 @@ class RefusedRequestTest {
     fx.close();
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"http", "websocket"})
-  void anOpTheServersParserRefusesIsDroppedAlone(String transport, Vertx vertx) {
+  /** Client a's store file, closed, with {@code n} pending puts n0, n1, ... */
+  private String storeWithPendingWrites(Vertx vertx, int n) {
     String path = dir.resolve("a.db").toString();
     Tide offline = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < n; i++) {
       offline.collection("notes").put("n" + i, new JsonObject().put("i", i)).await();
     }
     offline.close().await();
+    return path;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void anOpTheServersParserRefusesIsDroppedAlone(String transport, Vertx vertx) {
+    String path = storeWithPendingWrites(vertx, 20);
     // what an older version accepted: a number longer than the 64 characters a receiver parses
     Sql.exec(path, "UPDATE tide_docs SET body = '{\"n\":" + "1".repeat(70) + "}' WHERE id = 'n7'");
 
@@ -129,12 +135,7 @@ class RefusedRequestTest {
   @ParameterizedTest
   @ValueSource(strings = {"http", "websocket"})
   void anUnreadableOpWithAStaleCursorIsDroppedAndTheResetRuns(String transport, Vertx vertx) {
-    String path = dir.resolve("a.db").toString();
-    Tide offline = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
-    for (int i = 0; i < 3; i++) {
-      offline.collection("notes").put("n" + i, new JsonObject().put("i", i)).await();
-    }
-    offline.close().await();
+    String path = storeWithPendingWrites(vertx, 3);
     Sql.exec(path, "UPDATE tide_docs SET body = '{\"n\":" + "1".repeat(70) + "}' WHERE id = 'n0'",
       "INSERT OR REPLACE INTO tide_meta(key, value) VALUES ('cursor', 'otherdb.5')"); // from another server database
     Tide a = fx.client("a", s -> s.setTransport(transport));

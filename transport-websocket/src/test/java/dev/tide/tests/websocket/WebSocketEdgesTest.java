@@ -207,15 +207,7 @@ class WebSocketEdgesTest {
   void aClientThatNeverReadsItsAnswersIsCutOff(Vertx vertx) throws Exception {
     fx.startServer(new TideServerOptions().setWsSlowClientSeconds(1), null, null);
     TideServerImpl server = (TideServerImpl) fx.server;
-    Tide seed = fx.client("seed");
-    clients.add(seed);
-    String blob = "x".repeat(500);
-    seed.batch(b -> {
-      for (int i = 0; i < 1000; i++) {
-        b.put("notes", "d" + i, new JsonObject().put("blob", blob));
-      }
-    }).await();
-    seed.syncOnce().await(); // a pull from the start is now a page of ~0.6 MB
+    seedServer(1000); // a pull from the start is now a page of ~0.6 MB
 
     RawSocket reader = connect(at("/sync/ws"));
     reader.next();
@@ -267,15 +259,7 @@ class WebSocketEdgesTest {
   void socketsClosedMidRequestsGiveBackTheirBytes(Vertx vertx) throws Exception {
     fx.startServer();
     TideServerImpl server = (TideServerImpl) fx.server;
-    Tide seed = fx.client("seed");
-    clients.add(seed);
-    String blob = "x".repeat(500);
-    seed.batch(b -> {
-      for (int i = 0; i < 2000; i++) {
-        b.put("notes", "d" + i, new JsonObject().put("blob", blob));
-      }
-    }).await();
-    seed.syncOnce().await();
+    seedServer(2000);
     String pull = "{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null,"
       + "\"limit\":5000},\"pad\":\"" + "p".repeat(50_000) + "\"}";
     for (int round = 0; round < 20; round++) {
@@ -292,6 +276,19 @@ class WebSocketEdgesTest {
     }
     await().until(() -> server.webSocketConnections() == 0);
     await().until(() -> server.bufferedRequestBytes() == 0);
+  }
+
+  /** Puts {@code docs} documents of ~500 bytes on the server, through a client. */
+  private void seedServer(int docs) {
+    Tide seed = fx.client("seed");
+    clients.add(seed);
+    String blob = "x".repeat(500);
+    seed.batch(b -> {
+      for (int i = 0; i < docs; i++) {
+        b.put("notes", "d" + i, new JsonObject().put("blob", blob));
+      }
+    }).await();
+    seed.syncOnce().await();
   }
 
   /** The start of a text message, in frames within the server's 64 KiB frame limit, without its last frame. */
