@@ -28,6 +28,11 @@ final class BodyBudget {
     used.addAndGet(-bytes);
   }
 
+  /** The whole budget: a request larger than this could never be taken, so it is too large, not early. */
+  long max() {
+    return max;
+  }
+
   /** Bytes held now (tests, monitoring). */
   long used() {
     return used.get();

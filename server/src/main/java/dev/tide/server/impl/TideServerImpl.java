@@ -138,6 +138,11 @@ public final class TideServerImpl implements TideServer {
       ctx.next(); // refused by the body handler with 413 before anything is buffered
       return;
     }
+    if (need > bodyBudget.max()) { // could never be taken, even alone: a 429 would be retried for ever
+      ctx.fail(new HttpError(413, "too_large", "request of " + need + " bytes is over this server's "
+        + bodyBudget.max() + "-byte memory budget"));
+      return;
+    }
     if (!bodyBudget.reserve(need)) {
       ctx.response().putHeader("Retry-After", "1");
       ctx.fail(HttpError.busy());

@@ -49,7 +49,7 @@ final class WsConnection {
     this.onGone = onGone;
     this.bodyBudget = bodyBudget;
     // the hello's maxMessageBytes, plus room for the frame's envelope around the request
-    this.reader = new WsMessageReader(bodyBudget, options.getMaxBodyBytes() + 64 * 1024, new WsMessageReader.Sink() {
+    this.reader = new WsMessageReader(bodyBudget, maxMessageBytes(options, bodyBudget) + 64 * 1024, new WsMessageReader.Sink() {
       @Override
       public void message(String text, long reserved) {
         onText(text, reserved);
@@ -90,7 +90,12 @@ final class WsConnection {
     });
     ws.exceptionHandler(e -> close((short) 1011, "connection error"));
     ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
-      .put("maxMessageBytes", options.getMaxBodyBytes()).encode()); // the largest sync request it accepts
+      .put("maxMessageBytes", maxMessageBytes(options, bodyBudget)).encode()); // the largest sync request it accepts
+  }
+
+  /** The largest request: the body limit, or the whole memory budget if that is smaller (a small heap). */
+  private static long maxMessageBytes(TideServerOptions options, BodyBudget bodyBudget) {
+    return Math.max(0, Math.min(options.getMaxBodyBytes(), bodyBudget.max() - 64 * 1024));
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */

@@ -10,6 +10,7 @@ import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import dev.tide.tests.core.Sql;
+import dev.tide.server.TideServerOptions;
 import dev.tide.tests.http.SyncFixture;
 import dev.tide.transport.http.HttpSyncTransport;
 import io.vertx.core.Future;
@@ -171,5 +172,22 @@ class RefusedRequestTest {
     SyncResult r = a.syncOnce().await();
     assertEquals(4, r.pushed());
     assertEquals(1, exchanges.get(), "the 4 ops go in one request");
+  }
+
+  /** A request larger than the server's whole memory budget is too large (413, halved), never busy (429) for ever. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void aServerWithASmallMemoryBudgetTakesLargePushesInPieces(String transport, Vertx vertx) {
+    fx.stopServer();
+    fx.startServer(new TideServerOptions().setMaxBufferedBodyBytes(1 << 20), null, null);
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    String blob = "x".repeat(300_000);
+    for (int i = 0; i < 4; i++) {
+      a.collection("notes").put("big" + i, new JsonObject().put("blob", blob)).await();
+    }
+    SyncResult r = a.syncOnce().await();
+    assertEquals(4, r.pushed());
+    assertEquals(0, r.rejected());
+    assertEquals(4, fx.serverState().size());
   }
 }
