@@ -16,12 +16,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Pushes the outbox and pulls changes through a {@link SyncTransport} (PROTOCOL.md, section 5).
@@ -30,8 +27,6 @@ import java.util.regex.Pattern;
  * an interval, and after failures with capped exponential backoff and jitter.
  */
 final class SyncEngine {
-
-  private static final Pattern OP_FIELD = Pattern.compile("ops\\[(\\d+)]");
 
   private final TideImpl tide;
   private final Context context;
@@ -51,7 +46,7 @@ final class SyncEngine {
   private boolean background;
   private long timer = -1;
   private int failures;
-  private int pushBatchOps;
+  private final PushRefusals refusals;
   private long intervalMs;
 
   private final SyncStatusTracker status;
@@ -67,7 +62,7 @@ final class SyncEngine {
     this.transport = transport;
     this.cursor = cursor;
     this.caughtUp = caughtUp;
-    this.pushBatchOps = Math.max(1, options.getPushBatchOps());
+    this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps());
     this.intervalMs = options.getIntervalMs();
     String prefix = tide.options().getAddressPrefix();
     this.statusAddress = prefix + ".sync.status";
@@ -203,7 +198,7 @@ final class SyncEngine {
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
       } else if (background && failures == 0 && !resetting) {
-        prefetch.want(pushBatchOps, options.getPushBatchBytes());
+        prefetch.want(refusals.pushBatchOps(), options.getPushBatchBytes());
       }
     });
   }
@@ -233,7 +228,7 @@ final class SyncEngine {
   }
 
   private Future<SyncResult> step(Run run, OutboxBatch prefetched) {
-    int maxOps = pushBatchOps;
+    int maxOps = refusals.pushBatchOps();
     Future<OutboxBatch> batch = prefetched != null ? Future.succeededFuture(prefetched)
       : tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()));
     return batch
@@ -290,74 +285,17 @@ final class SyncEngine {
             return true;
           });
       }
-      // refused as a whole, naming no op: too large, or a body the server's parser refuses (an op breaking a
-      // limit this client does not know). Halve the push until the op at fault is alone, then drop it.
-      boolean wholeRefused = e.status() == 413 || e.status() == 400 && "invalid_json".equals(e.code());
-      if (wholeRefused && batch.ops().size() > 1) {
-        pushBatchOps = Math.max(1, Math.min(pushBatchOps, batch.ops().size()) / 2);
-        return Future.succeededFuture(true);
-      }
-      if (wholeRefused && batch.ops().size() == 1) {
-        // one op alone is refused by this server: it can never be accepted, so it must not block the rest
-        Change op = batch.ops().get(0);
-        String code = e.status() == 413 ? "too_large" : e.code();
-        return opAtFault(e)
-          .compose(v -> tide.writer().submit(new DropRejected(context, op)))
-          .map(v -> {
-            run.rejected++;
-            pushBatchOps = Math.max(1, options.getPushBatchOps()); // the next pushes halve again only if they must
-            publishRejected(op, code, e.getMessage());
-            return true;
-          });
-      }
-      Matcher m = e.status() == 400 && e.field() != null ? OP_FIELD.matcher(e.field()) : null;
-      if (m != null && m.lookingAt() && Integer.parseInt(m.group(1)) < batch.ops().size()) {
-        Change op = batch.ops().get(Integer.parseInt(m.group(1)));
-        return tide.writer().submit(new DropRejected(context, op)).map(v -> {
+      Future<Boolean> past = refusals.recover(e, batch,
+        () -> transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting)),
+        (op, code, message) -> {
           run.rejected++;
-          publishRejected(op, e.code(), e.getMessage());
-          return true;
+          publishRejected(op, code, message);
         });
+      if (past != null) {
+        return past;
       }
     }
     return Future.failedFuture(error);
-  }
-
-  /**
-   * Before an op refused with {@code invalid_json} is dropped: the same request without it (a one-change
-   * pull, its answer unused) must be read by the server (answered, or 409 for a reset, which the next
-   * exchange then makes), else the request itself is at fault, not the op, and the run fails with
-   * {@code refusal} (nothing is dropped).
-   */
-  private Future<Void> opAtFault(SyncException refusal) {
-    if (refusal.status() == 413) {
-      return Future.succeededFuture();
-    }
-    return transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting))
-      .transform(ar -> {
-        // read and answered (a 409 asking for a reset too): the request is fine, so the op is at fault
-        if (ar.succeeded() || ar.cause() instanceof SyncException p && p.status() == 409) {
-          return Future.succeededFuture();
-        }
-        pushBatchOps = Math.max(1, options.getPushBatchOps()); // no op's fault: pushes need not stay small
-        return Future.failedFuture(refusal);
-      });
-  }
-
-  /** Removes an op the server refused as invalid, so it never jams the outbox. */
-  private static final class DropRejected extends WriteTask<WriterStore, Void> {
-    private final Change op;
-
-    DropRejected(Context context, Change op) {
-      super(context);
-      this.op = op;
-    }
-
-    @Override
-    protected Void run(WriterStore store, List<Change> events) throws SQLException {
-      store.dropOutboxEntry(op.stamp().counter());
-      return null;
-    }
   }
 
   private void reportRejections(List<Change> ops, List<OpResult> results, Run run) {
