@@ -49,21 +49,23 @@ public class SyncOptions {
   }
 
   public SyncOptions(JsonObject json) {
-    url = json.getString("url");
-    transport = json.getString("transport", transport);
-    JsonObject h = json.getJsonObject("headers");
-    if (h != null) {
-      h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-    }
-    intervalMs = json.getLong("intervalMs", intervalMs);
-    backoffInitialMs = json.getLong("backoffInitialMs", backoffInitialMs);
-    backoffMaxMs = json.getLong("backoffMaxMs", backoffMaxMs);
-    requestTimeoutMs = json.getLong("requestTimeoutMs", requestTimeoutMs);
-    pushBatchOps = json.getInteger("pushBatchOps", pushBatchOps);
-    pushBatchBytes = json.getInteger("pushBatchBytes", pushBatchBytes);
-    pullLimit = json.getInteger("pullLimit", pullLimit);
-    heartbeatMs = json.getLong("heartbeatMs", heartbeatMs);
-    autoStart = json.getBoolean("autoStart", autoStart);
+    OptionChecks.fromJson("SyncOptions", json, j -> {
+      url = j.getString("url");
+      setTransport(j.getString("transport", transport));
+      JsonObject h = j.getJsonObject("headers");
+      if (h != null) {
+        h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+      }
+      setIntervalMs(j.getLong("intervalMs", intervalMs));
+      setBackoffInitialMs(j.getLong("backoffInitialMs", backoffInitialMs));
+      setBackoffMaxMs(j.getLong("backoffMaxMs", backoffMaxMs));
+      setRequestTimeoutMs(j.getLong("requestTimeoutMs", requestTimeoutMs));
+      setPushBatchOps(j.getInteger("pushBatchOps", pushBatchOps));
+      setPushBatchBytes(j.getInteger("pushBatchBytes", pushBatchBytes));
+      setPullLimit(j.getInteger("pullLimit", pullLimit));
+      setHeartbeatMs(j.getLong("heartbeatMs", heartbeatMs));
+      autoStart = j.getBoolean("autoStart", autoStart);
+    });
   }
 
   public JsonObject toJson() {
@@ -126,7 +128,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setIntervalMs(long intervalMs) {
-    this.intervalMs = intervalMs;
+    this.intervalMs = OptionChecks.atLeast(intervalMs, 1, "intervalMs");
     return this;
   }
 
@@ -136,7 +138,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setBackoffInitialMs(long backoffInitialMs) {
-    this.backoffInitialMs = backoffInitialMs;
+    this.backoffInitialMs = OptionChecks.atLeast(backoffInitialMs, 1, "backoffInitialMs");
     return this;
   }
 
@@ -145,7 +147,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setBackoffMaxMs(long backoffMaxMs) {
-    this.backoffMaxMs = backoffMaxMs;
+    this.backoffMaxMs = OptionChecks.atLeast(backoffMaxMs, 1, "backoffMaxMs");
     return this;
   }
 
@@ -155,7 +157,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setRequestTimeoutMs(long requestTimeoutMs) {
-    this.requestTimeoutMs = requestTimeoutMs;
+    this.requestTimeoutMs = OptionChecks.atLeast(requestTimeoutMs, 1, "requestTimeoutMs");
     return this;
   }
 
@@ -165,7 +167,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setPushBatchOps(int pushBatchOps) {
-    this.pushBatchOps = pushBatchOps;
+    this.pushBatchOps = OptionChecks.atLeast(pushBatchOps, 1, "pushBatchOps");
     return this;
   }
 
@@ -175,7 +177,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setPushBatchBytes(int pushBatchBytes) {
-    this.pushBatchBytes = pushBatchBytes;
+    this.pushBatchBytes = OptionChecks.atLeast(pushBatchBytes, 1, "pushBatchBytes");
     return this;
   }
 
@@ -185,7 +187,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setPullLimit(int pullLimit) {
-    this.pullLimit = pullLimit;
+    this.pullLimit = OptionChecks.atLeast(pullLimit, 1, "pullLimit");
     return this;
   }
 
@@ -195,7 +197,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setHeartbeatMs(long heartbeatMs) {
-    this.heartbeatMs = heartbeatMs;
+    this.heartbeatMs = OptionChecks.atLeast(heartbeatMs, 1, "heartbeatMs");
     return this;
   }
 

@@ -59,7 +59,10 @@ public interface Tide {
   /** {@link #startSync()} with this polling interval instead of {@link SyncOptions#getIntervalMs()}. */
   Future<Void> startSync(java.time.Duration interval);
 
-  /** Stops background sync; completes when the sync in flight (if any) has ended. */
+  /**
+   * Stops background sync; completes when the sync in flight (if any) has ended. Until it is started
+   * again, changes a WebSocket server pushes are not applied (the next sync brings them).
+   */
   Future<Void> stopSync();
 
   /** The current sync state, pending count and pull progress. */

@@ -40,17 +40,19 @@ public class TideOptions {
 
   public TideOptions(JsonObject json) {
     this();
-    dbPath = json.getString("dbPath", dbPath);
-    String mode = json.getString("synchronous");
-    if (mode != null) {
-      synchronous = Synchronous.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
-    }
-    addressPrefix = json.getString("addressPrefix", addressPrefix);
-    changesAsJson = json.getBoolean("changesAsJson", changesAsJson);
-    setMaxWritesPerTransaction(json.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
-    JsonObject syncJson = json.getJsonObject("sync");
-    this.sync = syncJson == null ? null : new SyncOptions(syncJson);
-    readCacheSize = json.getInteger("readCacheSize", readCacheSize);
+    OptionChecks.fromJson("TideOptions", json, j -> {
+      setDbPath(j.getString("dbPath", dbPath));
+      String mode = j.getString("synchronous");
+      if (mode != null) {
+        synchronous = Synchronous.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+      }
+      setAddressPrefix(j.getString("addressPrefix", addressPrefix));
+      changesAsJson = j.getBoolean("changesAsJson", changesAsJson);
+      setMaxWritesPerTransaction(j.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
+      JsonObject syncJson = j.getJsonObject("sync");
+      this.sync = syncJson == null ? null : new SyncOptions(syncJson);
+      setReadCacheSize(j.getInteger("readCacheSize", readCacheSize));
+    });
   }
 
   public JsonObject toJson() {
@@ -120,10 +122,7 @@ public class TideOptions {
   }
 
   public TideOptions setMaxWritesPerTransaction(int maxWritesPerTransaction) {
-    if (maxWritesPerTransaction < 1) {
-      throw new IllegalArgumentException("maxWritesPerTransaction must be >= 1");
-    }
-    this.maxWritesPerTransaction = maxWritesPerTransaction;
+    this.maxWritesPerTransaction = OptionChecks.atLeast(maxWritesPerTransaction, 1, "maxWritesPerTransaction");
     return this;
   }
 
@@ -147,7 +146,7 @@ public class TideOptions {
   }
 
   public TideOptions setReadCacheSize(int readCacheSize) {
-    this.readCacheSize = readCacheSize;
+    this.readCacheSize = OptionChecks.atLeast(readCacheSize, 0, "readCacheSize");
     return this;
   }
 }

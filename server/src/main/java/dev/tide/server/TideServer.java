@@ -37,7 +37,7 @@ public interface TideServer {
       .setIdleTimeout(120).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
       .setWebSocketClosingTimeout(2) // seconds to wait for a close reply: a dead peer never sends one
       .setMaxWebSocketFrameSize(64 * 1024)
-      .setMaxWebSocketMessageSize(options.getMaxBodyBytes() + 64 * 1024);
+      .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, options.getMaxBodyBytes() + 64L * 1024));
   }
 
   /** Requires every request to pass this authenticator (401 otherwise). Set it before serving. */

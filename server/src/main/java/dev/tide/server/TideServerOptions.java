@@ -53,25 +53,29 @@ public class TideServerOptions {
   }
 
   public TideServerOptions(JsonObject json) {
-    host = json.getString("host", host);
-    port = json.getInteger("port", port);
-    dbPath = json.getString("dbPath", dbPath);
-    String sync = json.getString("synchronous");
-    if (sync != null) {
-      synchronous = Synchronous.valueOf(sync.toUpperCase(Locale.ROOT));
+    try {
+      setHost(json.getString("host", host));
+      setPort(json.getInteger("port", port));
+      setDbPath(json.getString("dbPath", dbPath));
+      String sync = json.getString("synchronous");
+      if (sync != null) {
+        synchronous = Synchronous.valueOf(sync.toUpperCase(Locale.ROOT));
+      }
+      setMaxBodyBytes(json.getInteger("maxBodyBytes", maxBodyBytes));
+      setMaxOpsPerRequest(json.getInteger("maxOpsPerRequest", maxOpsPerRequest));
+      setDefaultLimit(json.getInteger("defaultLimit", defaultLimit));
+      setMaxLimit(json.getInteger("maxLimit", maxLimit));
+      setMaxResponseBytes(json.getInteger("maxResponseBytes", maxResponseBytes));
+      setShutdownGraceSeconds(json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds));
+      setMaxDocumentBytes(json.getInteger("maxDocumentBytes", maxDocumentBytes));
+      setWsIdleTimeoutSeconds(json.getInteger("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds));
+      setWsSlowClientSeconds(json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds));
+      setTombstoneRetentionSeconds(json.getLong("tombstoneRetentionSeconds", tombstoneRetentionSeconds));
+      setPurgeIntervalSeconds(json.getLong("purgeIntervalSeconds", purgeIntervalSeconds));
+      setMaxBufferedBodyBytes(json.getLong("maxBufferedBodyBytes", maxBufferedBodyBytes));
+    } catch (ClassCastException | NullPointerException e) { // a value of the wrong type, or null
+      throw new IllegalArgumentException("invalid TideServerOptions JSON: " + e.getMessage(), e);
     }
-    maxBodyBytes = json.getInteger("maxBodyBytes", maxBodyBytes);
-    maxOpsPerRequest = json.getInteger("maxOpsPerRequest", maxOpsPerRequest);
-    defaultLimit = json.getInteger("defaultLimit", defaultLimit);
-    maxLimit = json.getInteger("maxLimit", maxLimit);
-    maxResponseBytes = json.getInteger("maxResponseBytes", maxResponseBytes);
-    shutdownGraceSeconds = json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds);
-    maxDocumentBytes = json.getInteger("maxDocumentBytes", maxDocumentBytes);
-    wsIdleTimeoutSeconds = json.getInteger("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds);
-    wsSlowClientSeconds = json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds);
-    tombstoneRetentionSeconds = json.getLong("tombstoneRetentionSeconds", tombstoneRetentionSeconds);
-    purgeIntervalSeconds = json.getLong("purgeIntervalSeconds", purgeIntervalSeconds);
-    maxBufferedBodyBytes = json.getLong("maxBufferedBodyBytes", maxBufferedBodyBytes);
   }
 
   public JsonObject toJson() {
@@ -110,6 +114,9 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+    }
     this.port = port;
     return this;
   }
@@ -139,7 +146,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxBodyBytes(int maxBodyBytes) {
-    this.maxBodyBytes = maxBodyBytes;
+    this.maxBodyBytes = atLeast(maxBodyBytes, 1, "maxBodyBytes");
     return this;
   }
 
@@ -149,7 +156,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxOpsPerRequest(int maxOpsPerRequest) {
-    this.maxOpsPerRequest = maxOpsPerRequest;
+    this.maxOpsPerRequest = atLeast(maxOpsPerRequest, 1, "maxOpsPerRequest");
     return this;
   }
 
@@ -159,7 +166,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setDefaultLimit(int defaultLimit) {
-    this.defaultLimit = defaultLimit;
+    this.defaultLimit = atLeast(defaultLimit, 1, "defaultLimit");
     return this;
   }
 
@@ -169,7 +176,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxLimit(int maxLimit) {
-    this.maxLimit = maxLimit;
+    this.maxLimit = atLeast(maxLimit, 1, "maxLimit");
     return this;
   }
 
@@ -179,7 +186,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxResponseBytes(int maxResponseBytes) {
-    this.maxResponseBytes = maxResponseBytes;
+    this.maxResponseBytes = atLeast(maxResponseBytes, 1, "maxResponseBytes");
     return this;
   }
 
@@ -189,7 +196,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setShutdownGraceSeconds(int shutdownGraceSeconds) {
-    this.shutdownGraceSeconds = shutdownGraceSeconds;
+    this.shutdownGraceSeconds = atLeast(shutdownGraceSeconds, 0, "shutdownGraceSeconds");
     return this;
   }
 
@@ -199,7 +206,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxDocumentBytes(int maxDocumentBytes) {
-    this.maxDocumentBytes = maxDocumentBytes;
+    this.maxDocumentBytes = atLeast(maxDocumentBytes, 1, "maxDocumentBytes");
     return this;
   }
 
@@ -209,7 +216,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setWsIdleTimeoutSeconds(int wsIdleTimeoutSeconds) {
-    this.wsIdleTimeoutSeconds = wsIdleTimeoutSeconds;
+    this.wsIdleTimeoutSeconds = atLeast(wsIdleTimeoutSeconds, 1, "wsIdleTimeoutSeconds");
     return this;
   }
 
@@ -219,7 +226,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setWsSlowClientSeconds(int wsSlowClientSeconds) {
-    this.wsSlowClientSeconds = wsSlowClientSeconds;
+    this.wsSlowClientSeconds = atLeast(wsSlowClientSeconds, 1, "wsSlowClientSeconds");
     return this;
   }
 
@@ -242,7 +249,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setPurgeIntervalSeconds(long purgeIntervalSeconds) {
-    this.purgeIntervalSeconds = purgeIntervalSeconds;
+    this.purgeIntervalSeconds = atLeast(purgeIntervalSeconds, 1, "purgeIntervalSeconds");
     return this;
   }
 
@@ -257,7 +264,18 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxBufferedBodyBytes(long maxBufferedBodyBytes) {
-    this.maxBufferedBodyBytes = maxBufferedBodyBytes;
+    this.maxBufferedBodyBytes = atLeast(maxBufferedBodyBytes, 1, "maxBufferedBodyBytes");
     return this;
+  }
+
+  private static long atLeast(long value, long min, String name) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+    }
+    return value;
+  }
+
+  private static int atLeast(int value, int min, String name) {
+    return (int) atLeast((long) value, min, name);
   }
 }

@@ -40,9 +40,14 @@ public class TideServerVerticle extends VerticleBase {
       if (authenticator != null) {
         s.authenticator(authenticator);
       }
-      http = vertx.createHttpServer(TideServer.httpServerOptions(opts));
-      return http.requestHandler(s.router()).listen()
-        .recover(e -> s.close().transform(v -> Future.failedFuture(e)));
+      Future<?> listening;
+      try {
+        http = vertx.createHttpServer(TideServer.httpServerOptions(opts));
+        listening = http.requestHandler(s.router()).listen();
+      } catch (RuntimeException e) { // bad options (a port over 65535): fail the start, not leave the store open
+        listening = Future.failedFuture(e);
+      }
+      return listening.recover(e -> s.close().transform(v -> Future.failedFuture(e)));
     });
   }
 

@@ -2,6 +2,7 @@ package dev.tide.core.impl;
 
 import dev.tide.core.Change;
 import dev.tide.core.OpResult;
+import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
@@ -44,6 +45,7 @@ final class SyncEngine {
   private List<Promise<SyncResult>> waiting = new ArrayList<>();
   private final java.util.ArrayDeque<PushedChanges> pushes = new java.util.ArrayDeque<>();
   private boolean background;
+  private boolean closed;
   private long timer = -1;
   private int failures;
   private final PushRefusals refusals;
@@ -97,6 +99,10 @@ final class SyncEngine {
   Future<Void> start(long intervalMs) {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
+      if (closed) {
+        p.fail(new StoreException("store is closed"));
+        return;
+      }
       if (intervalMs > 0) {
         this.intervalMs = intervalMs;
       }
@@ -129,7 +135,9 @@ final class SyncEngine {
   Future<Void> initialSync() {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
-      if (caughtUp) {
+      if (closed) {
+        p.fail(new StoreException("store is closed"));
+      } else if (caughtUp) {
         p.complete();
       } else {
         caughtUpWaiters.add(p);
@@ -318,6 +326,9 @@ final class SyncEngine {
    * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
    */
   private void applyPushed(PushedChanges push) {
+    if (!background || closed) {
+      return; // background sync is stopped: the next sync brings these changes (the cursor did not move)
+    }
     if (resetting) {
       followUp(); // the full pull after a reset must see this store's own writes too: pushes leave them out
       return;
@@ -360,6 +371,9 @@ final class SyncEngine {
   }
 
   private void schedule(long delayMs) {
+    if (closed) {
+      return;
+    }
     cancelTimer();
     if (delayMs < 0) {
       return; // the server pushes: nothing to poll for
@@ -386,7 +400,16 @@ final class SyncEngine {
     caughtUpWaiters.clear();
   }
 
+  /** Stops for good: waiters of the initial sync fail, nothing is scheduled any more. */
   Future<Void> close() {
-    return stop().eventually(transport::close);
+    Promise<Void> marked = Promise.promise();
+    context.runOnContext(v -> {
+      closed = true;
+      StoreException e = new StoreException("store is closed");
+      caughtUpWaiters.forEach(w -> w.tryFail(e));
+      caughtUpWaiters.clear();
+      marked.complete();
+    });
+    return marked.future().compose(v -> stop()).eventually(transport::close);
   }
 }

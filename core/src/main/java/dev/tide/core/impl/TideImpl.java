@@ -96,22 +96,26 @@ public final class TideImpl implements Tide {
     WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
     WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
     String path = options.getDbPath();
+    // each failure closes what was opened before it, and fails the open only then: a retry finds the file free
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
       .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
         .<Tide>compose(reader -> onContext(context, () -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor,
-          store, reader)).onFailure(e -> readerExecutor.executeBlocking(() -> {
-            reader.close();
-            return null;
-          })))
-        .compose(tide -> options.getSync() != null && options.getSync().isAutoStart() ? tide.startSync().map(tide) : Future.succeededFuture(tide))
-        .onFailure(e -> writerExecutor.executeBlocking(() -> {
-          store.close();
-          return null;
-        })))
-      .onFailure(e -> {
+          store, reader)).recover(e -> closeThenFail(readerExecutor, reader::close, e)))
+        .recover(e -> closeThenFail(writerExecutor, store::close, e)))
+      .recover(e -> {
         writerExecutor.close();
         readerExecutor.close();
-      });
+        return Future.failedFuture(e);
+      })
+      .compose(tide -> options.getSync() == null || !options.getSync().isAutoStart() ? Future.succeededFuture(tide)
+        : tide.startSync().map(tide).recover(e -> tide.close().transform(closed -> Future.failedFuture(e))));
+  }
+
+  private static <T> Future<T> closeThenFail(WorkerExecutor executor, Runnable close, Throwable failure) {
+    return executor.executeBlocking(() -> {
+      close.run();
+      return null;
+    }).transform(closed -> Future.failedFuture(failure));
   }
 
   /**
@@ -253,12 +257,12 @@ public final class TideImpl implements Tide {
 
   @Override
   public Future<SyncResult> syncOnce() {
-    return onCaller(engine().syncOnce());
+    return whileOpen(() -> engine().syncOnce());
   }
 
   @Override
   public Future<Void> startSync() {
-    return onCaller(engine().start(-1));
+    return whileOpen(() -> engine().start(-1));
   }
 
   @Override
@@ -266,12 +270,12 @@ public final class TideImpl implements Tide {
     if (interval.isNegative() || interval.isZero()) {
       return Future.failedFuture(new IllegalArgumentException("interval must be positive"));
     }
-    return onCaller(engine().start(interval.toMillis()));
+    return whileOpen(() -> engine().start(interval.toMillis()));
   }
 
   @Override
   public Future<Void> stopSync() {
-    return onCaller(engine().stop());
+    return whileOpen(() -> engine().stop());
   }
 
   @Override
@@ -281,12 +285,20 @@ public final class TideImpl implements Tide {
 
   @Override
   public Future<Void> initialSync() {
-    return onCaller(engine().initialSync());
+    return whileOpen(() -> engine().initialSync());
   }
 
   @Override
   public String statusAddress() {
     return options.getAddressPrefix() + ".sync.status";
+  }
+
+  /** Sync calls after close fail, like every other call (a started sync would retry a closed store for ever). */
+  private <T> Future<T> whileOpen(java.util.function.Supplier<Future<T>> call) {
+    if (closing != null) {
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
+    return onCaller(call.get());
   }
 
   /** Completes on the caller's context, like every other future of this API. */

@@ -2,6 +2,7 @@ package dev.tide.server.impl;
 
 import dev.tide.core.Change;
 import dev.tide.core.OpResult;
+import dev.tide.core.StoreException;
 import dev.tide.core.Synchronous;
 import dev.tide.core.impl.GroupCommitWriter;
 import dev.tide.core.impl.WriteTask;
@@ -39,6 +40,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   private final GroupCommitWriter<ServerWriter> writer;
   private final ArrayBlockingQueue<PageReader> readers = new ArrayBlockingQueue<>(READERS);
   private final List<Handler<CommittedChanges>> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
 
   private SqliteServerStore(Vertx vertx, ServerWriter store, WorkerExecutor writerExecutor, WorkerExecutor readerExecutor) {
     this.vertx = vertx;
@@ -66,13 +68,14 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
           throw e;
         }
         return s;
-      }).onFailure(e -> writerExecutor.executeBlocking(() -> {
+      }).recover(e -> writerExecutor.executeBlocking(() -> {
         w.close();
         return null;
-      })))
-      .onFailure(e -> {
+      }).transform(closed -> Future.failedFuture(e)))) // the open fails once the file is free again
+      .recover(e -> {
         writerExecutor.close();
         readerExecutor.close();
+        return Future.failedFuture(e);
       });
   }
 
@@ -127,8 +130,16 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   @Override
   public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
+    if (closed) { // a closed worker executor would never run (nor fail) the task
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
     return readerExecutor.executeBlocking(() -> {
-      PageReader reader = readers.take();
+      PageReader reader;
+      while ((reader = readers.poll(50, TimeUnit.MILLISECONDS)) == null) {
+        if (closed) { // close() holds the readers for good: a pull queued behind it must not wait for ever
+          throw new StoreException("store is closed");
+        }
+      }
       try {
         return reader.read(namespace, afterSeq, excludeNode, limit, maxBytes);
       } finally {
@@ -156,6 +167,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   @Override
   public Future<Void> close() {
+    closed = true;
     // read-only connections close first: the last connection to close checkpoints and removes the WAL,
     // which only a writing connection can do
     return readerExecutor.executeBlocking(() -> {

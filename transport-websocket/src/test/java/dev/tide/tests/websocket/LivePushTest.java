@@ -2,6 +2,7 @@ package dev.tide.tests.websocket;
 
 import dev.tide.core.Change;
 import dev.tide.core.SyncOptions;
+import dev.tide.core.SyncResult;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
@@ -101,6 +102,32 @@ class LivePushTest {
     await().until(() -> (epoch + "." + fx.server.store().lastSeq()).equals(
       Sql.query(dir.resolve("b.db").toString(), "SELECT value FROM tide_meta WHERE key = 'cursor'").get(0).get(0)));
     assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  /** After stopSync, pushes are not applied (nor do they start a sync); the next sync brings the changes. */
+  @Test
+  void afterStopSyncPushesWaitForTheNextSync(Vertx vertx) {
+    fx.startServer();
+    Tide a = ws("a", s -> { });
+    AtomicInteger bExchanges = new AtomicInteger();
+    Tide b = ws("b", s -> s.setTransportFactory(counting(bExchanges)));
+    Tide c = ws("c", s -> { });
+    for (Tide t : List.of(a, b, c)) {
+      t.startSync().await();
+      t.initialSync().await();
+    }
+    b.stopSync().await();
+    int before = bExchanges.get();
+    List<Change> seenByC = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(c.collection("notes").address(), m -> seenByC.add(m.body()));
+    List<Change> seenByB = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seenByB.add(m.body()));
+    a.collection("notes").put("x", new JsonObject()).await();
+    await().until(() -> seenByC.size() == 1); // pushed to every socket at once, B's too
+    SyncResult r = b.syncOnce().await();
+    assertEquals(1, r.pulled(), "B had not applied the push");
+    assertEquals(before + 1, bExchanges.get(), "the push did not make B sync on its own");
+    await().until(() -> seenByB.size() == 1); // announced after the sync's commit
   }
 
   /**

@@ -1,0 +1,94 @@
+package dev.tide.tests.core;
+
+import dev.tide.core.StoreException;
+import dev.tide.core.SyncException;
+import dev.tide.core.SyncOptions;
+import dev.tide.core.Tide;
+import dev.tide.core.TideOptions;
+import dev.tide.core.spi.SyncTransport;
+import dev.tide.core.spi.SyncTransportFactory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Opening that fails, closing with sync calls pending or after it, and options that refuse bad values. */
+@ExtendWith(VertxExtension.class)
+class LifecycleTest {
+
+  @TempDir
+  Path dir;
+
+  /** A transport that never reaches a server: every exchange fails at once. */
+  static final SyncTransportFactory UNREACHABLE = SyncTransportFactory.of("unreachable", (v, o) -> new SyncTransport() {
+    @Override
+    public Future<dev.tide.core.SyncResponse> exchange(dev.tide.core.SyncRequest request) {
+      return Future.failedFuture(new SyncException(503, "unavailable", "no server", null));
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.succeededFuture();
+    }
+  });
+
+  TideOptions options(String name) {
+    return new TideOptions().setDbPath(dir.resolve(name).toString());
+  }
+
+  @Test
+  void aFailedOpenLeavesTheFileFreeForTheNextOpen(Vertx vertx) {
+    TideOptions noUrl = options("a.db").setSync(new SyncOptions());
+    assertThrows(RuntimeException.class, () -> Tide.open(vertx, noUrl).await());
+    Tide.open(vertx, options("a.db")).await().close().await();
+
+    TideOptions broken = options("b.db").setSync(new SyncOptions().setUrl("http://127.0.0.1:9/sync")
+      .setTransportFactory(SyncTransportFactory.of("broken", (v, o) -> {
+        throw new IllegalStateException("no transport");
+      })));
+    for (int i = 0; i < 3; i++) {
+      assertThrows(IllegalStateException.class, () -> Tide.open(vertx, broken).await());
+    }
+    Tide.open(vertx, options("b.db")).await().close().await();
+  }
+
+  @Test
+  void syncCallsFailOnceTheStoreIsClosed(Vertx vertx) {
+    Tide tide = Tide.open(vertx, options("c.db").setSync(new SyncOptions().setUrl("http://127.0.0.1:9/sync")
+      .setTransportFactory(UNREACHABLE))).await();
+    Future<Void> initial = tide.initialSync(); // never caught up: the server cannot be reached
+    tide.close().await();
+    assertInstanceOf(StoreException.class, initial.transform(ar -> Future.succeededFuture(ar.cause())).await());
+    for (Future<?> call : List.of(tide.startSync(), tide.stopSync(), tide.syncOnce(), tide.initialSync(),
+      tide.startSync(java.time.Duration.ofSeconds(1)))) {
+      assertInstanceOf(StoreException.class, call.transform(ar -> Future.succeededFuture(ar.cause())).await());
+    }
+  }
+
+  @Test
+  void optionsRefuseBadValuesWhenSetOrRead() {
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setIntervalMs(0));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setPullLimit(0));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setRequestTimeoutMs(-1));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("intervalMs", -1)));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("pushBatchOps", "many")));
+    assertThrows(IllegalArgumentException.class, () -> new TideOptions().setReadCacheSize(-5));
+    assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().putNull("dbPath")));
+    assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("readCacheSize", -5)));
+    assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("sync", new JsonObject()
+      .put("pullLimit", 0))));
+    TideOptions good = new TideOptions(new JsonObject().put("dbPath", "x.db").put("readCacheSize", 0)
+      .put("sync", new JsonObject().put("url", "http://127.0.0.1:8000/sync").put("intervalMs", 5)));
+    assertEquals(good.toJson(), new TideOptions(good.toJson()).toJson());
+  }
+}

@@ -1,0 +1,100 @@
+package dev.tide.tests.server;
+
+import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.Stamp;
+import dev.tide.server.TideServer;
+import dev.tide.server.TideServerMain;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.TideServerVerticle;
+import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Closing with exchanges in flight, a start that fails, and options that refuse bad values. */
+@ExtendWith(VertxExtension.class)
+class ServerLifecycleTest {
+
+  @TempDir
+  Path dir;
+
+  /** Every exchange (a push, then its pull) in flight when the server closes completes, one way or the other. */
+  @Test
+  void closingCompletesEveryExchangeInFlight(Vertx vertx) {
+    TideServer server = TideServer.open(vertx, new TideServerOptions().setDbPath(dir.resolve("s.db").toString())).await();
+    ServerStore store = server.store();
+    List<Change> ops = new ArrayList<>();
+    String blob = "x".repeat(200);
+    for (int i = 0; i < 5000; i++) {
+      ops.add(Change.ofJson("notes", "d" + i, new Stamp(i + 1, "n"), "{\"b\":\"" + blob + "\"}", ChangeSource.REMOTE));
+    }
+    List<Future<?>> pushes = new ArrayList<>();
+    List<Future<?>> exchanges = new ArrayList<>();
+    Future<Void> closed = vertx.getOrCreateContext().<Void>executeBlocking(() -> null).compose(v -> {
+      for (int k = 0; k < 4; k++) {
+        String node = "c" + k;
+        Future<?> push = store.push("", ops);
+        pushes.add(push);
+        exchanges.add(push.compose(r -> store.pull("", 0, node, 10, 1 << 20)));
+      }
+      return server.close();
+    });
+    closed.await();
+    Future.join(pushes).await(); // committed before the writer closed
+    Future.join(exchanges).transform(ar -> Future.succeededFuture()).await(); // no pull hangs: each is read or refused
+  }
+
+  /** A start that fails (its port is taken) closes the store it opened: the next start finds the file free. */
+  @Test
+  void aFailedStartLeavesTheFileFree(Vertx vertx) throws Exception {
+    String db = dir.resolve("p.db").toString();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      TideServerOptions busyPort = new TideServerOptions().setDbPath(db).setPort(taken.getLocalPort());
+      assertThrows(Exception.class, () -> vertx.deployVerticle(new TideServerVerticle(busyPort)).await());
+    }
+    String id = vertx.deployVerticle(new TideServerVerticle(new TideServerOptions().setDbPath(db).setPort(0))).await();
+    vertx.undeploy(id).await();
+  }
+
+  @Test
+  void optionsRefuseBadValuesWhenSetOrRead() {
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setPort(70_000));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxLimit(0));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxBodyBytes(-1));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxBufferedBodyBytes(0));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", "8000")));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("defaultLimit", 0)));
+    TideServerOptions good = new TideServerOptions(new JsonObject().put("port", 0).put("shutdownGraceSeconds", 0));
+    assertEquals(good.toJson(), new TideServerOptions(good.toJson()).toJson());
+  }
+
+  /** A mistyped config file is a usage error (exit 2, a one-line message), not a stack trace. */
+  @Test
+  void aMistypedConfigFileIsAUsageError() throws Exception {
+    Path config = dir.resolve("bad.json");
+    Files.writeString(config, "{\"port\":\"8000\"}");
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TideServerMain.class.getName(),
+      "--config", config.toString(), "--db", dir.resolve("m.db").toString()).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.exitValue(), out);
+    assertTrue(out.startsWith("tide-server: invalid TideServerOptions JSON"), out);
+  }
+}
