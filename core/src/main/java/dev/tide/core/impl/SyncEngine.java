@@ -400,7 +400,11 @@ final class SyncEngine {
     caughtUpWaiters.clear();
   }
 
-  /** Stops for good: waiters of the initial sync fail, nothing is scheduled any more. */
+  /**
+   * Stops for good: waiters of the initial sync fail, nothing is scheduled any more. The transport closes
+   * first, so an exchange in flight ends now (it fails: nothing is applied, the outbox stays) instead of
+   * holding the close until the request times out.
+   */
   Future<Void> close() {
     Promise<Void> marked = Promise.promise();
     context.runOnContext(v -> {
@@ -410,6 +414,6 @@ final class SyncEngine {
       caughtUpWaiters.clear();
       marked.complete();
     });
-    return marked.future().compose(v -> stop()).eventually(transport::close);
+    return marked.future().compose(v -> transport.close().transform(ar -> stop()));
   }
 }

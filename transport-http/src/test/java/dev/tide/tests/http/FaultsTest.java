@@ -6,6 +6,7 @@ import dev.tide.core.SyncStatus;
 import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
 import dev.tide.tests.core.FaultProxy;
+import dev.tide.tests.core.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -228,6 +229,26 @@ class FaultsTest {
       assertEquals(1L, a.pendingCount().await());
     } finally {
       endless.close().await();
+    }
+  }
+
+  /** A server that never answers does not hold close() until the request times out (30 s here). */
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void closeEndsAnExchangeInFlight(Vertx vertx) {
+    io.vertx.core.http.HttpServer silent = vertx.createHttpServer().requestHandler(req -> { }) // never answers
+      .listen(0, "127.0.0.1").await();
+    try {
+      Tide a = fx.client("a", s -> s.setUrl(SyncFixture.url(silent.actualPort())).setRequestTimeoutMs(30_000));
+      a.collection("notes").put("x", new JsonObject()).await();
+      Future<?> sync = a.syncOnce();
+      long t0 = System.nanoTime();
+      a.close().await();
+      assertTrue(sync.failed(), "the exchange in flight ended with the close");
+      assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "close took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+      assertEquals(1L, Sql.count(dir.resolve("a.db").toString(), "SELECT count(*) FROM tide_outbox"), "the write is still pending");
+    } finally {
+      silent.close().await();
     }
   }
 }
