@@ -46,6 +46,7 @@ final class SyncEngine {
   private final java.util.ArrayDeque<PushedChanges> pushes = new java.util.ArrayDeque<>();
   private boolean background;
   private boolean closed;
+  private boolean stopped; // by stopSync: pushes wait for the next sync (an app that never started sync still gets them)
   private long timer = -1;
   private int failures;
   private final PushRefusals refusals;
@@ -106,6 +107,7 @@ final class SyncEngine {
       if (intervalMs > 0) {
         this.intervalMs = intervalMs;
       }
+      stopped = false;
       if (!background) {
         background = true;
         failures = 0;
@@ -120,6 +122,7 @@ final class SyncEngine {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> {
       background = false;
+      stopped = true;
       prefetch.stop();
       cancelTimer();
       Future<SyncResult> current = running;
@@ -326,8 +329,8 @@ final class SyncEngine {
    * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
    */
   private void applyPushed(PushedChanges push) {
-    if (!background || closed) {
-      return; // background sync is stopped: the next sync brings these changes (the cursor did not move)
+    if (stopped || closed) {
+      return; // sync was stopped: the next sync brings these changes (the cursor did not move)
     }
     if (resetting) {
       followUp(); // the full pull after a reset must see this store's own writes too: pushes leave them out

@@ -62,7 +62,7 @@ public final class TideServerImpl implements TideServer {
       .handler(TideServerImpl::requireJson)
       .handler(this::reserveBodyMemory);
     r.post("/sync")
-      .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
+      .handler(BodyHandler.create(false).setBodyLimit(bodyLimit()))
       .handler(this::exchange);
     r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx ->
       ctx.response().putHeader("Content-Type", "application/json")
@@ -124,8 +124,13 @@ public final class TideServerImpl implements TideServer {
    * Reserves the memory the body will take (its Content-Length, or the body limit when unknown) from
    * the server-wide budget, released when the response ends; refuses with 429 when it is spent.
    */
+  /** The largest body: maxBodyBytes, or the whole memory budget if that is smaller (a larger one could never be taken). */
+  private long bodyLimit() {
+    return Math.min(options.getMaxBodyBytes(), bodyBudget.max());
+  }
+
   private void reserveBodyMemory(RoutingContext ctx) {
-    long max = options.getMaxBodyBytes();
+    long max = bodyLimit();
     String length = ctx.request().getHeader("Content-Length");
     long need;
     try {
@@ -136,11 +141,6 @@ public final class TideServerImpl implements TideServer {
     }
     if (need > max) {
       ctx.next(); // refused by the body handler with 413 before anything is buffered
-      return;
-    }
-    if (need > bodyBudget.max()) { // could never be taken, even alone: a 429 would be retried for ever
-      ctx.fail(new HttpError(413, "too_large", "request of " + need + " bytes is over this server's "
-        + bodyBudget.max() + "-byte memory budget"));
       return;
     }
     if (!bodyBudget.reserve(need)) {

@@ -49,7 +49,8 @@ final class WsConnection {
     this.onGone = onGone;
     this.bodyBudget = bodyBudget;
     // the hello's maxMessageBytes, plus room for the frame's envelope around the request
-    this.reader = new WsMessageReader(bodyBudget, maxMessageBytes(options, bodyBudget) + 64 * 1024, new WsMessageReader.Sink() {
+    this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes(options, bodyBudget) + 64 * 1024, bodyBudget.max()),
+      new WsMessageReader.Sink() {
       @Override
       public void message(String text, long reserved) {
         onText(text, reserved);
@@ -93,9 +94,13 @@ final class WsConnection {
       .put("maxMessageBytes", maxMessageBytes(options, bodyBudget)).encode()); // the largest sync request it accepts
   }
 
-  /** The largest request: the body limit, or the whole memory budget if that is smaller (a small heap). */
+  /**
+   * The largest request: the body limit, or what the whole memory budget holds beside the frame's envelope
+   * if that is smaller (a small heap; a small budget keeps half of itself for the envelope).
+   */
   private static long maxMessageBytes(TideServerOptions options, BodyBudget bodyBudget) {
-    return Math.max(0, Math.min(options.getMaxBodyBytes(), bodyBudget.max() - 64 * 1024));
+    long budget = bodyBudget.max();
+    return Math.min(options.getMaxBodyBytes(), budget - Math.min(64 * 1024, budget / 2));
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */

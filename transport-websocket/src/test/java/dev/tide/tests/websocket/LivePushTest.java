@@ -104,6 +104,21 @@ class LivePushTest {
     assertEquals(fx.serverState(), fx.clientState("b"));
   }
 
+  /** A client that only calls syncOnce (never startSync) still gets live pushes between its syncs. */
+  @Test
+  void aClientThatOnlyCallsSyncOnceGetsLivePushes(Vertx vertx) {
+    fx.startServer();
+    Tide a = ws("a", s -> { });
+    Tide b = ws("b", s -> { });
+    a.syncOnce().await();
+    b.syncOnce().await();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seen.add(m.body()));
+    a.collection("notes").put("x", new JsonObject()).await();
+    a.syncOnce().await();
+    await().until(() -> seen.size() == 1);
+  }
+
   /** After stopSync, pushes are not applied (nor do they start a sync); the next sync brings the changes. */
   @Test
   void afterStopSyncPushesWaitForTheNextSync(Vertx vertx) {

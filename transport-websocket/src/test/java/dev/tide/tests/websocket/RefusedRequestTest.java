@@ -190,4 +190,30 @@ class RefusedRequestTest {
     assertEquals(0, r.rejected());
     assertEquals(4, fx.serverState().size());
   }
+
+  /** Even a tiny budget (32 KiB, below the 64 KiB WebSocket envelope allowance) takes small writes, over both transports. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void aTinyMemoryBudgetStillTakesSmallWrites(String transport, Vertx vertx) {
+    fx.stopServer();
+    fx.startServer(new TideServerOptions().setMaxBufferedBodyBytes(32 * 1024), null, null);
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    a.collection("notes").put("n1", new JsonObject().put("t", "small")).await();
+    SyncResult r = a.syncOnce().await();
+    assertEquals(1, r.pushed());
+    assertEquals(0, r.rejected());
+    assertEquals(1, fx.serverState().size());
+  }
+
+  /** A body of unknown length (chunked) counts as the largest body the budget allows, not as maxBodyBytes. */
+  @Test
+  void aChunkedRequestFitsASmallBudget(Vertx vertx) {
+    fx.stopServer();
+    fx.startServer(new TideServerOptions().setMaxBufferedBodyBytes(1 << 20), null, null);
+    int status = vertx.createHttpClient().request(io.vertx.core.http.HttpMethod.POST, fx.port(), "127.0.0.1", "/sync")
+      .compose(req -> req.setChunked(true).putHeader("Content-Type", "application/json")
+        .send("{\"protocol\":1,\"node_id\":\"n1\",\"cursor\":null}"))
+      .map(io.vertx.core.http.HttpClientResponse::statusCode).await();
+    assertEquals(200, status);
+  }
 }
