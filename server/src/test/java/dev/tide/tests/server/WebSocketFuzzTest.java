@@ -46,11 +46,14 @@ class WebSocketFuzzTest {
       if (ws == null) {
         Promise<Short> p = Promise.promise();
         closed[0] = p;
-        ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port).setURI("/sync/ws"))
-          .onSuccess(s -> {
+        // connect and set the handlers in one event-loop task: the server's hello cannot arrive in between
+        Promise<WebSocket> opened = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(x -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(server.port).setURI("/sync/ws")).onSuccess(s -> {
             s.textMessageHandler(frames::add);
             s.closeHandler(v -> p.tryComplete(s.closeStatusCode()));
-          }).await();
+          }).onComplete(opened));
+        ws = opened.future().await();
         assertTrue(frames.poll(10, TimeUnit.SECONDS).contains("hello"));
       }
       long seq = server.verticle.server().store().lastSeq();

@@ -81,10 +81,13 @@ class WebSocketEdgesTest {
 
   RawSocket connect(WebSocketConnectOptions options) {
     RawSocket s = new RawSocket();
-    s.ws = raw.connect(options).onSuccess(ws -> {
+    // connect and set the handlers in one event-loop task: the server's hello cannot arrive in between
+    Promise<WebSocket> opened = Promise.promise();
+    fx.vertx.getOrCreateContext().runOnContext(x -> raw.connect(options).onSuccess(ws -> {
       ws.textMessageHandler(t -> s.frames.add(new JsonObject(t)));
       ws.closeHandler(v -> s.closed.tryComplete(ws.closeStatusCode()));
-    }).await();
+    }).onComplete(opened));
+    s.ws = opened.future().await();
     return s;
   }
 
