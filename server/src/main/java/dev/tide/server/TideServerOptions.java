@@ -255,9 +255,10 @@ public class TideServerOptions {
 
   /**
    * Request bodies being received are buffered up to this many bytes in total, across all requests,
-   * HTTP and WebSocket (an HTTP body counts its Content-Length, or {@link #getMaxBodyBytes()} if it does
-   * not say; a WebSocket message its frames so far): further requests get 429 until memory frees up, so
-   * many concurrent large uploads cannot exhaust the heap.
+   * HTTP and WebSocket (an HTTP body counts its Content-Length, or the body limit if it does not say; a
+   * WebSocket message its frames so far): further requests get 429 until memory frees up, so many
+   * concurrent large uploads cannot exhaust the heap. The body limit is {@link #getMaxBodyBytes()}, or
+   * this budget if it is smaller: a larger request gets 413.
    */
   public long getMaxBufferedBodyBytes() {
     return maxBufferedBodyBytes;

@@ -120,15 +120,15 @@ public final class TideServerImpl implements TideServer {
     }
   }
 
-  /**
-   * Reserves the memory the body will take (its Content-Length, or the body limit when unknown) from
-   * the server-wide budget, released when the response ends; refuses with 429 when it is spent.
-   */
   /** The largest body: maxBodyBytes, or the whole memory budget if that is smaller (a larger one could never be taken). */
   private long bodyLimit() {
     return Math.min(options.getMaxBodyBytes(), bodyBudget.max());
   }
 
+  /**
+   * Reserves the memory the body will take (its Content-Length, or the body limit when unknown) from
+   * the server-wide budget, released when the response ends; refuses with 429 when it is spent.
+   */
   private void reserveBodyMemory(RoutingContext ctx) {
     long max = bodyLimit();
     String length = ctx.request().getHeader("Content-Length");

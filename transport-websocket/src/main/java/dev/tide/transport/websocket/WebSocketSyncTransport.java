@@ -26,6 +26,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,7 +120,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
         return;
       }
       String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + request.toBuffer() + "}";
-      if (frame.length() > maxMessageBytes / 3) { // UTF-8 may take up to 3 bytes per char: stay under the server's limit
+      // over the server's limit in UTF-8 bytes (counted only when 3 bytes per char could pass it): refused here as a 413
+      if (frame.length() > maxMessageBytes / 3 && frame.getBytes(StandardCharsets.UTF_8).length > maxMessageBytes) {
         result.fail(new SyncException(413, "too_large", "request of " + frame.length() + " chars is over the server's "
           + maxMessageBytes + "-byte limit", "ops"));
         return;

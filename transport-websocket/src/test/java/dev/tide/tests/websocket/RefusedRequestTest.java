@@ -216,4 +216,18 @@ class RefusedRequestTest {
       .map(io.vertx.core.http.HttpClientResponse::statusCode).await();
     assertEquals(200, status);
   }
+
+  /** A write the server takes over HTTP also goes over WebSocket: the client's own size check counts UTF-8 bytes. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"http,1024,10", "websocket,1024,10", "http,1048576,600000", "websocket,1048576,600000"})
+  void theSameWriteGoesOverEitherTransport(String transport, long budget, int length) {
+    fx.stopServer();
+    fx.startServer(new TideServerOptions().setMaxBufferedBodyBytes(budget), null, null);
+    Tide a = fx.client("a", s -> s.setTransport(transport));
+    a.collection("notes").put("n1", new JsonObject().put("t", "x".repeat(length))).await();
+    SyncResult r = a.syncOnce().await();
+    assertEquals(0, r.rejected());
+    assertEquals(1, r.pushed());
+    assertEquals(1, fx.serverState().size());
+  }
 }
