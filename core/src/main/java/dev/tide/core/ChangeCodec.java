@@ -149,7 +149,7 @@ public final class ChangeCodec {
     } catch (EncodeException | IllegalStateException e) {
       throw new InvalidChangeException(field, "is not JSON-encodable: " + e.getMessage());
     }
-    if (utf8Length(json) > MAX_DOC_BYTES) {
+    if (utf8LongerThan(json, MAX_DOC_BYTES)) {
       throw new InvalidChangeException(field, "is larger than " + MAX_DOC_BYTES + " bytes serialized");
     }
     return json;
@@ -214,7 +214,7 @@ public final class ChangeCodec {
       if (!wellFormed(key)) {
         throw new InvalidChangeException(field, "has a key with unpaired surrogates");
       }
-      if (key.length() > MAX_KEY_BYTES / 3 && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      if (utf8LongerThan(key, MAX_KEY_BYTES)) {
         throw new InvalidChangeException(field, "has a key longer than " + MAX_KEY_BYTES + " bytes");
       }
       checkValue(e.getValue(), depth + 1, field);
@@ -260,11 +260,15 @@ public final class ChangeCodec {
     return true;
   }
 
-  static int utf8Length(String s) {
-    if (s.length() * 3L <= MAX_DOC_BYTES) {
-      return s.length(); // cannot exceed the limit, exact length not needed
+  /**
+   * True if the text takes more than {@code maxBytes} in UTF-8. A char takes 1 to 3 bytes (a surrogate pair
+   * 4 for 2 chars), so the text is encoded only when its length alone cannot tell.
+   */
+  public static boolean utf8LongerThan(String s, long maxBytes) {
+    if (s.length() * 3L <= maxBytes) {
+      return false;
     }
-    return s.getBytes(StandardCharsets.UTF_8).length;
+    return s.length() > maxBytes || s.getBytes(StandardCharsets.UTF_8).length > maxBytes;
   }
 
   // ---- whole changes

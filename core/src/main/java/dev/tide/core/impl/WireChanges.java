@@ -187,16 +187,10 @@ final class WireChanges {
     long end = offset(p.currentLocation());
     String json = slice(start, end);
     // the limit is on the text as sent and stored, in UTF-8 bytes (a frame's text is measured again)
-    long size = bytes != null ? end - start : utf8Length(json);
-    if (size > ChangeCodec.MAX_DOC_BYTES) {
+    if (bytes != null ? end - start > ChangeCodec.MAX_DOC_BYTES : ChangeCodec.utf8LongerThan(json, ChangeCodec.MAX_DOC_BYTES)) {
       return new Doc(null, new InvalidChangeException("doc", "is larger than " + ChangeCodec.MAX_DOC_BYTES + " bytes serialized"));
     }
     return new Doc(json, null);
-  }
-
-  /** UTF-8 length of a text; exact only when it may be over the document limit (3 bytes a char at most). */
-  private static long utf8Length(String s) {
-    return s.length() * 3L <= ChangeCodec.MAX_DOC_BYTES ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   // ---- plumbing

@@ -166,6 +166,16 @@ class ChangeCodecTest {
   }
 
   @Test
+  void utf8LengthIsCountedOnlyWhenItMatters() {
+    assertFalse(ChangeCodec.utf8LongerThan("x".repeat(10), 10));
+    assertTrue(ChangeCodec.utf8LongerThan("x".repeat(11), 10));
+    assertFalse(ChangeCodec.utf8LongerThan("é".repeat(5), 10)); // 2 bytes each
+    assertTrue(ChangeCodec.utf8LongerThan("é".repeat(6), 10));
+    assertFalse(ChangeCodec.utf8LongerThan("😀".repeat(2), 8)); // a surrogate pair: 4 bytes for 2 chars
+    assertTrue(ChangeCodec.utf8LongerThan("€".repeat(4), 11)); // 3 bytes each
+  }
+
+  @Test
   void idRules() {
     ChangeCodec.checkId("x".repeat(ChangeCodec.MAX_ID_LENGTH), "id");
     assertThrows(InvalidChangeException.class, () -> ChangeCodec.checkId("x".repeat(ChangeCodec.MAX_ID_LENGTH + 1), "id"));

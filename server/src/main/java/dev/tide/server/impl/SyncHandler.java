@@ -1,5 +1,6 @@
 package dev.tide.server.impl;
 
+import dev.tide.core.ChangeCodec;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
@@ -11,7 +12,6 @@ import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
-import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +72,7 @@ final class SyncHandler {
       for (int i = 0; i < request.ops().size(); i++) {
         String doc = request.ops().get(i).docJson();
         // on the text as sent and stored, in UTF-8 bytes (counted only when it may be over)
-        if (doc != null && doc.length() * 3L > max && doc.getBytes(StandardCharsets.UTF_8).length > max) {
+        if (doc != null && ChangeCodec.utf8LongerThan(doc, max)) {
           throw new HttpError(400, "invalid_request", "ops[" + i + "].doc: is larger than this server's limit of "
             + max + " bytes", "ops[" + i + "].doc");
         }

@@ -1,6 +1,7 @@
 package dev.tide.transport.websocket;
 
 import dev.tide.core.Change;
+import dev.tide.core.ChangeCodec;
 import dev.tide.core.HeadersProvider;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
@@ -26,7 +27,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -120,8 +120,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
         return;
       }
       String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + request.toBuffer() + "}";
-      // over the server's limit in UTF-8 bytes (counted only when 3 bytes per char could pass it): refused here as a 413
-      if (frame.length() > maxMessageBytes / 3 && frame.getBytes(StandardCharsets.UTF_8).length > maxMessageBytes) {
+      if (ChangeCodec.utf8LongerThan(frame, maxMessageBytes)) { // over the server's limit: refused here as a 413
         result.fail(new SyncException(413, "too_large", "request of " + frame.length() + " chars is over the server's "
           + maxMessageBytes + "-byte limit", "ops"));
         return;
