@@ -171,7 +171,7 @@ public class SyncOptions {
     return this;
   }
 
-  /** About this many bytes of documents pushed per exchange (at least one op). */
+  /** About this many UTF-8 bytes of documents pushed per exchange (at least one op). */
   public int getPushBatchBytes() {
     return pushBatchBytes;
   }

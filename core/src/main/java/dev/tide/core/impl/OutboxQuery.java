@@ -26,7 +26,7 @@ final class OutboxQuery {
     this.nodeId = nodeId;
     // the third column says whether the document still holds the entry's write (else it was superseded)
     statement = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
-      + " o.collection, o.id, d.body FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
+      + " o.collection, o.id, d.body, octet_length(d.body) FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
       + " ORDER BY o.counter LIMIT ?");
   }
 
@@ -50,7 +50,8 @@ final class OutboxQuery {
           continue; // superseded: the newer state is pushed at its own entry, or came from the server
         }
         String body = rs.getInt(2) != 0 ? null : rs.getString(6);
-        bytes += 100 + (body == null ? 0 : body.length());
+        // the body's UTF-8 size as SQLite stores it (a char count would let non-ASCII pushes reach 3x the limit)
+        bytes += 100 + (body == null ? 0 : rs.getLong(7));
         // the stored text goes to the wire as is: no parse, no re-encode
         ops.add(Change.ofJson(rs.getString(4), rs.getString(5), new Stamp(counter, nodeId), body, ChangeSource.LOCAL));
       }

@@ -186,6 +186,22 @@ class FaultsTest {
     assertEquals(100, fx.serverState().size());
   }
 
+  /** pushBatchBytes counts UTF-8 bytes: 2-byte text fills a push in half the chars. */
+  @Test
+  void pushBatchBytesCountsUtf8Bytes() {
+    fx.startServer(new TideServerOptions(), null, null);
+    Tide a = fx.client("a", s -> s.setPushBatchBytes(5000));
+    List<Future<dev.tide.core.Stamp>> puts = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      puts.add(a.collection("notes").put("p" + i, new JsonObject().put("s", "\u00e9".repeat(1000))));
+    }
+    Future.all(puts).await();
+    SyncResult r = a.syncOnce().await();
+    assertEquals(9, r.pushed());
+    // 2,108 bytes an op (with the 100 counted for its envelope): 3 ops pass 5,000 bytes, so 3 pushes
+    assertEquals(3, r.exchanges());
+  }
+
   @Test
   void anOpTheServerFindsInvalidIsDroppedAlone(Vertx vertx) {
     fx.startServer(new TideServerOptions().setMaxDocumentBytes(100), null, null);
