@@ -25,7 +25,7 @@ public interface TideCollection {
   /** The document with its stamp and pending state, tombstones included; {@code null} when never seen. */
   Future<Document> document(String id);
 
-  /** All live documents, in id order (UTF-8 byte order). */
+  /** All live documents, in id order (UTF-8 byte order), as one committed state of the store. */
   Future<List<Document>> list();
 
   /** At most {@code limit} live documents with an id greater than {@code afterId} ({@code null}: from the start). */

@@ -13,7 +13,7 @@ import java.util.List;
 
 final class CollectionImpl implements TideCollection {
 
-  /** Page size of {@link #list()}: the whole collection is read page by page on the reader thread. */
+  /** Page size of {@link #list()}: the whole collection is read page by page, in one snapshot, on the reader thread. */
   private static final int LIST_PAGE = 10_000;
 
   private final TideImpl tide;
@@ -73,18 +73,7 @@ final class CollectionImpl implements TideCollection {
 
   @Override
   public Future<List<Document>> list() {
-    return tide.read(() -> {
-      List<Document> all = new java.util.ArrayList<>();
-      String after = null;
-      while (true) {
-        List<Document> page = tide.reader().list(name, after, LIST_PAGE);
-        all.addAll(page);
-        if (page.size() < LIST_PAGE) {
-          return all;
-        }
-        after = page.get(page.size() - 1).id();
-      }
-    });
+    return tide.read(() -> tide.reader().listAll(name, LIST_PAGE));
   }
 
   @Override

@@ -22,9 +22,11 @@ public final class ReaderStore implements AutoCloseable {
   private final PreparedStatement selectDoc;
   private final PreparedStatement listDocs;
   private final OutboxQuery outbox;
+  private final Transactions snapshots;
 
   private ReaderStore(Connection conn, String nodeId) throws SQLException {
     this.conn = conn;
+    this.snapshots = Transactions.forReads(conn);
     String pending = StoreSchema.pending(nodeId);
     selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
@@ -79,6 +81,34 @@ public final class ReaderStore implements AutoCloseable {
       }
     }
     return docs;
+  }
+
+  /**
+   * Every live document of the collection, read page by page inside one read transaction, so that a
+   * write committed meanwhile is either in the whole list or not at all.
+   */
+  public List<Document> listAll(String collection, int pageSize) throws SQLException {
+    return listAll(collection, pageSize, () -> { });
+  }
+
+  /** As {@link #listAll(String, int)}; {@code afterPage} runs after each page (a test writes there). */
+  List<Document> listAll(String collection, int pageSize, Runnable afterPage) throws SQLException {
+    snapshots.begin();
+    try {
+      List<Document> all = new ArrayList<>();
+      String after = null;
+      while (true) {
+        List<Document> page = list(collection, after, pageSize);
+        all.addAll(page);
+        if (page.size() < pageSize) {
+          return all;
+        }
+        after = page.get(page.size() - 1).id();
+        afterPage.run();
+      }
+    } finally {
+      snapshots.rollback(); // read-only: ends the snapshot, so the WAL can be checkpointed past it
+    }
   }
 
   /** The oldest outbox entries as ops to push ({@link OutboxQuery}). */
