@@ -75,6 +75,11 @@ final class ResetSweep {
     active = false;
   }
 
+  /** Stops recording without removing anything (what it recorded is cleared when it starts again). */
+  void cancel() {
+    active = false;
+  }
+
   void committed() {
     activeCommitted = active;
   }

@@ -64,9 +64,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
       node = newNodeId();
     }
     this.nodeId = node;
-    // The clock is written at a clean close only. After a crash it is recovered from the data: every
-    // counter this store wrote or saw is in a document row (a change that lost locally had a lower
-    // counter than the document that beat it) or in the outbox.
+    // The clock is written at a clean close, and when a reset's sweep removes rows. After a crash it is
+    // recovered from the data: every other counter this store wrote or saw is in a document row (a change
+    // that lost locally had a lower counter than the document that beat it) or in the outbox.
     long clockFloor = Math.max(meta.getLong("clock"), meta.queryLong("SELECT max(counter) FROM tide_outbox"));
     this.clock = "1".equals(meta.get("clean")) ? clockFloor
       : Math.max(clockFloor, meta.queryLong("SELECT max(counter) FROM tide_docs")); // a scan: after a crash only
@@ -231,6 +231,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
       meta.put("resetting", "1");
       sweep.start();
     } else {
+      if (sweep.active()) {
+        // a history_purged pull was cut off: its sweep must not run after this pull of another database,
+        // which keeps everything (it would remove what the new server did not send, own writes too)
+        sweep.cancel();
+        meta.delete("resetting");
+      }
       // pending ones have their entry already (their counter is taken): the others become pending
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
         + " SELECT counter, collection, id FROM tide_docs WHERE node = ?")) {
@@ -250,6 +256,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     if (sweep.active()) {
       sweep.finish(events);
       meta.delete("resetting");
+      // the removed rows held counters the clock covers: after a crash it is recovered from the rows left
+      meta.put("clock", Long.toString(clock));
     }
   }
 

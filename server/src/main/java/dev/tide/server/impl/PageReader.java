@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One read-only connection that reads pull pages. A page and the namespace's highest sequence are read
- * in one read transaction (one snapshot): when the page is not full, the pull has seen every change up
+ * One read-only connection that reads pull pages. A page, the namespace's highest sequence and the purged
+ * sequence are read in one read transaction (one snapshot): when the page is not full, the pull has seen every change up
  * to that sequence, the client's own writes included, so the cursor moves there.
  */
 final class PageReader implements AutoCloseable {
@@ -33,6 +33,7 @@ final class PageReader implements AutoCloseable {
   private final Transactions tx;
   private final PreparedStatement page;
   private final PreparedStatement top;
+  private final PreparedStatement purged;
 
   PageReader(String path) throws SQLException {
     conn = SqliteFiles.openReader(path);
@@ -40,6 +41,7 @@ final class PageReader implements AutoCloseable {
       tx = Transactions.forReads(conn);
       page = conn.prepareStatement(PAGE);
       top = conn.prepareStatement("SELECT max(seq) FROM tide_server_docs WHERE ns = ?");
+      purged = conn.prepareStatement("SELECT value FROM tide_server_meta WHERE key = 'purged_seq'");
     } catch (SQLException e) {
       close();
       throw e;
@@ -50,6 +52,10 @@ final class PageReader implements AutoCloseable {
   PullPage read(String ns, long afterSeq, String excludeNode, int limit, int maxBytes) throws SQLException {
     tx.begin();
     try {
+      long purgedSeq; // the first read takes the snapshot the page is then read from
+      try (ResultSet rs = purged.executeQuery()) {
+        purgedSeq = rs.next() ? Long.parseLong(rs.getString(1)) : 0;
+      }
       List<StoredChange> changes = new ArrayList<>();
       long last = afterSeq;
       long bytes = 0;
@@ -60,7 +66,7 @@ final class PageReader implements AutoCloseable {
       try (ResultSet rs = page.executeQuery()) {
         while (rs.next()) {
           if (changes.size() == limit || bytes >= maxBytes) {
-            return new PullPage(changes, last, true);
+            return new PullPage(changes, last, true, purgedSeq);
           }
           last = rs.getLong(1);
           String body = rs.getInt(6) != 0 ? null : rs.getString(7);
@@ -70,7 +76,7 @@ final class PageReader implements AutoCloseable {
       }
       top.setString(1, ns);
       try (ResultSet rs = top.executeQuery()) {
-        return new PullPage(changes, rs.next() ? Math.max(last, rs.getLong(1)) : last, false);
+        return new PullPage(changes, rs.next() ? Math.max(last, rs.getLong(1)) : last, false, purgedSeq);
       }
     } finally {
       end();

@@ -81,39 +81,48 @@ final class SyncHandler {
     return request;
   }
 
-  /** The response body of an exchange and the change sequence its cursor stands for. */
-  record Exchange(Buffer body, long lastSeq) {
+  /** The response body of an exchange and the position its cursor stands for. */
+  record Exchange(Buffer body, Cursors.Position position) {
   }
 
   /** Runs a validated request for a namespace; completes with the response. */
   Future<Exchange> exchange(String namespace, SyncRequest request) {
-    long afterSeq;
+    Cursors.Position at;
     try {
-      afterSeq = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq(), store.purgedSeq());
+      at = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq(), store.purgedSeq());
     } catch (HttpError e) {
       return Future.failedFuture(e);
     }
     int limit = request.limit() == null ? options.getDefaultLimit() : Math.min(request.limit(), options.getMaxLimit());
     return store.push(namespace, request.ops())
-      .compose(results -> pull(namespace, afterSeq, request.includeOwn() ? null : request.nodeId(), limit)
+      .compose(results -> pull(namespace, at, request.includeOwn() ? null : request.nodeId(), limit)
         .compose(page -> {
           // a purge that committed after the cursor check may have removed a tombstone this page needed
-          if (request.cursor() != null && afterSeq < store.purgedSeq()) {
-            return Future.failedFuture(new HttpError(409, "reset_required", "cursor is older than the retained history of"
-              + " deletes: pull everything again from a null cursor", "cursor", "history_purged"));
+          if (request.cursor() != null && purgedSince(at)) {
+            return Future.failedFuture(Cursors.historyPurged());
           }
-          return Future.succeededFuture(new Exchange(respond(page, results), page.lastSeq()));
+          return Future.succeededFuture(new Exchange(respond(page, results), position(page)));
         }));
   }
 
   /** The next page of changes after a position, for a live push. */
-  Future<PullPage> page(String namespace, long afterSeq, String nodeId) {
-    return pull(namespace, afterSeq, nodeId, options.getDefaultLimit());
+  Future<PullPage> page(String namespace, Cursors.Position from, String nodeId) {
+    return pull(namespace, from, nodeId, options.getDefaultLimit());
   }
 
   /** The next page after a position for every client at it (own writes are filtered per connection). */
-  Future<PullPage> pageAll(String namespace, long afterSeq) {
-    return pull(namespace, afterSeq, null, options.getDefaultLimit());
+  Future<PullPage> pageAll(String namespace, Cursors.Position from) {
+    return pull(namespace, from, null, options.getDefaultLimit());
+  }
+
+  /** True if deletes a client at this position had not seen may have been purged (it must pull everything). */
+  boolean purgedSince(Cursors.Position position) {
+    return Cursors.purgedSince(position, store.purgedSeq());
+  }
+
+  /** Where a client is after a page. */
+  static Cursors.Position position(PullPage page) {
+    return new Cursors.Position(page.lastSeq(), page.purgedSeq());
   }
 
   /** The highest committed change sequence. */
@@ -121,18 +130,20 @@ final class SyncHandler {
     return store.lastSeq();
   }
 
-  private Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit) {
-    PullPage page = fromLatestCommit(namespace, afterSeq, excludeNode, limit);
+  private Future<PullPage> pull(String namespace, Cursors.Position from, String excludeNode, int limit) {
+    PullPage page = fromLatestCommit(namespace, from, excludeNode, limit);
     return page != null ? Future.succeededFuture(page)
-      : store.pull(namespace, afterSeq, excludeNode, limit, options.getMaxResponseBytes());
+      : store.pull(namespace, from.seq(), excludeNode, limit, options.getMaxResponseBytes());
   }
 
   /**
    * The page {@link ServerStore#pull} would read now, taken from the latest commit's changes; null when
    * they cannot tell it: the position is not just before that commit, a newer commit or a purge may
-   * have happened since, the changes are unknown, or they do not fit in one page.
+   * have happened since, the changes are unknown, or they do not fit in one page. The page ends at the
+   * latest commit, at or above the purged sequence, so it keeps the position's purged sequence.
    */
-  PullPage fromLatestCommit(String namespace, long afterSeq, String excludeNode, int limit) {
+  PullPage fromLatestCommit(String namespace, Cursors.Position from, String excludeNode, int limit) {
+    long afterSeq = from.seq();
     CommittedChanges c = latest;
     if (c == null || c.byNamespace() == null || c.fromSeq() != afterSeq || c.toSeq() != store.lastSeq()
       || store.purgedSeq() > afterSeq) {
@@ -153,15 +164,15 @@ final class SyncHandler {
       bytes += PageReader.estimatedBytes(s.body());
       changes.add(s);
     }
-    return new PullPage(changes, last, false);
+    return new PullPage(changes, last, false, from.purgedSeq());
   }
 
-  String cursor(long seq) {
-    return Cursors.format(store.epoch(), seq);
+  String cursor(Cursors.Position position) {
+    return Cursors.format(store.epoch(), position);
   }
 
   private Buffer respond(PullPage page, java.util.List<dev.tide.core.OpResult> results) {
     long remaining = page.more() ? Math.max(0, store.lastSeq() - page.lastSeq()) : 0;
-    return ResponseWriter.write(cursor(page.lastSeq()), page.changes(), page.more(), results, remaining);
+    return ResponseWriter.write(cursor(position(page)), page.changes(), page.more(), results, remaining);
   }
 }

@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class WsConnection {
 
+  /** Close code: deletes the client had not seen were purged; it reconnects and its exchange is told to reset. */
+  static final short HISTORY_PURGED = 4409;
+
   private final Context context;
   private final ServerWebSocket ws;
   private final String namespace;
@@ -32,7 +35,7 @@ final class WsConnection {
   private final AtomicBoolean signalled = new AtomicBoolean();
   // volatile: the endpoint reads them (from its own context) to group connections for a shared push
   private volatile String nodeId;
-  private volatile long seq = -1;
+  private volatile Cursors.Position position; // where the client is: the last cursor it was sent (null: none yet)
   private volatile boolean busy;
   private boolean dirty;
   private boolean closed;
@@ -146,8 +149,8 @@ final class WsConnection {
    * Where a shared push for this connection would start, or -1 if it cannot take one now (not yet
    * registered, mid-exchange, closed or backed up): then it catches up on its own when it can.
    */
-  long pushFrom() {
-    return nodeId != null && !busy && !closed && fullSince == 0 ? seq : -1;
+  Cursors.Position pushFrom() {
+    return nodeId != null && !busy && !closed && fullSince == 0 ? position : null;
   }
 
   String namespace() {
@@ -159,12 +162,12 @@ final class WsConnection {
    * connection is still idle at that position: the shared frame when the page holds none of its own
    * writes, else a copy without them. Otherwise it falls back to its own pull.
    */
-  void offer(long from, dev.tide.server.spi.PullPage page, String sharedFrame) {
+  void offer(Cursors.Position from, dev.tide.server.spi.PullPage page, String sharedFrame) {
     context.runOnContext(v -> {
       if (closed || ws.isClosed()) {
         return;
       }
-      if (busy || seq != from || nodeId == null || ws.writeQueueFull()) {
+      if (busy || !from.equals(position) || nodeId == null || ws.writeQueueFull() || purged()) {
         dirty = true;
         pump();
         return;
@@ -177,9 +180,9 @@ final class WsConnection {
           break;
         }
       }
-      String frame = !own ? sharedFrame : ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(page.lastSeq()),
+      String frame = !own ? sharedFrame : ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)),
         page.changes().stream().filter(c -> !c.stamp().node().equals(node)).toList(), page.more());
-      seq = page.lastSeq();
+      position = SyncHandler.position(page);
       ws.writeTextMessage(frame);
     });
   }
@@ -212,7 +215,7 @@ final class WsConnection {
     }
     if (next != null) {
       exchange(next);
-    } else if (dirty && nodeId != null && seq >= sync.lastSeq()) {
+    } else if (dirty && nodeId != null && position.seq() >= sync.lastSeq()) {
       dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
     } else if (dirty && nodeId != null) {
       push();
@@ -257,7 +260,7 @@ final class WsConnection {
       bodyBudget.release(next.reserved());
       if (ar.succeeded()) {
         nodeId = request.nodeId();
-        seq = ar.result().lastSeq();
+        position = ar.result().position();
         ws.writeTextMessage("{\"type\":\"result\",\"id\":" + Json.encode(id) + ",\"response\":"
           + ar.result().body().toString() + "}");
       } else {
@@ -267,10 +270,24 @@ final class WsConnection {
     });
   }
 
+  /** Deletes this client had not seen were purged since its position: it must pull everything (its next exchange is told to). */
+  private boolean purged() {
+    return position != null && sync.purgedSince(position);
+  }
+
+  /** Closed so that the client reconnects and syncs from its cursor, which gets {@code 409 history_purged}. */
+  private void closePurged() {
+    close(HISTORY_PURGED, "history purged: sync from your cursor");
+  }
+
   private void push() {
+    if (purged()) {
+      closePurged();
+      return;
+    }
     busy = true;
     dirty = false;
-    long from = seq;
+    Cursors.Position from = position;
     sync.page(namespace, from, nodeId).onComplete(ar -> {
       busy = false;
       if (ar.failed()) {
@@ -281,11 +298,15 @@ final class WsConnection {
         });
         return;
       }
-      if (ar.result().lastSeq() > from && seq == from) {
+      if (ar.result().lastSeq() > from.seq() && position == from) {
+        if (purged()) { // a purge committed while the page was read: it may lack a tombstone
+          closePurged();
+          return;
+        }
         var page = ar.result();
-        seq = page.lastSeq();
+        position = SyncHandler.position(page);
         dirty |= page.more();
-        ws.writeTextMessage(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(seq), page.changes(), page.more()));
+        ws.writeTextMessage(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(position), page.changes(), page.more()));
       }
       pump();
     });

@@ -51,13 +51,13 @@ final class WsEndpoint {
    */
   private void fanout() {
     fanoutScheduled.set(false);
-    java.util.Map<String, java.util.Map<Long, java.util.List<WsConnection>>> groups = new java.util.HashMap<>();
+    java.util.Map<String, java.util.Map<Cursors.Position, java.util.List<WsConnection>>> groups = new java.util.HashMap<>();
     long last = sync.lastSeq();
     for (WsConnection c : connections) {
-      long from = c.pushFrom();
-      if (from < 0) {
-        c.signal();
-      } else if (from < last) { // the others have seen every commit (the pushing client, after its exchange)
+      Cursors.Position from = c.pushFrom();
+      if (from == null || sync.purgedSince(from)) {
+        c.signal(); // on its own (a client that missed purged deletes is sent to sync again)
+      } else if (from.seq() < last) { // the others have seen every commit (the pushing client, after its exchange)
         groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())
           .computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(c);
       }
@@ -69,10 +69,10 @@ final class WsEndpoint {
           return;
         }
         var page = ar.result();
-        if (page.lastSeq() <= from) {
+        if (page.lastSeq() <= from.seq()) {
           return; // nothing new at this position
         }
-        String frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(page.lastSeq()), page.changes(), page.more());
+        String frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)), page.changes(), page.more());
         group.forEach(c -> c.offer(from, page, frame));
         if (page.more()) {
           scheduleFanout(); // the next page, from the new position

@@ -83,7 +83,7 @@ class CommitPagesTest {
       }
       for (String space : List.of("", "other")) {
         for (String exclude : Arrays.asList("A", "B", "C", null)) {
-          PullPage mem = sync.fromLatestCommit(space, before, exclude, 1_000);
+          PullPage mem = sync.fromLatestCommit(space, at(before), exclude, 1_000);
           if (mem != null) {
             fromMemory++;
             assertEquals(store.pull(space, before, exclude, 1_000, SyncProtocol.MAX_RESPONSE_BYTES).await(), mem,
@@ -100,16 +100,21 @@ class CommitPagesTest {
     store.push("", List.of(doc("a", 1, "A", 0), doc("b", 2, "A", 0))).await();
     long before = store.lastSeq();
     store.push("", List.of(doc("a", 3, "B", 0), doc("b", 4, "B", 0), doc("c", 5, "B", 0))).await();
-    assertNotNull(sync.fromLatestCommit("", before, "A", 1_000));
-    assertEquals(3, sync.fromLatestCommit("", before, "A", 1_000).changes().size());
-    assertNull(sync.fromLatestCommit("", before, "A", 2), "more than a page: the store pages it");
-    assertNull(sync.fromLatestCommit("", 0, "A", 1_000), "not the position before the latest commit");
+    assertNotNull(sync.fromLatestCommit("", at(before), "A", 1_000));
+    assertEquals(3, sync.fromLatestCommit("", at(before), "A", 1_000).changes().size());
+    assertNull(sync.fromLatestCommit("", at(before), "A", 2), "more than a page: the store pages it");
+    assertNull(sync.fromLatestCommit("", at(0), "A", 1_000), "not the position before the latest commit");
     long newer = store.lastSeq();
     store.push("", List.of(new Change("notes", "c", new Stamp(6, "A"), null, ChangeSource.REMOTE))).await();
-    assertNull(sync.fromLatestCommit("", before, "A", 1_000), "a newer commit");
-    assertEquals(1, sync.fromLatestCommit("", newer, "B", 1_000).changes().size());
+    assertNull(sync.fromLatestCommit("", at(before), "A", 1_000), "a newer commit");
+    assertEquals(1, sync.fromLatestCommit("", at(newer), "B", 1_000).changes().size());
     store.purgeTombstones(Long.MAX_VALUE).await();
-    assertNull(sync.fromLatestCommit("", newer, "B", 1_000), "after a purge the store decides");
+    assertNull(sync.fromLatestCommit("", at(newer), "B", 1_000), "after a purge the store decides");
+  }
+
+  /** A position on a server that never purged. */
+  private static Cursors.Position at(long seq) {
+    return new Cursors.Position(seq, 0);
   }
 
   private static Change doc(String id, long counter, String node, int step) {

@@ -2,8 +2,7 @@ package dev.tide.tests.http;
 
 import dev.tide.core.Change;
 import dev.tide.core.OpResult;
-import dev.tide.server.spi.ChangeSignal;
-import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ForwardingServerStore;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 
@@ -16,35 +15,14 @@ import java.util.function.Predicate;
  * The real SQLite server store with per-op validation in front, as an app would add it: ops matching
  * {@code reject} are refused with a {@code rejected} result; the rest are stored. Counts pushed ops.
  */
-public final class StoreWrapper implements ServerStore {
+public final class StoreWrapper extends ForwardingServerStore {
 
-  final ServerStore delegate;
   final Predicate<Change> reject;
   public final AtomicInteger opsReceived = new AtomicInteger();
 
   public StoreWrapper(ServerStore delegate, Predicate<Change> reject) {
-    this.delegate = delegate;
+    super(delegate);
     this.reject = reject;
-  }
-
-  @Override
-  public String epoch() {
-    return delegate.epoch();
-  }
-
-  @Override
-  public long lastSeq() {
-    return delegate.lastSeq();
-  }
-
-  @Override
-  public long purgedSeq() {
-    return delegate.purgedSeq();
-  }
-
-  @Override
-  public Future<Long> purgeTombstones(long committedBeforeMillis) {
-    return delegate.purgeTombstones(committedBeforeMillis);
   }
 
   @Override
@@ -64,20 +42,5 @@ public final class StoreWrapper implements ServerStore {
       }
       return results;
     });
-  }
-
-  @Override
-  public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
-    return delegate.pull(namespace, afterSeq, excludeNode, limit, maxBytes);
-  }
-
-  @Override
-  public ChangeSignal signal() {
-    return delegate.signal();
-  }
-
-  @Override
-  public Future<Void> close() {
-    return delegate.close();
   }
 }

@@ -1,0 +1,163 @@
+package dev.tide.tests.http;
+
+import dev.tide.core.SyncResult;
+import dev.tide.core.Tide;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.spi.ForwardingServerStore;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Cursors and resets around purged tombstones (PROTOCOL.md, "Cursors" and "Tombstone retention"). */
+@ExtendWith(VertxExtension.class)
+class PurgedHistoryTest {
+
+  @TempDir
+  Path dir;
+  SyncFixture fx;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    fx = new SyncFixture(vertx, dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  /** A new client pages through a server whose newest row was a purged tombstone (it was refused after page 1). */
+  @Test
+  void aNewClientPagesThroughAServerThatPurgedTombstones() {
+    fx.startServer();
+    Tide a = fx.client("a");
+    for (int i = 1; i <= 3; i++) {
+      a.collection("notes").put("k" + i, new JsonObject()).await();
+    }
+    a.collection("notes").put("gone", new JsonObject()).await();
+    a.syncOnce().await();
+    a.collection("notes").delete("gone").await();
+    a.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await();
+
+    Tide c = fx.client("c", s -> s.setPullLimit(1)); // pages of 1 stand for a server with more than a page
+    SyncResult r = c.syncOnce().await();
+    assertEquals(3, c.collection("notes").list().await().size(), r.toString());
+    assertEquals(3, r.exchanges(), "one page per document, no reset");
+  }
+
+  /** The cursor of a complete pull below the purged sequence is accepted: no reset on every later sync. */
+  @Test
+  void aFullPullAfterAPurgeEndsAtACursorTheServerAccepts() {
+    fx.startServer();
+    Tide a = fx.client("a");
+    a.collection("notes").put("keep", new JsonObject()).await();
+    a.collection("notes").put("x", new JsonObject()).await();
+    a.collection("notes").delete("x").await();
+    a.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await();
+
+    Tide c = fx.client("c");
+    assertEquals(1, c.syncOnce().await().exchanges());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(1, c.syncOnce().await().exchanges(), "sync " + i + " after a full pull needs no reset");
+    }
+  }
+
+  /** A client that had a document, whose delete it had not seen was purged since, still resets and drops it. */
+  @Test
+  void aDeleteMissedBeforeAPurgeStillResets() {
+    fx.startServer();
+    Tide a = fx.client("a");
+    Tide c = fx.client("c");
+    a.collection("notes").put("x", new JsonObject()).await();
+    a.collection("notes").put("y", new JsonObject()).await();
+    a.syncOnce().await();
+    c.syncOnce().await();
+    a.collection("notes").delete("x").await();
+    a.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await();
+    a.collection("notes").put("z", new JsonObject()).await();
+    a.syncOnce().await(); // the newest row is live again: the purged sequence is below the top
+
+    SyncResult r = c.syncOnce().await();
+    assertNull(c.collection("notes").get("x").await(), "the reset's sweep removed the purged delete's document: " + r);
+    assertNotNull(c.collection("notes").get("z").await());
+    assertEquals(1, c.syncOnce().await().exchanges(), "and the cursor after the reset is accepted");
+  }
+
+  /** A store whose pulls from {@code failFrom} on fail while armed (a server hiccup mid-pull). */
+  static final class FlakyPulls extends ForwardingServerStore {
+    volatile boolean armed;
+    volatile long failFrom = Long.MAX_VALUE;
+
+    FlakyPulls(ServerStore d) {
+      super(d);
+    }
+
+    @Override
+    public Future<PullPage> pull(String ns, long afterSeq, String excludeNode, int limit, int maxBytes) {
+      if (armed && afterSeq >= failFrom) {
+        return Future.failedFuture(new RuntimeException("injected"));
+      }
+      return delegate.pull(ns, afterSeq, excludeNode, limit, maxBytes);
+    }
+  }
+
+  /**
+   * A history_purged full pull is cut off; then the server's database is replaced (database_changed).
+   * The client keeps everything and pushes its own writes again: the first reset's sweep must not run
+   * at the end of the second pull (it removed every confirmed document the new server did not send,
+   * the client's own just pushed ones too).
+   */
+  @Test
+  void aDatabaseChangedResetDuringAPurgedResetKeepsEverything() throws Exception {
+    FlakyPulls[] flaky = new FlakyPulls[1];
+    fx.startServer(new TideServerOptions(), null, s -> flaky[0] = new FlakyPulls(s));
+    Tide a = fx.client("a");
+    for (int i = 1; i <= 4; i++) {
+      a.collection("notes").put("k" + i, new JsonObject().put("i", i)).await();
+    }
+    a.collection("notes").put("z", new JsonObject()).await();
+    a.syncOnce().await();
+    Tide c = fx.client("c", s -> s.setPullLimit(1));
+    c.syncOnce().await();
+    c.collection("notes").put("mine", new JsonObject().put("by", "c")).await();
+    c.syncOnce().await();
+    a.collection("notes").delete("z").await();
+    a.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await(); // c's cursor is now below it
+
+    flaky[0].failFrom = 2;
+    flaky[0].armed = true;
+    assertThrows(Exception.class, () -> c.syncOnce().await()); // 409 history_purged, pages 1-2 of the full pull, then 503
+    flaky[0].armed = false;
+
+    fx.stopServer();
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      Files.deleteIfExists(dir.resolve("server.db" + suffix));
+    }
+    fx.startServer();
+
+    c.syncOnce().await(); // 409 database_changed: keep everything, push own writes again, pull everything
+    assertNotNull(fx.serverState().get("notes/mine"), "c pushed its own write again");
+    assertNotNull(c.collection("notes").get("mine").await(), "c keeps its own document, which the server has");
+    assertNotNull(c.collection("notes").get("k1").await(), "database_changed: the client keeps everything it has");
+  }
+}
