@@ -34,6 +34,9 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     /** Rolls back the current transaction and any in-memory state it changed. */
     void rollback();
 
+    /** After a failed transaction, once rolled back: makes the connection fit for the next one. */
+    void recover();
+
     void close();
   }
 
@@ -133,6 +136,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
       transactions++;
     } catch (Throwable e) {
       store.rollback();
+      store.recover();
       if (group.size() == 1) {
         fail(group.get(0), e);
       } else {
@@ -153,6 +157,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
       transactions++;
     } catch (Throwable e) {
       store.rollback();
+      store.recover();
       fail(t, e);
       return;
     }

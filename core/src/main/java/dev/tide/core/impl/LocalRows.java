@@ -10,7 +10,7 @@ import java.util.Arrays;
  * other statement and before COMMIT, so nothing can observe the order differ from the order of the
  * writes; rows are written in that order, so a later write to the same document wins.
  */
-final class LocalRows {
+final class LocalRows implements AutoCloseable {
 
   private static final int CAPACITY = MultiRowInsert.SIZES[0];
 
@@ -68,5 +68,10 @@ final class LocalRows {
     Arrays.fill(ids, 0, size, null);
     Arrays.fill(bodies, 0, size, null);
     size = 0;
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(docs, outbox);
   }
 }

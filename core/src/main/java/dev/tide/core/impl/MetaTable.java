@@ -10,7 +10,7 @@ import java.sql.Statement;
  * A store's key/value table ({@code key TEXT PRIMARY KEY, value TEXT}) on its writing connection, and
  * the one-number queries stores run when they open. Shared by the client's and the server's stores.
  */
-public final class MetaTable {
+public final class MetaTable implements AutoCloseable {
 
   private final Connection conn;
   private final PreparedStatement get;
@@ -55,5 +55,10 @@ public final class MetaTable {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       return rs.next() ? rs.getLong(1) : 0;
     }
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(get, put, delete);
   }
 }

@@ -10,7 +10,7 @@ import java.sql.SQLException;
  * overhead of sqlite-jdbc and JNI was most of a batch's time outside SQLite's B-trees). Rows are written
  * in order, so a later row for the same key wins even inside one statement (ON CONFLICT DO UPDATE).
  */
-final class MultiRowInsert {
+final class MultiRowInsert implements AutoCloseable {
 
   /** Statement sizes, largest first: n rows are written as chunks of these. */
   static final int[] SIZES = {32, 8, 1};
@@ -36,6 +36,11 @@ final class MultiRowInsert {
       }
       statements[s] = conn.prepareStatement(sql.append(' ').append(tail).toString());
     }
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(statements);
   }
 
   /** Writes rows {@code 0 .. rows-1}, in order. */

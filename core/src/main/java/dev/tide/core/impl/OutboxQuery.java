@@ -17,7 +17,7 @@ import java.util.List;
  * holds its stamp was superseded (a newer local write, pushed at its own entry, or a remote change): it
  * is skipped, so several writes to one document are pushed as the newest only.
  */
-final class OutboxQuery {
+final class OutboxQuery implements AutoCloseable {
 
   private final String nodeId;
   private final PreparedStatement statement;
@@ -28,6 +28,11 @@ final class OutboxQuery {
     statement = conn.prepareStatement("SELECT o.counter, d.deleted, d.counter = o.counter AND d.node = '" + nodeId + "',"
       + " o.collection, o.id, d.body, octet_length(d.body) FROM tide_outbox o JOIN tide_docs d ON d.collection = o.collection AND d.id = o.id"
       + " ORDER BY o.counter LIMIT ?");
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(statement);
   }
 
   OutboxBatch read(int maxEntries, int maxBytes) throws SQLException {

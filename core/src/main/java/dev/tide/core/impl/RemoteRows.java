@@ -17,7 +17,7 @@ import java.util.Map;
  * documents in one query, and the winning changes' rows buffered and written with multi-row upserts.
  * One statement per document for each was most of an initial pull's time on the writer thread.
  */
-final class RemoteRows {
+final class RemoteRows implements AutoCloseable {
 
   /** Documents looked up per query, at most. */
   static final int LOOKUP = 64;
@@ -108,5 +108,11 @@ final class RemoteRows {
   void clear() {
     Arrays.fill(buffered, 0, size, null);
     size = 0;
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(lookups);
+    SqliteFiles.closeQuietly(upsert);
   }
 }

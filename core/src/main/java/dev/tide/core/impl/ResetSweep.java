@@ -43,15 +43,15 @@ final class ResetSweep {
         + " PRIMARY KEY(collection, id)) WITHOUT ROWID");
       st.executeUpdate("DELETE FROM temp.tide_seen");
     }
-    if (insertSeen == null) {
-      insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
-    }
     active = true;
   }
 
   /** The server sent this document (whether or not it won locally). */
   void seen(String collection, String id) throws SQLException {
     if (active) {
+      if (insertSeen == null) {
+        insertSeen = conn.prepareStatement("INSERT OR IGNORE INTO temp.tide_seen(collection, id) VALUES (?, ?)");
+      }
       insertSeen.setString(1, collection);
       insertSeen.setString(2, id);
       insertSeen.executeUpdate();
@@ -73,6 +73,12 @@ final class ResetSweep {
       st.executeUpdate("DELETE FROM temp.tide_seen");
     }
     active = false;
+  }
+
+  /** The connection's statements were closed (to be prepared again): the next insert prepares its own. */
+  void statementsClosed() {
+    SqliteFiles.closeQuietly(insertSeen);
+    insertSeen = null;
   }
 
   /** Stops recording without removing anything (what it recorded is cleared when it starts again). */

@@ -56,6 +56,32 @@ public final class SqliteFiles {
    * Takes an exclusive lock on {@code <path>.lock}, so that a second writer (in this JVM or another)
    * is refused with a clear error instead of meeting SQLITE_BUSY later. The OS drops it if the process dies.
    */
+  /**
+   * Closes statements (or holders of them), ignoring failures. A store closes and prepares its statements
+   * again after a failed transaction: sqlite-jdbc finalizes a statement whose step failed
+   * (xerial/sqlite-jdbc#74), so it would fail for good.
+   */
+  public static void closeQuietly(AutoCloseable... statements) {
+    for (AutoCloseable s : statements) {
+      if (s != null) {
+        try {
+          s.close();
+        } catch (Exception ignored) {
+          // closing what may be broken already
+        }
+      }
+    }
+  }
+
+  /** Rolls back a transaction SQLite may have left open, on a statement of its own; none open is fine. */
+  public static void rollbackQuietly(Connection conn) {
+    try (java.sql.Statement st = conn.createStatement()) {
+      st.execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // no transaction was open (SQLite rolls back by itself on some errors), or the connection is broken
+    }
+  }
+
   public static FileLock lock(String path) {
     Path lockFile = Path.of(path + ".lock");
     try {

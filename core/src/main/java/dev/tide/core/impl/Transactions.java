@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * sqlite-jdbc's {@code Connection.commit()} prepares {@code "commit"} and {@code "begin"} again on
  * every call; with one short transaction per write that preparation is a visible share of the cost.
  */
-public final class Transactions {
+public final class Transactions implements AutoCloseable {
 
   private final PreparedStatement begin;
   private final PreparedStatement commit;
@@ -49,6 +49,11 @@ public final class Transactions {
       commit.execute();
       open = false;
     }
+  }
+
+  @Override
+  public void close() {
+    SqliteFiles.closeQuietly(begin, commit, rollback);
   }
 
   /** Rolls back the open transaction, if any; never throws (the connection may be broken). */

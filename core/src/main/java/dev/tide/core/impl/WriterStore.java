@@ -25,6 +25,7 @@ import java.util.Map;
 public final class WriterStore implements GroupCommitWriter.Store {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final System.Logger LOG = System.getLogger(WriterStore.class.getName());
 
   private final String path;
   private final FileLock lock;
@@ -35,15 +36,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private String cursor;
   private String committedCursor;
 
-  private final Transactions tx;
-  private final LocalRows localRows;
-  private final RemoteRows remoteRows;
-  private final PreparedStatement selectBody;
-  private final PreparedStatement deleteOutboxOfDoc;
-  private final MetaTable meta;
-  private final PreparedStatement deleteOutboxUpTo;
-  private final PreparedStatement deleteOutboxEntry;
-  private final OutboxQuery outbox;
+  // prepared again after a failed transaction (see recover)
+  private Transactions tx;
+  private LocalRows localRows;
+  private RemoteRows remoteRows;
+  private PreparedStatement selectBody;
+  private PreparedStatement deleteOutboxOfDoc;
+  private MetaTable meta;
+  private PreparedStatement deleteOutboxUpTo;
+  private PreparedStatement deleteOutboxEntry;
+  private OutboxQuery outbox;
   /** Rows in tide_outbox: counted as they are written and deleted, so pendingCount() needs no query. */
   private long outboxRows;
   private volatile long committedOutboxRows;
@@ -73,13 +75,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.committedClock = clock;
     this.cursor = meta.get("cursor");
     this.committedCursor = cursor;
-    localRows = new LocalRows(conn, nodeId);
-    remoteRows = new RemoteRows(conn, nodeId);
-    selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
-    deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
-    deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
-    deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
-    outbox = new OutboxQuery(conn, nodeId);
+    prepareRows();
     outboxRows = meta.queryLong("SELECT count(*) FROM tide_outbox");
     committedOutboxRows = outboxRows;
     caughtUp = "1".equals(meta.get("caught_up"));
@@ -301,6 +297,36 @@ public final class WriterStore implements GroupCommitWriter.Store {
   /** The oldest outbox entries as ops to push, read on this connection between transactions. */
   OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
     return outbox.read(maxEntries, maxBytes);
+  }
+
+  private void prepareRows() throws SQLException {
+    localRows = new LocalRows(conn, nodeId);
+    remoteRows = new RemoteRows(conn, nodeId);
+    selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
+    deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
+    deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
+    deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
+    outbox = new OutboxQuery(conn, nodeId);
+  }
+
+  /**
+   * After a failed transaction (rolled back): sqlite-jdbc finalizes a statement whose step failed
+   * (xerial/sqlite-jdbc#74), so every statement is closed and prepared again, and a transaction left
+   * open is rolled back. If this fails too, the closed statements fail the next write, which recovers again.
+   */
+  @Override
+  public void recover() {
+    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, deleteOutboxOfDoc, deleteOutboxUpTo,
+      deleteOutboxEntry, outbox);
+    sweep.statementsClosed();
+    SqliteFiles.rollbackQuietly(conn);
+    try {
+      meta = new MetaTable(conn, "tide_meta");
+      tx = new Transactions(conn);
+      prepareRows();
+    } catch (SQLException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot prepare the store's statements again: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -26,15 +26,18 @@ import java.sql.SQLException;
  */
 final class ServerWriter implements GroupCommitWriter.Store {
 
+  private static final System.Logger LOG = System.getLogger(ServerWriter.class.getName());
+
   private final String path;
   private final FileLock lock;
   private final Connection conn;
   private final String epoch;
-  private final Transactions tx;
-  private final PreparedStatement selectStamp;
-  private final PreparedStatement upsert;
-  private final PreparedStatement upsertIfNewer;
-  private final MetaTable meta;
+  // prepared again after a failed transaction (see recover)
+  private Transactions tx;
+  private PreparedStatement selectStamp;
+  private PreparedStatement upsert;
+  private PreparedStatement upsertIfNewer;
+  private MetaTable meta;
   private final CommitLog log = new CommitLog();
   private CommittedChanges committed;
   private long seq;
@@ -58,8 +61,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     this.lock = lock;
     this.conn = conn;
     ServerSchema.migrate(conn, path);
-    this.meta = new MetaTable(conn, "tide_server_meta");
-    this.tx = new Transactions(conn);
+    prepare();
     this.epoch = meta.get("epoch");
     purgedSeq = meta.getLong("purged_seq");
     purgedCounter = meta.getLong("purged_counter");
@@ -71,6 +73,11 @@ final class ServerWriter implements GroupCommitWriter.Store {
     committedPurgedSeq = purgedSeq;
     announcedPurgedSeq = purgedSeq;
     committedPurgedCounter = purgedCounter;
+  }
+
+  private void prepare() throws SQLException {
+    meta = new MetaTable(conn, "tide_server_meta");
+    tx = new Transactions(conn);
     selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
@@ -221,6 +228,22 @@ final class ServerWriter implements GroupCommitWriter.Store {
     purgedSeq = Math.max(purgedSeq, highest);
     purgedCounter = Math.max(purgedCounter, highestCounter);
     return purged;
+  }
+
+  /**
+   * After a failed transaction (rolled back): sqlite-jdbc finalizes a statement whose step failed
+   * (xerial/sqlite-jdbc#74), so every statement is closed and prepared again, and a transaction left
+   * open is rolled back. If this fails too, the closed statements fail the next push, which recovers again.
+   */
+  @Override
+  public void recover() {
+    SqliteFiles.closeQuietly(tx, meta, selectStamp, upsert, upsertIfNewer);
+    SqliteFiles.rollbackQuietly(conn);
+    try {
+      prepare();
+    } catch (SQLException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot prepare the server store's statements again: " + e.getMessage(), e);
+    }
   }
 
   @Override
