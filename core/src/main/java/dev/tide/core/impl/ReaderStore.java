@@ -19,20 +19,41 @@ import java.util.List;
 public final class ReaderStore implements AutoCloseable {
 
   private final Connection conn;
-  private final PreparedStatement selectDoc;
-  private final PreparedStatement listDocs;
-  private final OutboxQuery outbox;
-  private final Transactions snapshots;
+  private final String nodeId;
+  // prepared again after a failed read (see recover)
+  private PreparedStatement selectDoc;
+  private PreparedStatement listDocs;
+  private OutboxQuery outbox;
+  private Transactions snapshots;
 
   private ReaderStore(Connection conn, String nodeId) throws SQLException {
     this.conn = conn;
-    this.snapshots = Transactions.forReads(conn);
+    this.nodeId = nodeId;
+    prepare();
+  }
+
+  private void prepare() throws SQLException {
+    snapshots = Transactions.forReads(conn);
     String pending = StoreSchema.pending(nodeId);
     selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
     listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
       + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
     outbox = new OutboxQuery(conn, nodeId);
+  }
+
+  /**
+   * After a failed read: sqlite-jdbc finalizes a statement whose step failed (xerial/sqlite-jdbc#74), so
+   * the statements are prepared again (else that read would fail for good), and a snapshot left open ends.
+   */
+  void recover() {
+    SqliteFiles.closeQuietly(selectDoc, listDocs, outbox, snapshots);
+    SqliteFiles.rollbackQuietly(conn);
+    try {
+      prepare();
+    } catch (SQLException e) {
+      // the closed statements fail the next read, which recovers again
+    }
   }
 
   /** @param nodeId the store's node id, to tell its pending writes */

@@ -22,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +191,14 @@ public final class TideImpl implements Tide {
     if (closing != null) {
       return Future.failedFuture(new StoreException("store is closed"));
     }
-    return reads.submit(callerContext(), query);
+    return reads.submit(callerContext(), () -> {
+      try {
+        return query.call();
+      } catch (SQLException e) {
+        reader.recover(); // the next read works again
+        throw e;
+      }
+    });
   }
 
   ReaderStore reader() {

@@ -30,21 +30,40 @@ final class PageReader implements AutoCloseable {
     + " JOIN tide_server_docs d ON d.ns = ?1 AND d.collection = k.collection AND d.id = k.id ORDER BY k.seq";
 
   private final Connection conn;
-  private final Transactions tx;
-  private final PreparedStatement page;
-  private final PreparedStatement top;
-  private final PreparedStatement purged;
+  // prepared again after a failed read (see recover)
+  private Transactions tx;
+  private PreparedStatement page;
+  private PreparedStatement top;
+  private PreparedStatement purged;
 
   PageReader(String path) throws SQLException {
     conn = SqliteFiles.openReader(path);
     try {
-      tx = Transactions.forReads(conn);
-      page = conn.prepareStatement(PAGE);
-      top = conn.prepareStatement("SELECT max(seq) FROM tide_server_docs WHERE ns = ?");
-      purged = conn.prepareStatement("SELECT value FROM tide_server_meta WHERE key = 'purged_seq'");
+      prepare();
     } catch (SQLException e) {
       close();
       throw e;
+    }
+  }
+
+  private void prepare() throws SQLException {
+    tx = Transactions.forReads(conn);
+    page = conn.prepareStatement(PAGE);
+    top = conn.prepareStatement("SELECT max(seq) FROM tide_server_docs WHERE ns = ?");
+    purged = conn.prepareStatement("SELECT value FROM tide_server_meta WHERE key = 'purged_seq'");
+  }
+
+  /**
+   * After a failed read: sqlite-jdbc finalizes a statement whose step failed (xerial/sqlite-jdbc#74), so
+   * the statements are prepared again (else every pull on this reader would fail), and a snapshot left open ends.
+   */
+  void recover() {
+    SqliteFiles.closeQuietly(tx, page, top, purged);
+    SqliteFiles.rollbackQuietly(conn);
+    try {
+      prepare();
+    } catch (SQLException e) {
+      // the closed statements fail the next pull on this reader, which recovers again
     }
   }
 

@@ -142,6 +142,9 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
       }
       try {
         return reader.read(namespace, afterSeq, excludeNode, limit, maxBytes);
+      } catch (java.sql.SQLException e) {
+        reader.recover(); // the next pull on it works again
+        throw e;
       } finally {
         readers.add(reader);
       }
