@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Opens SQLite connections with sqlite-jdbc directly.
@@ -24,6 +26,9 @@ import java.sql.SQLException;
  * thread, plus a read-only connection (WAL lets it read while the writer commits).
  */
 public final class SqliteFiles {
+
+  /** The lock files this JVM holds (each with its lock, or a placeholder while it is being taken). */
+  private static final Map<Path, Object> HELD = new ConcurrentHashMap<>();
 
   private SqliteFiles() {
   }
@@ -53,10 +58,6 @@ public final class SqliteFiles {
   }
 
   /**
-   * Takes an exclusive lock on {@code <path>.lock}, so that a second writer (in this JVM or another)
-   * is refused with a clear error instead of meeting SQLITE_BUSY later. The OS drops it if the process dies.
-   */
-  /**
    * Closes statements (or holders of them), ignoring failures. A store closes and prepares its statements
    * again after a failed transaction: sqlite-jdbc finalizes a statement whose step failed
    * (xerial/sqlite-jdbc#74), so it would fail for good.
@@ -82,31 +83,59 @@ public final class SqliteFiles {
     }
   }
 
+  /**
+   * Takes an exclusive lock on {@code <database's real path>.lock}, so that a second store on the same
+   * file (in this JVM or another, under any path or symlink to it) is refused with a clear error instead
+   * of meeting SQLITE_BUSY later. The OS drops it if the process dies.
+   * <p>
+   * Locks this JVM holds are also kept in a set, checked before any channel is opened: on Linux a lock
+   * belongs to the process, and closing any channel on its file (a refused second open) would drop it.
+   */
   public static FileLock lock(String path) {
-    Path lockFile = Path.of(path + ".lock");
+    Path lockFile;
     try {
-      Path parent = lockFile.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
+      lockFile = lockFileOf(path);
+    } catch (IOException e) {
+      throw new StoreException("cannot lock " + path + ": " + e.getMessage(), e);
+    }
+    Object reserved = new Object();
+    if (HELD.putIfAbsent(lockFile, reserved) != null) {
+      throw new StoreException(path + " is already open by another store instance in this process (lock " + lockFile + ")");
+    }
+    try {
       FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
+      } catch (OverlappingFileLockException | IOException e) {
         lock = null;
       }
       if (lock == null) {
-        ch.close();
-        throw new StoreException(path + " is already open by another store instance (lock " + lockFile + ")");
+        ch.close(); // this process holds no lock on the file: closing drops nothing
+        throw new StoreException(path + " is already open by another process (lock " + lockFile + ")");
       }
+      HELD.put(lockFile, lock);
       return lock;
     } catch (IOException e) {
+      HELD.remove(lockFile, reserved);
       throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      HELD.remove(lockFile, reserved);
+      throw e;
     }
   }
 
+  /** The lock file of a database: beside the file it names once symlinks are resolved (created if needed). */
+  private static Path lockFileOf(String path) throws IOException {
+    Path db = Path.of(path).toAbsolutePath();
+    Path parent = db.getParent();
+    Files.createDirectories(parent);
+    Path real = Files.exists(db) ? db.toRealPath() : parent.toRealPath().resolve(db.getFileName());
+    return Path.of(real + ".lock");
+  }
+
   public static void release(FileLock lock) {
+    HELD.values().remove(lock);
     try {
       lock.release();
       lock.channel().close();
