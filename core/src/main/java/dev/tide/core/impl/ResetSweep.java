@@ -28,7 +28,8 @@ final class ResetSweep {
 
   ResetSweep(Connection conn, String nodeId) {
     this.conn = conn;
-    this.gone = " FROM tide_docs AS d WHERE NOT " + StoreSchema.pending(nodeId)
+    // a write the server rejected stays local: it was never confirmed, so its absence there says nothing
+    this.gone = " FROM tide_docs AS d WHERE NOT " + StoreSchema.pending(nodeId) + " AND NOT " + StoreSchema.rejected(nodeId)
       + " AND NOT EXISTS (SELECT 1 FROM temp.tide_seen s WHERE s.collection = d.collection AND s.id = d.id)";
   }
 
@@ -71,6 +72,9 @@ final class ResetSweep {
       }
       st.executeUpdate("DELETE" + gone);
       st.executeUpdate("DELETE FROM temp.tide_seen");
+      // rejected writes a later write or a remote change replaced: nothing to keep for them any more
+      st.executeUpdate("DELETE FROM tide_rejected WHERE NOT EXISTS (SELECT 1 FROM tide_docs d WHERE d.counter = tide_rejected.counter"
+        + " AND d.collection = tide_rejected.collection AND d.id = tide_rejected.id)");
     }
     active = false;
   }

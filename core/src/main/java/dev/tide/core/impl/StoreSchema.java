@@ -16,6 +16,8 @@ import java.sql.Statement;
  * tide_outbox(counter INTEGER PRIMARY KEY, collection, id)
  *           one row per local write, keyed by its Lamport counter: local counters strictly increase and
  *           are never reused, so the key is the write order and an acknowledged range is deleted safely
+ * tide_rejected(counter INTEGER PRIMARY KEY, collection, id)
+ *           local writes the server rejected (version 4): they stay local, and a reset's sweep keeps them
  * </pre>
  * A document is pending (its state is a local write the server has not acknowledged) while the outbox
  * holds the entry of its stamp: {@link #pending}. So acknowledging is a range delete on the outbox, and
@@ -26,7 +28,7 @@ import java.sql.Statement;
  */
 final class StoreSchema {
 
-  static final int VERSION = 3;
+  static final int VERSION = 4;
   /** {@code PRAGMA application_id}: "tide" in ASCII, marks the file as a tide store. */
   static final int APPLICATION_ID = 0x74696465;
   /** The tail of an INSERT into tide_docs that replaces the document's row if it exists. */
@@ -40,8 +42,11 @@ final class StoreSchema {
     SchemaMigration.migrate(conn, path, "tide store", APPLICATION_ID, VERSION, (st, version) -> {
       if (version == 0) {
         create(st);
-      } else if (version == 2) {
-        st.executeUpdate("ALTER TABLE tide_docs DROP COLUMN pending"); // derived from the outbox since version 3
+      } else {
+        if (version == 2) {
+          st.executeUpdate("ALTER TABLE tide_docs DROP COLUMN pending"); // derived from the outbox since version 3
+        }
+        st.executeUpdate(CREATE_REJECTED);
       }
       st.executeUpdate("PRAGMA user_version = " + VERSION);
     });
@@ -63,6 +68,18 @@ final class StoreSchema {
     st.executeUpdate("CREATE TABLE tide_docs(collection TEXT NOT NULL, id TEXT NOT NULL, counter INTEGER NOT NULL,"
       + " node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, PRIMARY KEY(collection, id)) WITHOUT ROWID");
     st.executeUpdate("CREATE TABLE tide_outbox(counter INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL)");
+    st.executeUpdate(CREATE_REJECTED);
+  }
+
+  private static final String CREATE_REJECTED =
+    "CREATE TABLE tide_rejected(counter INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL)";
+
+  /**
+   * SQL for "the document row {@code d} holds a write of this store that the server rejected" (see
+   * {@link #pending} for the form).
+   */
+  static String rejected(String nodeId) {
+    return "(d.node = '" + nodeId + "' AND EXISTS (SELECT 1 FROM tide_rejected r WHERE r.counter = d.counter))";
   }
 
 }

@@ -1,10 +1,13 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import dev.tide.core.SyncResponse;
 import io.vertx.core.Context;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Everything one sync exchange changes locally, in ONE transaction: the pushed ops leave the outbox
@@ -15,24 +18,41 @@ import java.util.List;
 final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   private final long ackUpTo;
+  private final long[] rejected;
   private final List<Change> changes;
   private final String cursor;
   private final boolean setCursor;
   private final boolean caughtUp;
 
-  /** @param ackUpTo acknowledge outbox entries up to this counter (0: none) */
-  SyncCommit(Context context, long ackUpTo, List<Change> changes, String cursor, boolean setCursor, boolean caughtUp) {
+  /**
+   * @param ackUpTo  acknowledge outbox entries up to this counter (0: none)
+   * @param rejected counters of the acknowledged writes the server rejected (kept as rejected)
+   */
+  SyncCommit(Context context, long ackUpTo, long[] rejected, List<Change> changes, String cursor, boolean setCursor,
+             boolean caughtUp) {
     super(context);
     this.ackUpTo = ackUpTo;
+    this.rejected = rejected;
     this.changes = changes;
     this.cursor = cursor;
     this.setCursor = setCursor;
     this.caughtUp = caughtUp;
   }
 
+  /**
+   * Applies an exchange's answer (its changes and cursor) and acknowledges the batch it pushed, keeping
+   * the writes the server rejected as such.
+   */
+  static SyncCommit exchanged(Context context, OutboxBatch batch, SyncResponse response, boolean caughtUp) {
+    List<Change> ops = batch.ops();
+    long[] rejected = IntStream.range(0, ops.size()).filter(i -> response.results().get(i).status() == OpResult.Status.REJECTED)
+      .mapToLong(i -> ops.get(i).stamp().counter()).toArray();
+    return new SyncCommit(context, batch.maxCounter(), rejected, response.changes(), response.cursor(), true, caughtUp);
+  }
+
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, changes, cursor, cursor != null, false);
+    return new SyncCommit(context, 0, new long[0], changes, cursor, cursor != null, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -51,6 +71,9 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
     // pulled changes first, while the pushed documents are still pending: a change that beats a pending
     // write replaces it, except a server stamp (a resurrection), above which the pending write is re-stamped
     int applied = store.applyRemote(changes, events);
+    for (long counter : rejected) {
+      store.keepRejected(counter);
+    }
     if (ackUpTo > 0) {
       store.acknowledge(ackUpTo);
     }

@@ -263,8 +263,7 @@ final class SyncEngine {
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       boolean nowCaughtUp = !response.more();
-      return tide.writer().submit(new SyncCommit(context, batch.maxCounter(), response.changes(),
-          response.cursor(), true, nowCaughtUp))
+      return tide.writer().submit(SyncCommit.exchanged(context, batch, response, nowCaughtUp))
         .map(applied -> {
           cursor = response.cursor();
           run.pushed += batch.ops().size();

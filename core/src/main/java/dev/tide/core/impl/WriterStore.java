@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private MetaTable meta;
   private PreparedStatement deleteOutboxUpTo;
   private PreparedStatement deleteOutboxEntry;
+  private PreparedStatement keepRejected;
   private OutboxQuery outbox;
   /** Rows in tide_outbox: counted as they are written and deleted, so pendingCount() needs no query. */
   private long outboxRows;
@@ -233,7 +235,11 @@ public final class WriterStore implements GroupCommitWriter.Store {
         sweep.cancel();
         meta.delete("resetting");
       }
-      // pending ones have their entry already (their counter is taken): the others become pending
+      // pending ones have their entry already (their counter is taken): the others become pending, the
+      // rejected ones too (the new server decides on them again)
+      try (Statement st = conn.createStatement()) {
+        st.executeUpdate("DELETE FROM tide_rejected");
+      }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
         + " SELECT counter, collection, id FROM tide_docs WHERE node = ?")) {
         ps.setString(1, nodeId);
@@ -282,11 +288,21 @@ public final class WriterStore implements GroupCommitWriter.Store {
     outboxRows -= deleteOutboxUpTo.executeUpdate();
   }
 
-  /** Drops one outbox entry: an op the server rejected, never sent again; its document is no longer pending. */
+  /**
+   * Drops one outbox entry: an op the server rejected, never sent again; its document is no longer
+   * pending, and is kept as rejected (a reset's sweep does not take it for a confirmed write).
+   */
   public void dropOutboxEntry(long counter) throws SQLException {
-    localRows.flush();
+    keepRejected(counter);
     deleteOutboxEntry.setLong(1, counter);
     outboxRows -= deleteOutboxEntry.executeUpdate();
+  }
+
+  /** Keeps the write of this outbox entry as rejected by the server (before the entry is deleted). */
+  public void keepRejected(long counter) throws SQLException {
+    localRows.flush();
+    keepRejected.setLong(1, counter);
+    keepRejected.executeUpdate();
   }
 
   /** Outbox entries as of the last commit (any thread): writes not yet acknowledged by the server. */
@@ -306,6 +322,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
     deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
+    keepRejected = conn.prepareStatement("INSERT OR IGNORE INTO tide_rejected(counter, collection, id)"
+      + " SELECT counter, collection, id FROM tide_outbox WHERE counter = ?");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -317,7 +335,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   @Override
   public void recover() {
     SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, deleteOutboxOfDoc, deleteOutboxUpTo,
-      deleteOutboxEntry, outbox);
+      deleteOutboxEntry, keepRejected, outbox);
     sweep.statementsClosed();
     SqliteFiles.rollbackQuietly(conn);
     try {

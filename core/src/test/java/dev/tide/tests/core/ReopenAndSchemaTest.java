@@ -103,7 +103,34 @@ class ReopenAndSchemaTest {
     } finally {
       tide.close().await();
     }
-    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(4L, Sql.count(path, "PRAGMA user_version"));
+  }
+
+  /** A version-3 file: version 4 adds the table of rejected writes. */
+  @Test
+  void migratesVersion3(Vertx vertx) {
+    String path = dir.resolve("v3.db").toString();
+    Sql.exec(path,
+      "PRAGMA journal_mode=WAL",
+      "CREATE TABLE tide_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE tide_docs(collection TEXT NOT NULL, id TEXT NOT NULL, counter INTEGER NOT NULL,"
+        + " node TEXT NOT NULL, deleted INTEGER NOT NULL, body TEXT, PRIMARY KEY(collection, id)) WITHOUT ROWID",
+      "CREATE TABLE tide_outbox(counter INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL)",
+      "INSERT INTO tide_meta VALUES ('node_id', 'oldnode'), ('clock', '7'), ('clean', '1')",
+      "INSERT INTO tide_docs VALUES ('notes', 'mine', 7, 'oldnode', 0, '{\"v\":\"mine\"}')",
+      "INSERT INTO tide_outbox VALUES (7, 'notes', 'mine')",
+      "PRAGMA application_id = 1953064037",
+      "PRAGMA user_version = 3");
+
+    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(path)).await();
+    try {
+      assertTrue(tide.collection("notes").document("mine").await().pending());
+      assertEquals(8, tide.collection("notes").put("x", new JsonObject()).await().counter());
+    } finally {
+      tide.close().await();
+    }
+    assertEquals(4L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(0L, Sql.count(path, "SELECT count(*) FROM tide_rejected"));
   }
 
   /** A version-2 file, with the stored pending column that version 3 derives from the outbox instead. */
@@ -143,7 +170,7 @@ class ReopenAndSchemaTest {
     } finally {
       tide.close().await();
     }
-    assertEquals(3L, Sql.count(path, "PRAGMA user_version"));
+    assertEquals(4L, Sql.count(path, "PRAGMA user_version"));
     assertEquals(0L, Sql.count(path, "SELECT count(*) FROM pragma_table_info('tide_docs') WHERE name = 'pending'"));
   }
 

@@ -1,5 +1,6 @@
 package dev.tide.tests.http;
 
+import dev.tide.core.Change;
 import dev.tide.core.SyncResult;
 import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -100,6 +104,37 @@ class PurgedHistoryTest {
     assertNull(c.collection("notes").get("x").await(), "the reset's sweep removed the purged delete's document: " + r);
     assertNotNull(c.collection("notes").get("z").await());
     assertEquals(1, c.syncOnce().await().exchanges(), "and the cursor after the reset is accepted");
+  }
+
+  /** A write the server rejected stays in the writer's store: a reset's sweep does not take it for a deleted one. */
+  @Test
+  void aRejectedWriteStaysLocalAcrossAReset(Vertx vertx) {
+    fx.startServer(new TideServerOptions(), null, s -> new StoreWrapper(s, op -> op.id().startsWith("bad")));
+    Tide a = fx.client("a");
+    Tide r = fx.client("r");
+    List<JsonObject> rejected = new CopyOnWriteArrayList<>();
+    List<Change> removed = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer("r.sync.rejected", m -> rejected.add(m.body()));
+    vertx.eventBus().<Change>consumer(r.address(), m -> {
+      if (m.body().deleted()) {
+        removed.add(m.body());
+      }
+    });
+    r.collection("notes").put("bad", new JsonObject().put("v", "kept locally")).await();
+    assertEquals(1, r.syncOnce().await().rejected());
+    a.collection("notes").put("y", new JsonObject()).await();
+    a.syncOnce().await();
+    r.syncOnce().await();
+    a.collection("notes").delete("y").await();
+    a.syncOnce().await();
+    fx.server.store().purgeTombstones(System.currentTimeMillis() + 1).await();
+
+    r.syncOnce().await(); // 409 history_purged: a full pull, then the sweep
+    assertNull(r.collection("notes").get("y").await(), "y was deleted on the server");
+    assertEquals("kept locally", r.collection("notes").get("bad").await().getString("v"));
+    await().until(() -> removed.size() == 1);
+    assertEquals("y", removed.get(0).id(), "only y is announced as deleted");
+    assertEquals(1, rejected.size());
   }
 
   /** A store whose pulls from {@code failFrom} on fail while armed (a server hiccup mid-pull). */
