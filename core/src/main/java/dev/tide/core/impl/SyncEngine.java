@@ -350,6 +350,9 @@ final class SyncEngine {
         return new SyncResult(0, 0, 0, push.changes().size(), applied, cursor);
       });
     begin(apply, List.of(), false);
+    if (push.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()))) {
+      followUp(); // a server stamp may have made a pending write re-stamp itself above it: send that
+    }
   }
 
   private void afterRun(Throwable failure) {

@@ -1,12 +1,21 @@
 package dev.tide.tests.http;
 
 import dev.tide.core.Change;
+import dev.tide.core.ChangeSource;
+import dev.tide.core.Stamp;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncResult;
+import dev.tide.core.spi.ForwardingSyncTransport;
+import dev.tide.core.spi.PushedChanges;
+import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ForwardingServerStore;
 import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.ServerStore;
+import dev.tide.transport.http.HttpSyncTransport;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -135,6 +145,36 @@ class PurgedHistoryTest {
     await().until(() -> removed.size() == 1);
     assertEquals("y", removed.get(0).id(), "only y is announced as deleted");
     assertEquals(1, rejected.size());
+  }
+
+  /**
+   * A pushed server stamp (a resurrection) above a pending write makes the write re-stamp itself above
+   * it: the client then syncs to send it (over WebSocket nothing else would, until its next write).
+   */
+  @Test
+  void aPendingWriteRestampedByAPushIsSent() {
+    fx.startServer();
+    Context[] engine = new Context[1];
+    @SuppressWarnings("unchecked")
+    Handler<PushedChanges>[] pushes = new Handler[1];
+    Tide b = fx.client("b", s -> s.setTransportFactory(SyncTransportFactory.of("http-with-pushes", (v, o) ->
+      new ForwardingSyncTransport(HttpSyncTransport.create(v, o)) {
+        @Override
+        public void pushHandler(Handler<PushedChanges> handler) {
+          engine[0] = Vertx.currentContext();
+          pushes[0] = handler;
+        }
+      })));
+    b.collection("notes").put("d", new JsonObject().put("by", "b")).await(); // pending: b has not synced
+    String cursor = fx.server.store().epoch() + "." + fx.server.store().lastSeq();
+    Change resurrected = Change.ofJson("notes", "d", new Stamp(5, SyncProtocol.SERVER_NODE), "{\"by\":\"server\"}",
+      ChangeSource.REMOTE);
+    engine[0].runOnContext(x -> pushes[0].handle(new PushedChanges(null, cursor, List.of(resurrected))));
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      JsonObject d = fx.serverState().get("notes/d");
+      return d != null && b.nodeId().equals(d.getJsonObject("stamp").getString("node"));
+    });
+    assertEquals("b", fx.serverState().get("notes/d").getJsonObject("doc").getString("by"));
   }
 
   /** A store whose pulls from {@code failFrom} on fail while armed (a server hiccup mid-pull). */
