@@ -86,11 +86,13 @@ class LocalWriteTest {
     TideImpl tide = (TideImpl) Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("g.db").toString())).await();
     try {
       io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
       // holds the writer until the three writes below are queued, so they share the next transaction
       Future<Void> hold = tide.writer().submit(new WriteTask<WriterStore, Void>(ctx) {
         @Override
         protected Void run(WriterStore store, List<dev.tide.core.Change> events) {
+          started.countDown();
           try {
             queued.await();
           } catch (InterruptedException e) {
@@ -99,6 +101,7 @@ class LocalWriteTest {
           return null;
         }
       });
+      started.await(); // the writer runs the hold alone: the writes below are queued behind it, together
       Future<Stamp> before = tide.writer().submit(new LocalWrite.Single(ctx, LocalWrite.put("notes", "before", new JsonObject().put("v", 1))));
       Future<List<Stamp>> bad = tide.writer().submit(new LocalWrite.Many(ctx,
         List.of(LocalWrite.putInBatch("notes", "x", new JsonObject()), LocalWrite.putInBatch("notes", "big", tooLarge()))));
