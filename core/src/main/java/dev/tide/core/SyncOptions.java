@@ -1,5 +1,6 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.OptionsJson;
 import dev.tide.core.spi.SyncTransportFactory;
 import io.vertx.core.json.JsonObject;
 
@@ -49,23 +50,22 @@ public class SyncOptions {
   }
 
   public SyncOptions(JsonObject json) {
-    OptionChecks.fromJson("SyncOptions", json, j -> {
-      url = j.getString("url");
-      setTransport(j.getString("transport", transport));
-      JsonObject h = j.getJsonObject("headers");
-      if (h != null) {
-        h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-      }
-      setIntervalMs(j.getLong("intervalMs", intervalMs));
-      setBackoffInitialMs(j.getLong("backoffInitialMs", backoffInitialMs));
-      setBackoffMaxMs(j.getLong("backoffMaxMs", backoffMaxMs));
-      setRequestTimeoutMs(j.getLong("requestTimeoutMs", requestTimeoutMs));
-      setPushBatchOps(j.getInteger("pushBatchOps", pushBatchOps));
-      setPushBatchBytes(j.getInteger("pushBatchBytes", pushBatchBytes));
-      setPullLimit(j.getInteger("pullLimit", pullLimit));
-      setHeartbeatMs(j.getLong("heartbeatMs", heartbeatMs));
-      autoStart = j.getBoolean("autoStart", autoStart);
-    });
+    OptionsJson j = new OptionsJson("SyncOptions", json);
+    url = j.stringValue("url", null);
+    setTransport(j.stringValue("transport", transport));
+    JsonObject h = j.objectValue("headers");
+    if (h != null) {
+      h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+    }
+    setIntervalMs(j.longValue("intervalMs", intervalMs));
+    setBackoffInitialMs(j.longValue("backoffInitialMs", backoffInitialMs));
+    setBackoffMaxMs(j.longValue("backoffMaxMs", backoffMaxMs));
+    setRequestTimeoutMs(j.longValue("requestTimeoutMs", requestTimeoutMs));
+    setPushBatchOps(j.intValue("pushBatchOps", pushBatchOps));
+    setPushBatchBytes(j.intValue("pushBatchBytes", pushBatchBytes));
+    setPullLimit(j.intValue("pullLimit", pullLimit));
+    setHeartbeatMs(j.longValue("heartbeatMs", heartbeatMs));
+    autoStart = j.booleanValue("autoStart", autoStart);
   }
 
   public JsonObject toJson() {

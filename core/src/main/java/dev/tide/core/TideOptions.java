@@ -1,5 +1,6 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.OptionsJson;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Objects;
@@ -40,19 +41,15 @@ public class TideOptions {
 
   public TideOptions(JsonObject json) {
     this();
-    OptionChecks.fromJson("TideOptions", json, j -> {
-      setDbPath(j.getString("dbPath", dbPath));
-      String mode = j.getString("synchronous");
-      if (mode != null) {
-        synchronous = Synchronous.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
-      }
-      setAddressPrefix(j.getString("addressPrefix", addressPrefix));
-      changesAsJson = j.getBoolean("changesAsJson", changesAsJson);
-      setMaxWritesPerTransaction(j.getInteger("maxWritesPerTransaction", maxWritesPerTransaction));
-      JsonObject syncJson = j.getJsonObject("sync");
-      this.sync = syncJson == null ? null : new SyncOptions(syncJson);
-      setReadCacheSize(j.getInteger("readCacheSize", readCacheSize));
-    });
+    OptionsJson j = new OptionsJson("TideOptions", json);
+    setDbPath(j.stringValue("dbPath", dbPath));
+    synchronous = j.enumValue("synchronous", Synchronous.class, synchronous);
+    setAddressPrefix(j.stringValue("addressPrefix", addressPrefix));
+    changesAsJson = j.booleanValue("changesAsJson", changesAsJson);
+    setMaxWritesPerTransaction(j.intValue("maxWritesPerTransaction", maxWritesPerTransaction));
+    JsonObject syncJson = j.objectValue("sync");
+    this.sync = syncJson == null ? null : new SyncOptions(syncJson);
+    setReadCacheSize(j.intValue("readCacheSize", readCacheSize));
   }
 
   public JsonObject toJson() {

@@ -19,13 +19,23 @@ public final class TideServerMain {
   private TideServerMain() {
   }
 
+  private static final String USAGE =
+    "usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db] [--config file.json]";
+
+  /** Exit codes: 0 stopped (or --help), 1 cannot start (port taken, store locked), 2 usage error; SIGTERM gives 143. */
   public static void main(String[] args) {
+    if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+      System.out.println(USAGE);
+      System.out.println("Settings, lowest first: defaults, --config (TideServerOptions as JSON), TIDE_HOST / TIDE_PORT / TIDE_DB,"
+        + " flags. Exit codes: 1 cannot start, 2 usage error.");
+      return;
+    }
     TideServerOptions options;
     try {
       options = parse(args, System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("tide-server: " + e.getMessage());
-      System.err.println("usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db] [--config file.json]");
+      System.err.println(USAGE);
       System.exit(2);
       return;
     }
@@ -53,11 +63,16 @@ public final class TideServerMain {
       + " (db " + options.getDbPath() + ")");
   }
 
+  private static final java.util.Set<String> KNOWN_KEYS = new java.util.TreeSet<>(new TideServerOptions().toJson().fieldNames());
+
   static TideServerOptions parse(String[] args, Map<String, String> env) {
     JsonObject config = new JsonObject();
     JsonObject flags = new JsonObject();
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
+      if (!java.util.Set.of("--host", "--port", "--db", "--config").contains(flag)) {
+        throw new IllegalArgumentException("unknown option " + flag);
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value after " + flag);
       }
@@ -71,6 +86,12 @@ public final class TideServerMain {
             config = new JsonObject(Files.readString(Path.of(value)));
           } catch (Exception e) {
             throw new IllegalArgumentException("cannot read config " + value + ": " + e.getMessage());
+          }
+          // a misspelt key would silently keep a default (a wrong database file, say)
+          for (String key : config.fieldNames()) {
+            if (!KNOWN_KEYS.contains(key)) {
+              throw new IllegalArgumentException("unknown setting \"" + key + "\" in " + value + " (known: " + KNOWN_KEYS + ")");
+            }
           }
         }
         default -> throw new IllegalArgumentException("unknown option " + flag);

@@ -2,9 +2,9 @@ package dev.tide.server;
 
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
+import dev.tide.core.impl.OptionsJson;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /** Options of a tide sync server. A Vert.x data object (defaults, copy/JSON constructors, {@link #toJson()}). */
@@ -53,29 +53,23 @@ public class TideServerOptions {
   }
 
   public TideServerOptions(JsonObject json) {
-    try {
-      setHost(json.getString("host", host));
-      setPort(json.getInteger("port", port));
-      setDbPath(json.getString("dbPath", dbPath));
-      String sync = json.getString("synchronous");
-      if (sync != null) {
-        synchronous = Synchronous.valueOf(sync.toUpperCase(Locale.ROOT));
-      }
-      setMaxBodyBytes(json.getInteger("maxBodyBytes", maxBodyBytes));
-      setMaxOpsPerRequest(json.getInteger("maxOpsPerRequest", maxOpsPerRequest));
-      setDefaultLimit(json.getInteger("defaultLimit", defaultLimit));
-      setMaxLimit(json.getInteger("maxLimit", maxLimit));
-      setMaxResponseBytes(json.getInteger("maxResponseBytes", maxResponseBytes));
-      setShutdownGraceSeconds(json.getInteger("shutdownGraceSeconds", shutdownGraceSeconds));
-      setMaxDocumentBytes(json.getInteger("maxDocumentBytes", maxDocumentBytes));
-      setWsIdleTimeoutSeconds(json.getInteger("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds));
-      setWsSlowClientSeconds(json.getInteger("wsSlowClientSeconds", wsSlowClientSeconds));
-      setTombstoneRetentionSeconds(json.getLong("tombstoneRetentionSeconds", tombstoneRetentionSeconds));
-      setPurgeIntervalSeconds(json.getLong("purgeIntervalSeconds", purgeIntervalSeconds));
-      setMaxBufferedBodyBytes(json.getLong("maxBufferedBodyBytes", maxBufferedBodyBytes));
-    } catch (ClassCastException | NullPointerException e) { // a value of the wrong type, or null
-      throw new IllegalArgumentException("invalid TideServerOptions JSON: " + e.getMessage(), e);
-    }
+    OptionsJson j = new OptionsJson("TideServerOptions", json);
+    setHost(j.stringValue("host", host));
+    setPort(j.intValue("port", port));
+    setDbPath(j.stringValue("dbPath", dbPath));
+    synchronous = j.enumValue("synchronous", Synchronous.class, synchronous);
+    setMaxBodyBytes(j.intValue("maxBodyBytes", maxBodyBytes));
+    setMaxOpsPerRequest(j.intValue("maxOpsPerRequest", maxOpsPerRequest));
+    setDefaultLimit(j.intValue("defaultLimit", defaultLimit));
+    setMaxLimit(j.intValue("maxLimit", maxLimit));
+    setMaxResponseBytes(j.intValue("maxResponseBytes", maxResponseBytes));
+    setShutdownGraceSeconds(j.intValue("shutdownGraceSeconds", shutdownGraceSeconds));
+    setMaxDocumentBytes(j.intValue("maxDocumentBytes", maxDocumentBytes));
+    setWsIdleTimeoutSeconds(j.intValue("wsIdleTimeoutSeconds", wsIdleTimeoutSeconds));
+    setWsSlowClientSeconds(j.intValue("wsSlowClientSeconds", wsSlowClientSeconds));
+    setTombstoneRetentionSeconds(j.longValue("tombstoneRetentionSeconds", tombstoneRetentionSeconds));
+    setPurgeIntervalSeconds(j.longValue("purgeIntervalSeconds", purgeIntervalSeconds));
+    setMaxBufferedBodyBytes(j.longValue("maxBufferedBodyBytes", maxBufferedBodyBytes));
   }
 
   public JsonObject toJson() {
@@ -206,6 +200,9 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setMaxDocumentBytes(int maxDocumentBytes) {
+    if (maxDocumentBytes > DEFAULT_MAX_DOCUMENT_BYTES) { // the protocol's own limit: documents are never larger
+      throw new IllegalArgumentException("maxDocumentBytes must be <= " + DEFAULT_MAX_DOCUMENT_BYTES + ", got " + maxDocumentBytes);
+    }
     this.maxDocumentBytes = atLeast(maxDocumentBytes, 1, "maxDocumentBytes");
     return this;
   }
@@ -239,7 +236,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setTombstoneRetentionSeconds(long tombstoneRetentionSeconds) {
-    this.tombstoneRetentionSeconds = tombstoneRetentionSeconds;
+    this.tombstoneRetentionSeconds = atLeast(tombstoneRetentionSeconds, 0, "tombstoneRetentionSeconds");
     return this;
   }
 

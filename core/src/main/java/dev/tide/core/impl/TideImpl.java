@@ -10,7 +10,6 @@ import io.vertx.core.Promise;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
 import dev.tide.core.Document;
-import dev.tide.core.InvalidChangeException;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
 import dev.tide.core.Tide;
@@ -163,7 +162,7 @@ public final class TideImpl implements Tide {
           return this;
         }
       });
-    } catch (InvalidChangeException e) {
+    } catch (RuntimeException e) { // a refused document, or the app's own code failed: nothing is written
       return Future.failedFuture(e);
     }
     if (list.isEmpty()) {
@@ -256,44 +255,46 @@ public final class TideImpl implements Tide {
     return feed.address();
   }
 
-  private SyncEngine engine() {
+  /** A sync call: fails (as a future) when the store is closed or has no sync configured. */
+  private <T> Future<T> withEngine(java.util.function.Function<SyncEngine, Future<T>> call) {
     if (engine == null) {
-      throw new IllegalStateException("sync is not configured: set TideOptions.setSync(new SyncOptions().setUrl(...))");
+      return Future.failedFuture(closing != null ? new StoreException("store is closed")
+        : new IllegalStateException("sync is not configured: set TideOptions.setSync(new SyncOptions().setUrl(...))"));
     }
-    return engine;
+    return whileOpen(() -> call.apply(engine));
   }
 
   @Override
   public Future<SyncResult> syncOnce() {
-    return whileOpen(() -> engine().syncOnce());
+    return withEngine(SyncEngine::syncOnce);
   }
 
   @Override
   public Future<Void> startSync() {
-    return whileOpen(() -> engine().start(-1));
+    return withEngine(e -> e.start(-1));
   }
 
   @Override
   public Future<Void> startSync(java.time.Duration interval) {
-    if (interval.isNegative() || interval.isZero()) {
-      return Future.failedFuture(new IllegalArgumentException("interval must be positive"));
+    if (interval == null || interval.isNegative() || interval.isZero()) {
+      return Future.failedFuture(new IllegalArgumentException("interval must be positive, got " + interval));
     }
-    return whileOpen(() -> engine().start(interval.toMillis()));
+    return withEngine(e -> e.start(interval.toMillis()));
   }
 
   @Override
   public Future<Void> stopSync() {
-    return whileOpen(() -> engine().stop());
+    return withEngine(SyncEngine::stop);
   }
 
   @Override
   public Future<SyncStatus> syncStatus() {
-    return engine().status();
+    return withEngine(SyncEngine::status);
   }
 
   @Override
   public Future<Void> initialSync() {
-    return whileOpen(() -> engine().initialSync());
+    return withEngine(SyncEngine::initialSync);
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Opening that fails, closing with sync calls pending or after it, and options that refuse bad values. */
 @ExtendWith(VertxExtension.class)
@@ -75,6 +76,26 @@ class LifecycleTest {
     }
   }
 
+  /** Calls that cannot run fail their future instead of throwing: no sync configured, a throwing batch lambda, a null interval. */
+  @Test
+  void callsThatCannotRunFailTheirFuture(Vertx vertx) {
+    Tide local = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("local.db").toString())).await();
+    assertInstanceOf(IllegalStateException.class, local.syncOnce().cause());
+    assertInstanceOf(IllegalStateException.class, local.startSync().cause());
+    assertInstanceOf(IllegalStateException.class, local.syncStatus().cause());
+    assertInstanceOf(IllegalStateException.class, local.initialSync().cause());
+    assertInstanceOf(IllegalArgumentException.class, local.startSync(null).cause());
+    RuntimeException mine = new RuntimeException("mine");
+    assertEquals(mine, local.batch(b -> {
+      b.put("notes", "a", new io.vertx.core.json.JsonObject());
+      throw mine;
+    }).cause());
+    assertEquals(null, local.collection("notes").get("a").await(), "nothing of the failed batch");
+    local.close().await();
+    assertInstanceOf(dev.tide.core.StoreException.class, local.syncOnce().cause());
+    assertInstanceOf(dev.tide.core.StoreException.class, local.syncStatus().cause());
+  }
+
   @Test
   void optionsRefuseBadValuesWhenSetOrRead() {
     assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setIntervalMs(0));
@@ -87,6 +108,16 @@ class LifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("readCacheSize", -5)));
     assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("sync", new JsonObject()
       .put("pullLimit", 0))));
+    // numbers are not truncated, and a wrong value names its field
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("pullLimit", 4294967297L)));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("pullLimit", 1.5)));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().putNull("intervalMs")));
+    assertEquals(2000, new SyncOptions(new JsonObject().put("pullLimit", 2000.0)).getPullLimit());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+      () -> new TideOptions(new JsonObject().put("synchronous", "bogus")));
+    assertTrue(e.getMessage().contains("synchronous must be one of [NORMAL, FULL]"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("changesAsJson", "yes")));
+    assertTrue(e.getMessage().contains("changesAsJson"), e.getMessage());
     TideOptions good = new TideOptions(new JsonObject().put("dbPath", "x.db").put("readCacheSize", 0)
       .put("sync", new JsonObject().put("url", "http://127.0.0.1:8000/sync").put("intervalMs", 5)));
     assertEquals(good.toJson(), new TideOptions(good.toJson()).toJson());

@@ -93,7 +93,7 @@ final class SyncHandler {
     } catch (HttpError e) {
       return Future.failedFuture(e);
     }
-    int limit = request.limit() == null ? options.getDefaultLimit() : Math.min(request.limit(), options.getMaxLimit());
+    int limit = Math.min(request.limit() == null ? defaultLimit() : request.limit(), options.getMaxLimit());
     return store.push(namespace, request.ops())
       .compose(results -> pull(namespace, at, request.includeOwn() ? null : request.nodeId(), limit)
         .compose(page -> {
@@ -107,12 +107,17 @@ final class SyncHandler {
 
   /** The next page of changes after a position, for a live push. */
   Future<PullPage> page(String namespace, Cursors.Position from, String nodeId) {
-    return pull(namespace, from, nodeId, options.getDefaultLimit());
+    return pull(namespace, from, nodeId, defaultLimit());
   }
 
   /** The next page after a position for every client at it (own writes are filtered per connection). */
   Future<PullPage> pageAll(String namespace, Cursors.Position from) {
-    return pull(namespace, from, null, options.getDefaultLimit());
+    return pull(namespace, from, null, defaultLimit());
+  }
+
+  /** Changes per page when the client names no limit (and in live pushes): the default, within maxLimit. */
+  private int defaultLimit() {
+    return Math.min(options.getDefaultLimit(), options.getMaxLimit());
   }
 
   /** True if deletes a client at this position had not seen may have been purged (it must pull everything). */

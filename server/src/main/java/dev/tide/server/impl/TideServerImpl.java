@@ -34,6 +34,7 @@ public final class TideServerImpl implements TideServer {
   private final long purgeTimer;
   private final BodyBudget bodyBudget;
   private volatile ServerAuthenticator authenticator;
+  private volatile boolean closed;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
     this.vertx = vertx;
@@ -64,13 +65,18 @@ public final class TideServerImpl implements TideServer {
     r.post("/sync")
       .handler(BodyHandler.create(false).setBodyLimit(bodyLimit()))
       .handler(this::exchange);
-    r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx ->
-      ctx.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("status", "ok").put("protocol", SyncProtocol.VERSION).toBuffer()));
+    r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx -> {
+      if (closed) {
+        ctx.fail(new HttpError(503, "unavailable", "the server is closed"));
+      } else {
+        ctx.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", "ok").put("protocol", SyncProtocol.VERSION).toBuffer());
+      }
+    });
     r.route().last().handler(ctx -> ctx.fail(new HttpError(404, "not_found", "no such endpoint: " + ctx.request().path())));
     r.route().failureHandler(ctx -> {
       HttpError error = HttpError.of(ctx);
-      if (error.status >= 500) {
+      if (error.status >= 500 && !closed && !(ctx.failure() instanceof HttpError)) { // not an answer given on purpose
         LOG.log(System.Logger.Level.ERROR, "sync request failed: " + ctx.request().path(), ctx.failure());
       }
       error.send(ctx);
@@ -192,6 +198,7 @@ public final class TideServerImpl implements TideServer {
 
   @Override
   public Future<Void> close() {
+    closed = true;
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }

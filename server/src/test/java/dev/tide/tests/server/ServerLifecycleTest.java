@@ -80,8 +80,60 @@ class ServerLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxBufferedBodyBytes(0));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", "8000")));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("defaultLimit", 0)));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("maxBodyBytes", 4294967297L)));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", 4294967297L)));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setTombstoneRetentionSeconds(-5));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxDocumentBytes(100 << 20));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+      () -> new TideServerOptions(new JsonObject().put("maxBodyBytes", 1.9)));
+    assertTrue(e.getMessage().contains("maxBodyBytes must be a whole number"), e.getMessage());
     TideServerOptions good = new TideServerOptions(new JsonObject().put("port", 0).put("shutdownGraceSeconds", 0));
     assertEquals(good.toJson(), new TideServerOptions(good.toJson()).toJson());
+  }
+
+  /** --help prints the usage (exit 0); an unknown flag or config key is a usage error (exit 2). */
+  @Test
+  void helpAndUnknownSettings() throws Exception {
+    Main help = run("--help");
+    assertEquals(0, help.exit, help.out);
+    assertTrue(help.out.startsWith("usage: java -jar tide-server.jar"), help.out);
+    Main bogus = run("--bogus");
+    assertEquals(2, bogus.exit, bogus.out);
+    assertTrue(bogus.out.startsWith("tide-server: unknown option --bogus"), bogus.out);
+    Path config = dir.resolve("typo.json");
+    Files.writeString(config, "{\"dbpath\":\"x.db\"}");
+    Main typo = run("--config", config.toString());
+    assertEquals(2, typo.exit, typo.out);
+    assertTrue(typo.out.startsWith("tide-server: unknown setting \"dbpath\""), typo.out);
+  }
+
+  private record Main(int exit, String out) {
+  }
+
+  private static Main run(String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), TideServerMain.class.getName()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return new Main(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  /** A closed server's health check says so (it answered 200 for ever). */
+  @Test
+  void healthIsUnavailableOnceClosed(Vertx vertx) {
+    TideServer server = TideServer.open(vertx, new TideServerOptions().setDbPath(dir.resolve("h.db").toString())).await();
+    var http = vertx.createHttpServer().requestHandler(server.router()).listen(0, "127.0.0.1").await();
+    try {
+      var client = io.vertx.ext.web.client.WebClient.create(vertx);
+      assertEquals(200, client.get(http.actualPort(), "127.0.0.1", "/health").send().await().statusCode());
+      server.close().await();
+      var closed = client.get(http.actualPort(), "127.0.0.1", "/health").send().await();
+      assertEquals(503, closed.statusCode());
+      assertEquals("unavailable", closed.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    } finally {
+      http.close().await();
+    }
   }
 
   /** A mistyped config file is a usage error (exit 2, a one-line message), not a stack trace. */
