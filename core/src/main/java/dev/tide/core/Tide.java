@@ -71,8 +71,14 @@ public interface Tide {
   /** Completes once a sync has pulled everything there was (at once if that happened before, even in an earlier run). */
   Future<Void> initialSync();
 
-  /** The event-bus address of {@link SyncStatus} changes (JSON). Rejected ops go to {@code <prefix>.sync.rejected}. */
+  /** The event-bus address of {@link SyncStatus} changes (JSON). */
   String statusAddress();
+
+  /**
+   * The event-bus address of ops the server rejected: JSON {@code {collection, id, stamp, code, message}}.
+   * A rejected write stays in this store and is not sent again.
+   */
+  String rejectedAddress();
 
   /** Waits for queued writes to commit, then closes the store. Later calls fail with {@link StoreException}. */
   Future<Void> close();

@@ -35,6 +35,10 @@ import java.util.function.Consumer;
 public final class TideImpl implements Tide {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicLong OPENS = new java.util.concurrent.atomic.AtomicLong();
+  /** The address prefix this store holds in its Vert.x instance, and its claim on it (released at close). */
+  private volatile String prefix;
+  private volatile String prefixOwner;
 
   private final Vertx vertx;
   private final Context context;
@@ -91,6 +95,30 @@ public final class TideImpl implements Tide {
   }
 
   public static Future<Tide> open(Vertx vertx, TideOptions options) {
+    // two stores on one prefix would each hear the other's changes as their own
+    String prefix = options.getAddressPrefix();
+    String owner = options.getDbPath() + " #" + OPENS.incrementAndGet();
+    String other = prefixes(vertx).putIfAbsent(prefix, owner);
+    if (other != null) {
+      String otherPath = other.substring(0, other.lastIndexOf(" #"));
+      return Future.failedFuture(new StoreException(otherPath.equals(options.getDbPath())
+        ? otherPath + " is already open by another store instance in this process"
+        : "addressPrefix '" + prefix + "' is used by another open store of this Vert.x instance (" + otherPath
+          + "): give each store its own"));
+    }
+    return openStore(vertx, options).onFailure(e -> prefixes(vertx).remove(prefix, owner))
+      .onSuccess(tide -> {
+        ((TideImpl) tide).prefix = prefix;
+        ((TideImpl) tide).prefixOwner = owner;
+      });
+  }
+
+  /** The address prefixes of the stores open in a Vert.x instance, each with its owner. */
+  private static io.vertx.core.shareddata.LocalMap<String, String> prefixes(Vertx vertx) {
+    return vertx.sharedData().getLocalMap("tide.address-prefixes");
+  }
+
+  private static Future<Tide> openStore(Vertx vertx, TideOptions options) {
     Context context = vertx.getOrCreateContext();
     String name = "tide-" + INSTANCES.incrementAndGet();
     WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
@@ -302,6 +330,11 @@ public final class TideImpl implements Tide {
     return options.getAddressPrefix() + ".sync.status";
   }
 
+  @Override
+  public String rejectedAddress() {
+    return options.getAddressPrefix() + ".sync.rejected";
+  }
+
   /** Sync calls after close fail, like every other call (a started sync would retry a closed store for ever). */
   private <T> Future<T> whileOpen(java.util.function.Supplier<Future<T>> call) {
     if (closing != null) {
@@ -334,6 +367,11 @@ public final class TideImpl implements Tide {
         .eventually(writer::close)
         .eventually(writerExecutor::close)
         .eventually(readerExecutor::close)
+        .onComplete(ar -> {
+          if (prefix != null) {
+            prefixes(vertx).remove(prefix, prefixOwner);
+          }
+        })
         .mapEmpty();
     }
     return closing;

@@ -31,6 +31,6 @@ final class Transports {
       found.add(f.name());
     }
     throw new TideException("no sync transport named '" + options.getTransport() + "' on the classpath (found " + found
-      + "): add dev.tide:tide-transport-" + options.getTransport());
+      + "): \"http\" is in dev.tide:tide-transport-http, \"websocket\" in dev.tide:tide-transport-websocket");
   }
 }

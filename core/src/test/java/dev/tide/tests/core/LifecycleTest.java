@@ -96,6 +96,21 @@ class LifecycleTest {
     assertInstanceOf(dev.tide.core.StoreException.class, local.syncStatus().cause());
   }
 
+  /** Two open stores on one address prefix would hear each other's changes: the second is refused until the first closes. */
+  @Test
+  void oneAddressPrefixPerOpenStore(Vertx vertx) {
+    Tide first = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("p1.db").toString())).await();
+    Throwable refused = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("p2.db").toString()))
+      .transform(ar -> Future.succeededFuture(ar.cause())).await();
+    assertInstanceOf(dev.tide.core.StoreException.class, refused);
+    assertTrue(refused.getMessage().contains("addressPrefix 'tide' is used by another open store"), refused.getMessage());
+    Tide other = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("p2.db").toString()).setAddressPrefix("other")).await();
+    first.close().await();
+    Tide again = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("p2.db").toString().replace("p2", "p3"))).await();
+    again.close().await();
+    other.close().await();
+  }
+
   @Test
   void optionsRefuseBadValuesWhenSetOrRead() {
     assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setIntervalMs(0));

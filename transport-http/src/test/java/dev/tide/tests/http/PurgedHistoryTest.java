@@ -124,7 +124,7 @@ class PurgedHistoryTest {
     Tide r = fx.client("r");
     List<JsonObject> rejected = new CopyOnWriteArrayList<>();
     List<Change> removed = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>consumer("r.sync.rejected", m -> rejected.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(r.rejectedAddress(), m -> rejected.add(m.body()));
     vertx.eventBus().<Change>consumer(r.address(), m -> {
       if (m.body().deleted()) {
         removed.add(m.body());
