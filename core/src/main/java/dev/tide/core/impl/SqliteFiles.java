@@ -128,19 +128,22 @@ public final class SqliteFiles {
   /** The lock file of a database: beside the file it names once symlinks are resolved (created if needed). */
   private static Path lockFileOf(String path) throws IOException {
     Path db = Path.of(path).toAbsolutePath();
-    Path parent = db.getParent();
-    Files.createDirectories(parent);
-    Path real = Files.exists(db) ? db.toRealPath() : parent.toRealPath().resolve(db.getFileName());
+    Files.createDirectories(db.getParent());
+    // a symlink whose target does not exist yet: SQLite creates the target, so that is the file to lock
+    for (int hops = 0; hops < 40 && !Files.exists(db) && Files.isSymbolicLink(db); hops++) {
+      db = db.getParent().resolve(Files.readSymbolicLink(db)).toAbsolutePath().normalize();
+    }
+    Path real = Files.exists(db) ? db.toRealPath() : db.getParent().toRealPath().resolve(db.getFileName());
     return Path.of(real + ".lock");
   }
 
   public static void release(FileLock lock) {
-    HELD.values().remove(lock);
     try {
       lock.release();
       lock.channel().close();
     } catch (IOException ignored) {
       // the lock dies with the channel anyway
     }
+    HELD.values().remove(lock); // after the OS lock: an open racing this close is told "in this process", not another
   }
 }

@@ -47,6 +47,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private PreparedStatement deleteOutboxUpTo;
   private PreparedStatement deleteOutboxEntry;
   private PreparedStatement keepRejected;
+  private PreparedStatement forgetRejected;
   private OutboxQuery outbox;
   /** Rows in tide_outbox: counted as they are written and deleted, so pendingCount() needs no query. */
   private long outboxRows;
@@ -301,6 +302,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
   /** Keeps the write of this outbox entry as rejected by the server (before the entry is deleted). */
   public void keepRejected(long counter) throws SQLException {
     localRows.flush();
+    forgetRejected.setLong(1, counter); // one row per document: its latest rejected write
+    forgetRejected.executeUpdate();
     keepRejected.setLong(1, counter);
     keepRejected.executeUpdate();
   }
@@ -312,7 +315,14 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   /** The oldest outbox entries as ops to push, read on this connection between transactions. */
   OutboxBatch outbox(int maxEntries, int maxBytes) throws SQLException {
-    return outbox.read(maxEntries, maxBytes);
+    try {
+      return outbox.read(maxEntries, maxBytes);
+    } catch (SQLException e) {
+      // read outside any transaction (OutboxPrefetch), so no recover() follows: prepare this one again here
+      SqliteFiles.closeQuietly(outbox);
+      outbox = new OutboxQuery(conn, nodeId);
+      throw e;
+    }
   }
 
   private void prepareRows() throws SQLException {
@@ -324,6 +334,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
     deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
     keepRejected = conn.prepareStatement("INSERT OR IGNORE INTO tide_rejected(counter, collection, id)"
       + " SELECT counter, collection, id FROM tide_outbox WHERE counter = ?");
+    forgetRejected = conn.prepareStatement("DELETE FROM tide_rejected WHERE (collection, id) IN"
+      + " (SELECT collection, id FROM tide_outbox WHERE counter = ?)");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -335,7 +347,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   @Override
   public void recover() {
     SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, deleteOutboxOfDoc, deleteOutboxUpTo,
-      deleteOutboxEntry, keepRejected, outbox);
+      deleteOutboxEntry, keepRejected, forgetRejected, outbox);
     sweep.statementsClosed();
     SqliteFiles.rollbackQuietly(conn);
     try {

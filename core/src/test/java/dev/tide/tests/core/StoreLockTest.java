@@ -37,7 +37,7 @@ class StoreLockTest {
       String before = runChild(db);
       assertTrue(before.startsWith("REFUSED"), "before: " + before);
       // a second open in this JVM is refused, as documented ...
-      assertThrows(StoreException.class, () -> Tide.open(vertx, new TideOptions().setDbPath(db)).await());
+      assertThrows(StoreException.class, () -> Tide.open(vertx, new TideOptions().setDbPath(db).setAddressPrefix("other")).await());
       // ... and another process must still be refused
       String after = runChild(db);
       assertTrue(after.startsWith("REFUSED"), "after a refused same-JVM open, another process got: " + after);
@@ -52,8 +52,26 @@ class StoreLockTest {
     Tide first = Tide.open(vertx, new TideOptions().setDbPath(real.toString())).await();
     try {
       Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link.db"), real);
-      assertThrows(StoreException.class, () -> Tide.open(vertx, new TideOptions().setDbPath(link.toString())).await().close().await(),
+      assertThrows(StoreException.class, () -> Tide.open(vertx, new TideOptions().setDbPath(link.toString()).setAddressPrefix("other"))
+          .await().close().await(),
         "a second store on the same SQLite file (through a symlink) must be refused");
+    } finally {
+      first.close().await();
+    }
+  }
+
+  /** A symlink whose target does not exist yet: SQLite creates the target, and the lock is the target's. */
+  @Test
+  void aStoreOpenedThroughADanglingSymlinkLocksItsTarget(Vertx vertx) throws Exception {
+    Path real = dir.resolve("target.db");
+    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("dangling.db"), real);
+    Tide first = Tide.open(vertx, new TideOptions().setDbPath(link.toString())).await();
+    try {
+      assertTrue(java.nio.file.Files.exists(real), "SQLite followed the symlink and created its target");
+      assertThrows(StoreException.class, () -> Tide.open(vertx, new TideOptions().setDbPath(real.toString())
+        .setAddressPrefix("other")).await().close().await());
+      String child = runChild(real.toString());
+      assertTrue(child.startsWith("REFUSED"), "another process opening the target got: " + child);
     } finally {
       first.close().await();
     }
