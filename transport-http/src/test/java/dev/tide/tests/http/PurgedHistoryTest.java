@@ -13,6 +13,7 @@ import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ForwardingServerStore;
 import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.ServerStore;
+import dev.tide.tests.core.Sql;
 import dev.tide.transport.http.HttpSyncTransport;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -175,6 +176,20 @@ class PurgedHistoryTest {
       return d != null && b.nodeId().equals(d.getJsonObject("stamp").getString("node"));
     });
     assertEquals("b", fx.serverState().get("notes/d").getJsonObject("doc").getString("by"));
+  }
+
+  /** tide_rejected keeps one row per document (its latest rejected write), not one per rejected write. */
+  @Test
+  void rejectedRowsDoNotPileUpForOneDocument() {
+    fx.startServer(new TideServerOptions(), null, s -> new StoreWrapper(s, op -> op.id().startsWith("bad")));
+    Tide r = fx.client("r");
+    for (int i = 0; i < 50; i++) {
+      r.collection("notes").put("bad", new JsonObject().put("v", i)).await();
+      r.syncOnce().await();
+    }
+    r.collection("notes").delete("bad").await(); // rejected too; the document's state is now this delete
+    r.syncOnce().await();
+    assertEquals(1L, Sql.count(dir.resolve("r.db").toString(), "SELECT count(*) FROM tide_rejected"));
   }
 
   /** A store whose pulls from {@code failFrom} on fail while armed (a server hiccup mid-pull). */
