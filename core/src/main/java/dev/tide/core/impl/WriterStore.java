@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +41,9 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private LocalRows localRows;
   private RemoteRows remoteRows;
   private PreparedStatement selectBody;
-  private PreparedStatement deleteOutboxOfDoc;
   private MetaTable meta;
-  private PreparedStatement deleteOutboxUpTo;
-  private PreparedStatement deleteOutboxEntry;
-  private PreparedStatement keepRejected;
-  private PreparedStatement forgetRejected;
   private OutboxQuery outbox;
-  /** Rows in tide_outbox: counted as they are written and deleted, so pendingCount() needs no query. */
-  private long outboxRows;
-  private volatile long committedOutboxRows;
+  private final OutboxEntries entries;
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private final ResetSweep sweep;
@@ -79,8 +71,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     this.cursor = meta.get("cursor");
     this.committedCursor = cursor;
     prepareRows();
-    outboxRows = meta.queryLong("SELECT count(*) FROM tide_outbox");
-    committedOutboxRows = outboxRows;
+    entries = new OutboxEntries(conn, nodeId, meta.queryLong("SELECT count(*) FROM tide_outbox"));
     caughtUp = "1".equals(meta.get("caught_up"));
     caughtUpCommitted = caughtUp;
     sweep = new ResetSweep(conn, nodeId);
@@ -136,7 +127,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   public void writeLocal(String collection, String id, String body, Stamp stamp) throws SQLException {
     localRows.add(collection, id, body, stamp.counter());
-    outboxRows++; // a new counter: its entry is always a new row
+    entries.added();
   }
 
   /**
@@ -177,9 +168,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     }
     boolean wasPending = local != null && local.pending();
     if (wasPending) {
-      deleteOutboxOfDoc.setString(1, change.collection());
-      deleteOutboxOfDoc.setString(2, change.id());
-      outboxRows -= deleteOutboxOfDoc.executeUpdate();
+      entries.dropOfDoc(change.collection(), change.id());
       if (SyncProtocol.SERVER_NODE.equals(stamp.node())) {
         // A server stamp marks a resurrected document, not a newer edit: the pending local write is
         // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
@@ -236,16 +225,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
         sweep.cancel();
         meta.delete("resetting");
       }
-      // pending ones have their entry already (their counter is taken): the others become pending, the
-      // rejected ones too (the new server decides on them again)
-      try (Statement st = conn.createStatement()) {
-        st.executeUpdate("DELETE FROM tide_rejected");
-      }
-      try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO tide_outbox(counter, collection, id)"
-        + " SELECT counter, collection, id FROM tide_docs WHERE node = ?")) {
-        ps.setString(1, nodeId);
-        outboxRows += ps.executeUpdate();
-      }
+      entries.requeueOwn();
     }
   }
 
@@ -285,8 +265,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   public void acknowledge(long upToCounter) throws SQLException {
     localRows.flush();
-    deleteOutboxUpTo.setLong(1, upToCounter);
-    outboxRows -= deleteOutboxUpTo.executeUpdate();
+    entries.acknowledge(upToCounter);
   }
 
   /**
@@ -294,23 +273,19 @@ public final class WriterStore implements GroupCommitWriter.Store {
    * pending, and is kept as rejected (a reset's sweep does not take it for a confirmed write).
    */
   public void dropOutboxEntry(long counter) throws SQLException {
-    keepRejected(counter);
-    deleteOutboxEntry.setLong(1, counter);
-    outboxRows -= deleteOutboxEntry.executeUpdate();
+    localRows.flush();
+    entries.dropRejected(counter);
   }
 
   /** Keeps the write of this outbox entry as rejected by the server (before the entry is deleted). */
   public void keepRejected(long counter) throws SQLException {
     localRows.flush();
-    forgetRejected.setLong(1, counter); // one row per document: its latest rejected write
-    forgetRejected.executeUpdate();
-    keepRejected.setLong(1, counter);
-    keepRejected.executeUpdate();
+    entries.keepRejected(counter);
   }
 
   /** Outbox entries as of the last commit (any thread): writes not yet acknowledged by the server. */
   long pendingCount() {
-    return committedOutboxRows;
+    return entries.committedCount();
   }
 
   /** The oldest outbox entries as ops to push, read on this connection between transactions. */
@@ -329,13 +304,6 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows = new LocalRows(conn, nodeId);
     remoteRows = new RemoteRows(conn, nodeId);
     selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
-    deleteOutboxOfDoc = conn.prepareStatement("DELETE FROM tide_outbox WHERE collection = ? AND id = ?");
-    deleteOutboxUpTo = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter <= ?");
-    deleteOutboxEntry = conn.prepareStatement("DELETE FROM tide_outbox WHERE counter = ?");
-    keepRejected = conn.prepareStatement("INSERT OR IGNORE INTO tide_rejected(counter, collection, id)"
-      + " SELECT counter, collection, id FROM tide_outbox WHERE counter = ?");
-    forgetRejected = conn.prepareStatement("DELETE FROM tide_rejected WHERE (collection, id) IN"
-      + " (SELECT collection, id FROM tide_outbox WHERE counter = ?)");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -346,14 +314,14 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   @Override
   public void recover() {
-    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, deleteOutboxOfDoc, deleteOutboxUpTo,
-      deleteOutboxEntry, keepRejected, forgetRejected, outbox);
+    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, entries, outbox);
     sweep.statementsClosed();
     SqliteFiles.rollbackQuietly(conn);
     try {
       meta = new MetaTable(conn, "tide_meta");
       tx = new Transactions(conn);
       prepareRows();
+      entries.prepare();
     } catch (SQLException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot prepare the store's statements again: " + e.getMessage(), e);
     }
@@ -375,7 +343,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
       }
     }
     tx.commit();
-    committedOutboxRows = outboxRows;
+    entries.committed();
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
@@ -387,7 +355,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows.clear();
     remoteRows.clear();
     tx.rollback();
-    outboxRows = committedOutboxRows;
+    entries.rolledBack();
     clock = committedClock;
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;
