@@ -33,8 +33,6 @@ final class SyncEngine {
   private final Context context;
   private final SyncOptions options;
   private final SyncTransport transport;
-  private final String statusAddress;
-  private final String rejectedAddress;
   private String cursor;
   private boolean caughtUp;
   private boolean resetting;
@@ -67,10 +65,7 @@ final class SyncEngine {
     this.caughtUp = caughtUp;
     this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps());
     this.intervalMs = options.getIntervalMs();
-    String prefix = tide.options().getAddressPrefix();
-    this.statusAddress = prefix + ".sync.status";
-    this.status = new SyncStatusTracker(tide, statusAddress, caughtUp);
-    this.rejectedAddress = prefix + ".sync.rejected";
+    this.status = new SyncStatusTracker(tide, tide.statusAddress(), caughtUp);
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
       if (background) {
@@ -78,14 +73,6 @@ final class SyncEngine {
         followUp();
       }
     }));
-  }
-
-  String statusAddress() {
-    return statusAddress;
-  }
-
-  String rejectedAddress() {
-    return rejectedAddress;
   }
 
   // ---- public operations (any thread); state is touched on the store's context only
@@ -319,7 +306,7 @@ final class SyncEngine {
   }
 
   private void publishRejected(Change op, String code, String message) {
-    tide.vertx().eventBus().publish(rejectedAddress, new JsonObject().put("collection", op.collection()).put("id", op.id())
+    tide.vertx().eventBus().publish(tide.rejectedAddress(), new JsonObject().put("collection", op.collection()).put("id", op.id())
       .put("stamp", op.stamp().toJson()).put("code", code).put("message", message));
   }
 
