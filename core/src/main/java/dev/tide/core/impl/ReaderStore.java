@@ -34,10 +34,10 @@ public final class ReaderStore implements AutoCloseable {
 
   private void prepare() throws SQLException {
     snapshots = Transactions.forReads(conn);
-    String pending = StoreSchema.pending(nodeId);
-    selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + pending
+    String states = StoreSchema.pending(nodeId) + ", " + StoreSchema.rejected(nodeId);
+    selectDoc = conn.prepareStatement("SELECT d.counter, d.node, d.deleted, d.body, " + states
       + " FROM tide_docs d WHERE d.collection = ? AND d.id = ?");
-    listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + pending + " FROM tide_docs d"
+    listDocs = conn.prepareStatement("SELECT d.id, d.counter, d.node, d.body, " + states + " FROM tide_docs d"
       + " WHERE d.collection = ? AND d.id > ? AND d.deleted = 0 ORDER BY d.id LIMIT ?");
     outbox = new OutboxQuery(conn, nodeId);
   }
@@ -74,7 +74,7 @@ public final class ReaderStore implements AutoCloseable {
       }
       String body = rs.getInt(3) != 0 ? null : rs.getString(4);
       return new Document(collection, id, body == null ? null : new JsonObject(body),
-        new Stamp(rs.getLong(1), rs.getString(2)), rs.getInt(5) != 0);
+        new Stamp(rs.getLong(1), rs.getString(2)), rs.getInt(5) != 0, rs.getInt(6) != 0);
     }
   }
 
@@ -98,7 +98,7 @@ public final class ReaderStore implements AutoCloseable {
     try (ResultSet rs = listDocs.executeQuery()) {
       while (rs.next()) {
         docs.add(new Document(collection, rs.getString(1), new JsonObject(rs.getString(4)),
-          new Stamp(rs.getLong(2), rs.getString(3)), rs.getInt(5) != 0));
+          new Stamp(rs.getLong(2), rs.getString(3)), rs.getInt(5) != 0, rs.getInt(6) != 0));
       }
     }
     return docs;

@@ -1,6 +1,7 @@
 package dev.tide.tests.http;
 
 import dev.tide.core.Change;
+import dev.tide.core.Document;
 import dev.tide.core.ChangeSource;
 import dev.tide.core.Stamp;
 import dev.tide.core.SyncProtocol;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Cursors and resets around purged tombstones (PROTOCOL.md, "Cursors" and "Tombstone retention"). */
 @ExtendWith(VertxExtension.class)
@@ -133,6 +135,9 @@ class PurgedHistoryTest {
     });
     r.collection("notes").put("bad", new JsonObject().put("v", "kept locally")).await();
     assertEquals(1, r.syncOnce().await().rejected());
+    Document bad = r.collection("notes").document("bad").await();
+    assertTrue(bad.rejected() && !bad.pending(), bad.toString());
+    assertTrue(r.collection("notes").list().await().get(0).rejected());
     a.collection("notes").put("y", new JsonObject()).await();
     a.syncOnce().await();
     r.syncOnce().await();
@@ -190,6 +195,9 @@ class PurgedHistoryTest {
     r.collection("notes").delete("bad").await(); // rejected too; the document's state is now this delete
     r.syncOnce().await();
     assertEquals(1L, Sql.count(dir.resolve("r.db").toString(), "SELECT count(*) FROM tide_rejected"));
+    r.collection("notes").put("good", new JsonObject()).await();
+    r.syncOnce().await();
+    assertTrue(!r.collection("notes").document("good").await().rejected(), "an accepted write is not rejected");
   }
 
   /** A store whose pulls from {@code failFrom} on fail while armed (a server hiccup mid-pull). */
