@@ -1,14 +1,20 @@
 package dev.tide.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@link TideServer} on its own HTTP server. Options come from the constructor or the
- * deployment's JSON config. On undeploy, in-flight requests get
+ * deployment's JSON config. Deployed with several instances, they share one server and store and each
+ * serves the port from its own event loop. On undeploy, in-flight requests get
  * {@link TideServerOptions#getShutdownGraceSeconds()} to finish, then the store is closed cleanly.
  */
 public class TideServerVerticle extends VerticleBase {
@@ -17,6 +23,7 @@ public class TideServerVerticle extends VerticleBase {
   private ServerAuthenticator authenticator;
   private TideServer server;
   private HttpServer http;
+  private boolean shared;
 
   public TideServerVerticle() {
     this(null);
@@ -35,7 +42,11 @@ public class TideServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     TideServerOptions opts = options != null ? options : new TideServerOptions(config());
-    return TideServer.open(vertx, opts).compose(s -> {
+    shared = context.getInstanceCount() > 1;
+    Promise<TideServer> opened = Promise.promise();
+    // on this instance's context, so its HTTP server runs on its own event loop
+    (shared ? Shared.acquire(vertx, opts) : TideServer.open(vertx, opts)).onComplete(ar -> context.runOnContext(v -> opened.handle(ar)));
+    return opened.future().compose(s -> {
       server = s;
       if (authenticator != null) {
         s.authenticator(authenticator);
@@ -47,15 +58,69 @@ public class TideServerVerticle extends VerticleBase {
       } catch (RuntimeException e) { // bad options (a port over 65535): fail the start, not leave the store open
         listening = Future.failedFuture(e);
       }
-      return listening.recover(e -> s.close().transform(v -> Future.failedFuture(e)));
-    });
+      return listening.recover(e -> release(opts).transform(v -> Future.failedFuture(e)));
+    }, e -> shared ? Shared.release(vertx, opts).transform(v -> Future.failedFuture(e)) : Future.failedFuture(e));
   }
 
   @Override
   public Future<?> stop() {
     TideServerOptions opts = options != null ? options : new TideServerOptions(config());
     Future<Void> closed = http == null ? Future.succeededFuture() : http.shutdown(opts.getShutdownGraceSeconds(), TimeUnit.SECONDS);
-    return closed.eventually(() -> server == null ? Future.succeededFuture() : server.close());
+    return closed.eventually(() -> server == null ? Future.succeededFuture() : release(opts));
+  }
+
+  private Future<Void> release(TideServerOptions opts) {
+    return shared ? Shared.release(vertx, opts) : server.close();
+  }
+
+  /**
+   * One server (store, WebSocket endpoint, memory budget) per Vert.x instance and database file, shared
+   * by the instances of a deployment ({@code setInstances(n)}): each instance listens on the same port
+   * with its own HTTP server, on its own event loop. The last instance to stop closes it.
+   */
+  private static final class Shared {
+    private static final Map<Vertx, Map<String, Shared>> ALL = new WeakHashMap<>();
+    private final Future<TideServer> server;
+    private int users;
+
+    private Shared(Future<TideServer> server) {
+      this.server = server;
+    }
+
+    static Future<TideServer> acquire(Vertx vertx, TideServerOptions opts) {
+      synchronized (ALL) {
+        Shared shared = ALL.computeIfAbsent(vertx, v -> new HashMap<>())
+          .computeIfAbsent(opts.getDbPath(), k -> new Shared(openOutsideDeployments(vertx, opts)));
+        shared.users++;
+        return shared.server;
+      }
+    }
+
+    /**
+     * Opens from a plain thread: the store's worker executors then belong to no deployment context
+     * (Vert.x would close them when the instance that opened them is undeployed, before the last one
+     * closes the store).
+     */
+    private static Future<TideServer> openOutsideDeployments(Vertx vertx, TideServerOptions opts) {
+      Promise<TideServer> opened = Promise.promise();
+      Thread opener = new Thread(() -> TideServer.open(vertx, opts).onComplete(opened), "tide-server-open");
+      opener.setDaemon(true);
+      opener.start();
+      return opened.future();
+    }
+
+    static Future<Void> release(Vertx vertx, TideServerOptions opts) {
+      Shared shared;
+      synchronized (ALL) {
+        Map<String, Shared> byPath = ALL.get(vertx);
+        shared = byPath == null ? null : byPath.get(opts.getDbPath());
+        if (shared == null || --shared.users > 0) {
+          return Future.succeededFuture();
+        }
+        byPath.remove(opts.getDbPath());
+      }
+      return shared.server.transform(ar -> ar.succeeded() ? ar.result().close() : Future.succeededFuture());
+    }
   }
 
   /** The port listened on (useful with port 0). */

@@ -39,6 +39,7 @@ final class WsConnection {
   private volatile boolean busy;
   private boolean dirty;
   private boolean closed;
+  private boolean shuttingDown;
   private volatile long lastHeard = System.currentTimeMillis();
   private volatile long lastPing = System.currentTimeMillis();
   private volatile long fullSince;
@@ -93,6 +94,13 @@ final class WsConnection {
       requests.clear();
     });
     ws.exceptionHandler(e -> close((short) 1011, "connection error"));
+    // the HTTP server shuts down (a graceful stop): close now if idle, else once the answer in flight is sent
+    ws.shutdownHandler(v -> {
+      shuttingDown = true;
+      if (!busy) {
+        close((short) 1001, "server shutting down");
+      }
+    });
     ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
       .put("maxMessageBytes", maxMessageBytes(options, bodyBudget)).encode()); // the largest sync request it accepts
   }
@@ -131,14 +139,18 @@ final class WsConnection {
     } else if (frame.request() == null && frame.invalid() == null) {
       refused = new HttpError(400, "invalid_request", "request must be a sync request object", "request");
     }
-    if (refused != null) {
+    if (refused != null && id == null) {
       bodyBudget.release(reserved);
-      refuse(id, refused);
+      refuse(null, refused); // no id to answer: the client takes it for the request it has in flight
       return;
     }
+    if (refused != null) { // answered in turn, after the requests before it
+      bodyBudget.release(reserved);
+      reserved = 0;
+    }
     // answered in turn, refusals too
-    requests.add(new Queued(id, frame.request(), frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid()),
-      reserved));
+    requests.add(new Queued(id, refused != null ? null : frame.request(), refused != null ? refused
+      : frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid()), reserved));
     if (busy) {
       ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
     }
@@ -265,6 +277,10 @@ final class WsConnection {
           + ar.result().body().toString() + "}");
       } else {
         sendError(id, ar.cause() instanceof HttpError e ? e : new HttpError(503, "unavailable", String.valueOf(ar.cause().getMessage())));
+      }
+      if (shuttingDown) {
+        close((short) 1001, "server shutting down");
+        return;
       }
       pump();
     });

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WsEndpoint {
 
+  private volatile boolean closed;
   private final Vertx vertx;
   private final TideServerOptions options;
   private final SyncHandler sync;
@@ -81,6 +82,10 @@ final class WsEndpoint {
   }
 
   void upgrade(RoutingContext ctx, String namespace) {
+    if (closed) { // nothing would ping, push to or cut off the socket
+      ctx.fail(new HttpError(503, "unavailable", "the server is closed"));
+      return;
+    }
     if (!ctx.request().canUpgradeToWebSocket()) {
       ctx.fail(new HttpError(426, "upgrade_required", "this endpoint speaks WebSocket only"));
       return;
@@ -93,6 +98,9 @@ final class WsEndpoint {
         connections::remove);
       connections.add(c);
       c.start();
+      if (closed) { // close() ran while the handshake completed
+        c.close((short) 1001, "server shutting down");
+      }
     });
   }
 
@@ -101,6 +109,7 @@ final class WsEndpoint {
   }
 
   Future<Void> close() {
+    closed = true;
     unsubscribe.run();
     vertx.cancelTimer(timer);
     connections.forEach(c -> c.close((short) 1001, "server shutting down"));

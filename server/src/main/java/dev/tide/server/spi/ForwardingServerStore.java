@@ -10,6 +10,10 @@ import java.util.List;
  * A store that forwards every call to another one: extend it and override what you want to check or
  * observe (per-op validation in {@link #push}, metrics, fault injection in tests), the rest keeps
  * working unchanged. Pass it to {@code TideServer.create}.
+ * <p>
+ * A pull right after a commit is answered from what the commit wrote ({@link CommittedChanges}, passed
+ * by {@link #signal()}), without calling {@link #pull}: to see or filter every page, override
+ * {@code signal()} too (and pass commits without their changes).
  */
 public abstract class ForwardingServerStore implements ServerStore {
 

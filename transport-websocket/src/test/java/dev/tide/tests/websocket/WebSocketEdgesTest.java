@@ -95,6 +95,35 @@ class WebSocketEdgesTest {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(fx.port()).setURI(path);
   }
 
+  /** A frame refused for its type is answered in turn: after the request sent before it (PROTOCOL.md §6). */
+  @Test
+  void refusalsAreAnsweredInOrder(Vertx vertx) throws Exception {
+    Promise<Void> reached = Promise.promise();
+    Promise<Void> gate = Promise.promise();
+    fx.startServer(new dev.tide.server.TideServerOptions(), null, store -> new dev.tide.server.spi.ForwardingServerStore(store) {
+      @Override
+      public io.vertx.core.Future<List<dev.tide.core.OpResult>> push(String ns, List<dev.tide.core.Change> ops) {
+        reached.tryComplete();
+        return gate.future().compose(v -> delegate.push(ns, ops)); // holds the first request in flight
+      }
+    });
+    RawSocket s = connect(at("/sync/ws"));
+    assertEquals("hello", s.next().getString("type"));
+    s.ws.writeTextMessage("{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null}}").await();
+    reached.future().await();
+    s.ws.writeTextMessage("{\"type\":\"nope\",\"id\":2}").await();
+    s.ws.writeTextMessage("{\"type\":\"sync\",\"id\":3,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null}}").await();
+    assertNull(s.frames.poll(200, TimeUnit.MILLISECONDS), "nothing is answered before request 1");
+    gate.complete();
+    JsonObject first = s.next();
+    assertEquals("result", first.getString("type"));
+    assertEquals(1, first.getInteger("id"));
+    JsonObject second = s.next();
+    assertEquals("error", second.getString("type"));
+    assertEquals(2, second.getInteger("id"));
+    assertEquals(3, s.next().getInteger("id"));
+  }
+
   @Test
   void malformedFramesGetErrorFramesAndTheServerStaysUp(Vertx vertx) throws Exception {
     fx.startServer();
