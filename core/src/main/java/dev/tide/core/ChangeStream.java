@@ -5,10 +5,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * Committed changes as a {@link ReadStream}. Backed by an event-bus consumer: while paused, up to
- * {@link #DEFAULT_MAX_BUFFERED} changes are buffered and later ones are dropped (with a warning in
- * the Vert.x log); read the store again (e.g. {@link TideCollection#list()}) after a long pause.
- * The stream starts receiving when a handler is set and stops on {@link #close()}.
+ * Committed changes as a {@link ReadStream}, in commit order. While paused (or with no handler), up to
+ * {@link #DEFAULT_MAX_BUFFERED} changes are buffered and later ones are dropped; once the buffered ones
+ * are delivered, the exception handler gets a {@link ChangesDroppedException} with the count: read the
+ * store again then (e.g. {@link TideCollection#list()}). The stream starts receiving when a handler is
+ * first set; {@code handler(null)} detaches without stopping it. It ends (the end handler is called
+ * once) on {@link #close()} or when the store closes.
  */
 public interface ChangeStream extends ReadStream<Change> {
 

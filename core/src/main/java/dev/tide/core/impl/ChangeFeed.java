@@ -3,6 +3,7 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumerOptions;
@@ -19,6 +20,7 @@ public final class ChangeFeed {
   private final Vertx vertx;
   private final String prefix;
   private final boolean asJson;
+  private final java.util.Set<ChangeStreamImpl> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ChangeFeed(Vertx vertx, String prefix, boolean asJson) {
     this.vertx = vertx;
@@ -54,10 +56,22 @@ public final class ChangeFeed {
     }
   }
 
+  /** A stream of the changes on an address; ended by {@link #closeStreams()} when the store closes. */
   public ChangeStream stream(String address) {
-    MessageConsumerOptions opts = new MessageConsumerOptions().setAddress(address).setLocalOnly(true)
-      .setMaxBufferedMessages(ChangeStream.DEFAULT_MAX_BUFFERED);
-    return new ChangeStreamImpl(vertx.eventBus().consumer(opts), ChangeFeed::toChange);
+    MessageConsumerOptions opts = new MessageConsumerOptions().setAddress(address).setLocalOnly(true);
+    ChangeStreamImpl stream = new ChangeStreamImpl(vertx.getOrCreateContext(), vertx.eventBus().consumer(opts),
+      ChangeFeed::toChange, ChangeStream.DEFAULT_MAX_BUFFERED, streams::remove);
+    streams.add(stream);
+    return stream;
+  }
+
+  /** Ends every open stream (their end handlers are called). */
+  public Future<Void> closeStreams() {
+    List<Future<Void>> closing = new java.util.ArrayList<>();
+    for (ChangeStream s : streams) {
+      closing.add(s.close());
+    }
+    return Future.join(closing).mapEmpty();
   }
 
   static Change toChange(Object body) {

@@ -137,7 +137,9 @@ final class SyncEngine {
   }
 
   Future<SyncStatus> status() {
-    return status.status();
+    Promise<SyncStatus> p = Promise.promise();
+    context.runOnContext(v -> status.status().onComplete(p)); // its fields are the context's
+    return p.future();
   }
 
   /** A local write committed: sync soon, unless idle and backing off after a failure (the timer retries then). */

@@ -193,8 +193,11 @@ public final class TideImpl implements Tide {
     } catch (RuntimeException e) { // a refused document, or the app's own code failed: nothing is written
       return Future.failedFuture(e);
     }
+    if (closing != null) {
+      return now(Future.failedFuture(new StoreException("store is closed")));
+    }
     if (list.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return now(Future.succeededFuture(List.of()));
     }
     Future<List<Stamp>> committed = writer.submit(new LocalWrite.Many(callerContext(), list));
     LocalWrite.serializeAhead(list); // while the writer starts on the first documents
@@ -202,7 +205,24 @@ public final class TideImpl implements Tide {
   }
 
   Future<Stamp> write(LocalWrite write) {
+    if (closing != null) { // the writer itself refuses only once the reader and sync have closed
+      return now(Future.failedFuture(new StoreException("store is closed")));
+    }
     return writer.submit(new LocalWrite.Single(callerContext(), write));
+  }
+
+  /**
+   * A result known at once: from a Vert.x thread the future is returned as is (its callbacks run right
+   * there, on the caller's context); from another thread it completes on the store's context, as the
+   * other futures of this API do.
+   */
+  private <T> Future<T> now(Future<T> result) {
+    if (Vertx.currentContext() != null) {
+      return result;
+    }
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> p.handle(result));
+    return p.future();
   }
 
   /**
@@ -216,7 +236,7 @@ public final class TideImpl implements Tide {
   /** Runs a query on the reader thread; the future completes on the caller's context. */
   <T> Future<T> read(Callable<T> query) {
     if (closing != null) {
-      return Future.failedFuture(new StoreException("store is closed"));
+      return now(Future.failedFuture(new StoreException("store is closed")));
     }
     return reads.submit(callerContext(), () -> {
       try {
@@ -263,9 +283,9 @@ public final class TideImpl implements Tide {
   @Override
   public Future<Long> pendingCount() {
     if (closing != null) {
-      return Future.failedFuture(new StoreException("store is closed"));
+      return now(Future.failedFuture(new StoreException("store is closed")));
     }
-    return Future.succeededFuture(store.pendingCount()); // counted by the writer: no query
+    return now(Future.succeededFuture(store.pendingCount())); // counted by the writer: no query
   }
 
   @Override
@@ -286,8 +306,8 @@ public final class TideImpl implements Tide {
   /** A sync call: fails (as a future) when the store is closed or has no sync configured. */
   private <T> Future<T> withEngine(java.util.function.Function<SyncEngine, Future<T>> call) {
     if (engine == null) {
-      return Future.failedFuture(closing != null ? new StoreException("store is closed")
-        : new IllegalStateException("sync is not configured: set TideOptions.setSync(new SyncOptions().setUrl(...))"));
+      return now(Future.failedFuture(closing != null ? new StoreException("store is closed")
+        : new IllegalStateException("sync is not configured: set TideOptions.setSync(new SyncOptions().setUrl(...))")));
     }
     return whileOpen(() -> call.apply(engine));
   }
@@ -338,7 +358,7 @@ public final class TideImpl implements Tide {
   /** Sync calls after close fail, like every other call (a started sync would retry a closed store for ever). */
   private <T> Future<T> whileOpen(java.util.function.Supplier<Future<T>> call) {
     if (closing != null) {
-      return Future.failedFuture(new StoreException("store is closed"));
+      return now(Future.failedFuture(new StoreException("store is closed")));
     }
     return onCaller(call.get());
   }
@@ -357,7 +377,8 @@ public final class TideImpl implements Tide {
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
-      Future<Void> syncStopped = engine == null ? Future.succeededFuture() : engine.close();
+      Future<Void> syncStopped = (engine == null ? Future.<Void>succeededFuture() : engine.close())
+        .eventually(feed::closeStreams); // watch streams end (their end handlers run)
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
       closing = syncStopped.eventually(() -> reads.close(context, () -> {
@@ -382,9 +403,9 @@ public final class TideImpl implements Tide {
     ReadCache.Entry hit = cache.get(collection, id);
     if (hit != null) {
       if (closing != null) {
-        return Future.failedFuture(new StoreException("store is closed"));
+        return now(Future.failedFuture(new StoreException("store is closed")));
       }
-      return Future.succeededFuture(hit.json() == null ? null : new JsonObject(hit.json()));
+      return now(Future.succeededFuture(hit.json() == null ? null : new JsonObject(hit.json())));
     }
     long mark = cache.mark();
     return read(() -> {
