@@ -45,7 +45,7 @@ public class TideServerVerticle extends VerticleBase {
     shared = context.getInstanceCount() > 1;
     Promise<TideServer> opened = Promise.promise();
     // on this instance's context, so its HTTP server runs on its own event loop
-    (shared ? Shared.acquire(vertx, opts) : TideServer.open(vertx, opts)).onComplete(ar -> context.runOnContext(v -> opened.handle(ar)));
+    (shared ? Shared.acquire(vertx, opts, context.deploymentID()) : TideServer.open(vertx, opts)).onComplete(ar -> context.runOnContext(v -> opened.handle(ar)));
     return opened.future().compose(s -> {
       server = s;
       if (authenticator != null) {
@@ -59,7 +59,7 @@ public class TideServerVerticle extends VerticleBase {
         listening = Future.failedFuture(e);
       }
       return listening.recover(e -> release(opts).transform(v -> Future.failedFuture(e)));
-    }, e -> shared ? Shared.release(vertx, opts).transform(v -> Future.failedFuture(e)) : Future.failedFuture(e));
+    }, e -> release(opts).transform(v -> Future.failedFuture(e)));
   }
 
   @Override
@@ -70,7 +70,7 @@ public class TideServerVerticle extends VerticleBase {
   }
 
   private Future<Void> release(TideServerOptions opts) {
-    return shared ? Shared.release(vertx, opts) : server.close();
+    return shared ? Shared.release(vertx, opts, context.deploymentID()) : server == null ? Future.succeededFuture() : server.close();
   }
 
   /**
@@ -81,16 +81,23 @@ public class TideServerVerticle extends VerticleBase {
   private static final class Shared {
     private static final Map<Vertx, Map<String, Shared>> ALL = new WeakHashMap<>();
     private final Future<TideServer> server;
+    private final String deployment;
     private int users;
 
-    private Shared(Future<TideServer> server) {
+    private Shared(Future<TideServer> server, String deployment) {
       this.server = server;
+      this.deployment = deployment;
     }
 
-    static Future<TideServer> acquire(Vertx vertx, TideServerOptions opts) {
+    /** The instances of one deployment share; another deployment on the same file is refused, as the store lock would. */
+    static Future<TideServer> acquire(Vertx vertx, TideServerOptions opts, String deployment) {
       synchronized (ALL) {
         Shared shared = ALL.computeIfAbsent(vertx, v -> new HashMap<>())
-          .computeIfAbsent(opts.getDbPath(), k -> new Shared(openOutsideDeployments(vertx, opts)));
+          .computeIfAbsent(opts.getDbPath(), k -> new Shared(openOutsideDeployments(vertx, opts), deployment));
+        if (!shared.deployment.equals(deployment)) {
+          return Future.failedFuture(new dev.tide.core.StoreException(opts.getDbPath()
+            + " is already open by another store instance in this process (deployment " + shared.deployment + ")"));
+        }
         shared.users++;
         return shared.server;
       }
@@ -109,12 +116,13 @@ public class TideServerVerticle extends VerticleBase {
       return opened.future();
     }
 
-    static Future<Void> release(Vertx vertx, TideServerOptions opts) {
+    /** Gives back an instance's share (nothing if its deployment holds none); the last one closes the server. */
+    static Future<Void> release(Vertx vertx, TideServerOptions opts, String deployment) {
       Shared shared;
       synchronized (ALL) {
         Map<String, Shared> byPath = ALL.get(vertx);
         shared = byPath == null ? null : byPath.get(opts.getDbPath());
-        if (shared == null || --shared.users > 0) {
+        if (shared == null || !shared.deployment.equals(deployment) || --shared.users > 0) {
           return Future.succeededFuture();
         }
         byPath.remove(opts.getDbPath());

@@ -3,9 +3,11 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.MessageConsumerOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -56,16 +58,36 @@ public final class ChangeFeed {
     }
   }
 
-  /** A stream of the changes on an address; ended by {@link #closeStreams()} when the store closes. */
-  public ChangeStream stream(String address) {
+  /**
+   * A stream of the changes on an address, on the caller's context (the store's, from a non-Vert.x
+   * thread); a stream that holds a consumer is ended by {@link #closeStreams()} when the store closes.
+   */
+  public ChangeStream stream(String address, Context storeContext, boolean storeClosed) {
+    Context current = Vertx.currentContext();
+    Context context = current != null ? current : storeContext;
+    if (storeClosed) {
+      return ChangeStreamImpl.ended(context);
+    }
     MessageConsumerOptions opts = new MessageConsumerOptions().setAddress(address).setLocalOnly(true);
-    ChangeStreamImpl stream = new ChangeStreamImpl(vertx.getOrCreateContext(), vertx.eventBus().consumer(opts),
-      ChangeFeed::toChange, ChangeStream.DEFAULT_MAX_BUFFERED, streams::remove);
-    streams.add(stream);
-    return stream;
+    return new ChangeStreamImpl(context, new ChangeStreamImpl.Feed() {
+      @Override
+      public MessageConsumer<Object> consumer() {
+        return vertx.eventBus().consumer(opts);
+      }
+
+      @Override
+      public void registered(ChangeStreamImpl stream) {
+        streams.add(stream);
+      }
+
+      @Override
+      public void unregistered(ChangeStreamImpl stream) {
+        streams.remove(stream);
+      }
+    }, ChangeFeed::toChange, ChangeStream.DEFAULT_MAX_BUFFERED);
   }
 
-  /** Ends every open stream (their end handlers are called). */
+  /** Ends every stream that holds a consumer (their end handlers run on their contexts). */
   public Future<Void> closeStreams() {
     List<Future<Void>> closing = new java.util.ArrayList<>();
     for (ChangeStream s : streams) {

@@ -6,44 +6,70 @@ import dev.tide.core.ChangesDroppedException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * A {@link ChangeStream} over an event-bus consumer that is never paused itself: the stream keeps its
- * own bounded buffer and demand, so that it can count what it drops and tell the app (an event-bus
- * consumer only logs it), and so that {@code handler(null)} detaches without unregistering (in Vert.x 5
- * that closes the consumer's queue for good). Changes arriving while no handler is set are buffered.
+ * A {@link ChangeStream} over an event-bus consumer, with its own bounded buffer and demand: it counts
+ * what it drops and tells the app where the gap is (an event-bus consumer only logs it). The consumer
+ * is registered while a handler is set: {@code handler(null)} (what a pipe does when it ends) unregisters
+ * it and drops what was buffered, and a new handler registers a fresh one (in Vert.x 5 a consumer whose
+ * handler was set to null stays closed). Changes are delivered one drain at a time, on the stream's
+ * context; the end handler runs once, there too, never during a delivery.
  */
 final class ChangeStreamImpl implements ChangeStream {
 
   private static final System.Logger LOG = System.getLogger(ChangeStreamImpl.class.getName());
 
+  /** Where changes were dropped: reported when the drain reaches it, so in order. */
+  private static final class Gap {
+    long count = 1;
+  }
+
+  /** The side of the feed a stream needs. */
+  interface Feed {
+    MessageConsumer<Object> consumer(); // on the current context
+
+    void registered(ChangeStreamImpl stream);
+
+    void unregistered(ChangeStreamImpl stream);
+  }
+
   private final Context context;
-  private final MessageConsumer<Object> consumer;
+  private final Feed feed;
   private final Function<Object, Change> decode;
   private final int maxBuffered;
-  private final Consumer<ChangeStreamImpl> onClose;
   private final ArrayDeque<Object> buffer = new ArrayDeque<>();
+  private int changes; // in the buffer, gaps not counted
+  private MessageConsumer<Object> consumer;
   private Handler<Change> handler;
   private Handler<Throwable> exceptionHandler;
   private Handler<Void> endHandler;
   private long demand = Long.MAX_VALUE;
-  private long dropped;
-  private boolean registered;
   private boolean draining;
-  private Future<Void> closed;
+  private boolean closing;
+  private boolean ended;
+  private final Promise<Void> closed = Promise.promise();
 
-  ChangeStreamImpl(Context context, MessageConsumer<Object> consumer, Function<Object, Change> decode, int maxBuffered,
-                   Consumer<ChangeStreamImpl> onClose) {
+  ChangeStreamImpl(Context context, Feed feed, Function<Object, Change> decode, int maxBuffered) {
     this.context = context;
-    this.consumer = consumer;
+    this.feed = feed;
     this.decode = decode;
     this.maxBuffered = maxBuffered;
-    this.onClose = onClose;
+  }
+
+  /** A stream of a closed store: it has ended (an end handler set on it runs). */
+  static ChangeStreamImpl ended(Context context) {
+    ChangeStreamImpl s = new ChangeStreamImpl(context, null, null, 0);
+    s.closing = true;
+    s.ended = true;
+    s.closed.complete();
+    return s;
   }
 
   @Override
@@ -54,15 +80,52 @@ final class ChangeStreamImpl implements ChangeStream {
 
   @Override
   public ChangeStream handler(Handler<Change> handler) {
+    MessageConsumer<Object> gone = null;
+    boolean register = false;
+    boolean leave = false;
     synchronized (this) {
+      if (closing) {
+        return this;
+      }
+      boolean receiving = this.handler != null;
       this.handler = handler;
-      if (handler != null && !registered && closed == null) {
-        registered = true; // the stream starts receiving when a handler is first set
-        consumer.handler(msg -> received(msg.body()));
+      if (handler == null && receiving) {
+        gone = consumer; // detached (a pipe ended): stop receiving, keep nothing
+        consumer = null;
+        buffer.clear();
+        changes = 0;
+        leave = true;
+      } else if (handler != null && !receiving) {
+        register = true;
+      }
+    }
+    if (leave) {
+      if (gone != null) {
+        gone.unregister();
+      }
+      feed.unregistered(this);
+    } else if (register) {
+      feed.registered(this); // now: a store closing from here on ends this stream
+      if (Vertx.currentContext() == context) {
+        register(); // at once: a change committed right after this call is received
+      } else {
+        context.runOnContext(v -> register());
       }
     }
     scheduleDrain();
     return this;
+  }
+
+  private void register() {
+    MessageConsumer<Object> c;
+    synchronized (this) {
+      if (closing || handler == null || consumer != null) {
+        return;
+      }
+      c = feed.consumer();
+      consumer = c;
+    }
+    c.handler(msg -> received(msg.body()));
   }
 
   @Override
@@ -88,41 +151,54 @@ final class ChangeStreamImpl implements ChangeStream {
   }
 
   @Override
-  public synchronized ChangeStream endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
+  public ChangeStream endHandler(Handler<Void> endHandler) {
+    boolean already;
+    synchronized (this) {
+      this.endHandler = endHandler;
+      already = ended;
+    }
+    if (already && endHandler != null) {
+      context.runOnContext(v -> endHandler.handle(null)); // a stream that has ended says so
+    }
     return this;
   }
 
   @Override
-  public synchronized Future<Void> close() {
-    if (closed == null) {
-      closed = consumer.unregister().eventually(() -> {
-        Handler<Void> end;
-        synchronized (this) {
-          buffer.clear();
-          end = endHandler;
-        }
-        onClose.accept(this);
-        if (end != null) {
-          end.handle(null);
-        }
-        return Future.succeededFuture();
-      });
+  public Future<Void> close() {
+    MessageConsumer<Object> gone;
+    synchronized (this) {
+      if (closing) {
+        return closed.future();
+      }
+      closing = true;
+      gone = consumer;
+      consumer = null;
+      buffer.clear();
+      changes = 0;
     }
-    return closed;
+    if (gone != null) {
+      gone.unregister();
+    }
+    if (feed != null) {
+      feed.unregistered(this);
+    }
+    scheduleDrain(); // the drain ends the stream, on its context, between deliveries
+    return closed.future();
   }
 
   /** On the consumer's context. */
   private void received(Object body) {
     synchronized (this) {
-      if (closed != null) {
+      if (closing || handler == null) {
         return;
       }
-      if (buffer.size() < maxBuffered) {
+      if (changes < maxBuffered) {
         buffer.add(body);
+        changes++;
+      } else if (buffer.peekLast() instanceof Gap gap) {
+        gap.count++;
       } else {
-        dropped++;
-        return;
+        buffer.add(new Gap());
       }
     }
     drain();
@@ -132,43 +208,47 @@ final class ChangeStreamImpl implements ChangeStream {
     context.runOnContext(v -> drain());
   }
 
-  /** Delivers buffered changes while there is demand, on the stream's context; then reports drops. */
+  /** Delivers while there is demand, one drain at a time: a handler that fetches or resumes lets this loop go on. */
   private void drain() {
     synchronized (this) {
       if (draining) {
-        return; // a handler that fetched or resumed: the loop below goes on
+        return;
       }
       draining = true;
     }
     try {
       while (true) {
-        Object body;
+        Object item;
         Handler<Change> h;
-        Handler<Throwable> onError = null;
-        long lost = 0;
+        Handler<Void> end = null;
         synchronized (this) {
           h = handler;
-          if (closed != null || h == null || demand == 0 || buffer.isEmpty()) {
-            if (closed == null && buffer.isEmpty() && dropped > 0 && exceptionHandler != null) {
-              lost = dropped; // the gap is reported where it is: after the changes buffered before it
-              dropped = 0;
-              onError = exceptionHandler;
+          if (closing) {
+            if (!ended) {
+              ended = true;
+              end = endHandler;
             }
-            body = null;
+            item = null;
+          } else if (h == null || demand == 0 || buffer.isEmpty()) {
+            return;
           } else {
-            body = buffer.poll();
-            if (demand != Long.MAX_VALUE) {
-              demand--;
+            item = buffer.poll();
+            if (!(item instanceof Gap)) {
+              changes--;
+              if (demand != Long.MAX_VALUE) {
+                demand--;
+              }
             }
           }
         }
-        if (body == null) {
-          if (onError != null) {
-            onError.handle(new ChangesDroppedException(lost));
+        if (item == null) { // closing: end once, here, between deliveries
+          if (end != null) {
+            end.handle(null);
           }
+          closed.tryComplete();
           return;
         }
-        deliver(h, body);
+        deliver(h, item);
       }
     } finally {
       synchronized (this) {
@@ -177,22 +257,40 @@ final class ChangeStreamImpl implements ChangeStream {
     }
   }
 
-  private void deliver(Handler<Change> h, Object body) {
-    Change change;
-    try {
-      change = decode.apply(body);
-    } catch (RuntimeException e) { // not a change (something else published on the address)
+  private void deliver(Handler<Change> h, Object item) {
+    Change change = null;
+    Throwable failure;
+    if (item instanceof Gap gap) {
+      failure = new ChangesDroppedException(gap.count);
+    } else {
+      try {
+        change = decode.apply(item);
+        failure = null;
+      } catch (RuntimeException e) { // not a change (something else published on the address)
+        failure = e;
+      }
+    }
+    if (failure != null) {
       Handler<Throwable> onError;
       synchronized (this) {
         onError = exceptionHandler;
       }
       if (onError != null) {
-        onError.handle(e);
+        onError.handle(failure);
       } else {
-        LOG.log(System.Logger.Level.WARNING, "change stream: a message that is not a change was skipped", e);
+        LOG.log(System.Logger.Level.WARNING, "change stream: " + failure.getMessage());
       }
       return;
     }
-    h.handle(change);
+    try {
+      h.handle(change);
+    } catch (RuntimeException e) { // the app's bug on one change must not strand the ones behind it
+      Handler<Throwable> ctxHandler = context.exceptionHandler();
+      if (ctxHandler != null) {
+        ctxHandler.handle(e);
+      } else {
+        LOG.log(System.Logger.Level.ERROR, "change stream handler failed", e);
+      }
+    }
   }
 }

@@ -35,7 +35,7 @@ final class CollectionImpl implements TideCollection {
     try {
       write = LocalWrite.put(name, id, doc);
     } catch (InvalidChangeException e) {
-      return Future.failedFuture(e);
+      return tide.now(Future.failedFuture(e));
     }
     return tide.write(write);
   }
@@ -46,7 +46,7 @@ final class CollectionImpl implements TideCollection {
     try {
       write = LocalWrite.delete(name, id);
     } catch (InvalidChangeException e) {
-      return Future.failedFuture(e);
+      return tide.now(Future.failedFuture(e));
     }
     return tide.write(write);
   }
@@ -56,7 +56,7 @@ final class CollectionImpl implements TideCollection {
     try {
       ChangeCodec.checkId(id, "id");
     } catch (InvalidChangeException e) {
-      return Future.failedFuture(e);
+      return tide.now(Future.failedFuture(e));
     }
     return tide.get(name, id);
   }
@@ -66,7 +66,7 @@ final class CollectionImpl implements TideCollection {
     try {
       ChangeCodec.checkId(id, "id");
     } catch (InvalidChangeException e) {
-      return Future.failedFuture(e);
+      return tide.now(Future.failedFuture(e));
     }
     return tide.document(name, id);
   }
@@ -79,14 +79,14 @@ final class CollectionImpl implements TideCollection {
   @Override
   public Future<List<Document>> list(int limit, String afterId) {
     if (limit < 1) {
-      return Future.failedFuture(new IllegalArgumentException("limit must be >= 1"));
+      return tide.now(Future.failedFuture(new IllegalArgumentException("limit must be >= 1")));
     }
     return tide.read(() -> tide.reader().list(name, afterId, limit));
   }
 
   @Override
   public ChangeStream watch() {
-    return tide.feed().stream(address());
+    return tide.stream(address());
   }
 
   @Override

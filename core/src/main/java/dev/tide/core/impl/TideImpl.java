@@ -18,6 +18,7 @@ import dev.tide.core.TideOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 
@@ -191,7 +192,7 @@ public final class TideImpl implements Tide {
         }
       });
     } catch (RuntimeException e) { // a refused document, or the app's own code failed: nothing is written
-      return Future.failedFuture(e);
+      return now(Future.failedFuture(e));
     }
     if (closing != null) {
       return now(Future.failedFuture(new StoreException("store is closed")));
@@ -216,13 +217,13 @@ public final class TideImpl implements Tide {
    * there, on the caller's context); from another thread it completes on the store's context, as the
    * other futures of this API do.
    */
-  private <T> Future<T> now(Future<T> result) {
+  <T> Future<T> now(Future<T> result) {
     if (Vertx.currentContext() != null) {
       return result;
     }
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> p.handle(result));
-    return p.future();
+    // bound to the store's context: callbacks run there, even those added after it completed
+    ContextInternal store = (ContextInternal) context;
+    return result.succeeded() ? store.succeededFuture(result.result()) : store.failedFuture(result.cause());
   }
 
   /**
@@ -254,6 +255,11 @@ public final class TideImpl implements Tide {
 
   ChangeFeed feed() {
     return feed;
+  }
+
+  /** A change stream on an address: on the caller's context (the store's from a plain thread); ended if the store is closed. */
+  ChangeStream stream(String address) {
+    return feed.stream(address, context, closing != null);
   }
 
   /** Where write futures complete: the caller's context, or the store's for non-Vert.x threads. */
@@ -295,7 +301,7 @@ public final class TideImpl implements Tide {
 
   @Override
   public ChangeStream watch() {
-    return feed.stream(feed.address());
+    return stream(feed.address());
   }
 
   @Override
@@ -325,7 +331,7 @@ public final class TideImpl implements Tide {
   @Override
   public Future<Void> startSync(java.time.Duration interval) {
     if (interval == null || interval.isNegative() || interval.isZero()) {
-      return Future.failedFuture(new IllegalArgumentException("interval must be positive, got " + interval));
+      return now(Future.failedFuture(new IllegalArgumentException("interval must be positive, got " + interval)));
     }
     return withEngine(e -> e.start(interval.toMillis()));
   }
@@ -377,11 +383,14 @@ public final class TideImpl implements Tide {
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
+      // set first: code that runs while closing (a stream's end handler) finds the store closed
+      Promise<Void> done = Promise.promise();
+      closing = done.future();
       Future<Void> syncStopped = (engine == null ? Future.<Void>succeededFuture() : engine.close())
         .eventually(feed::closeStreams); // watch streams end (their end handlers run)
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
-      closing = syncStopped.eventually(() -> reads.close(context, () -> {
+      syncStopped.eventually(() -> reads.close(context, () -> {
         reader.close();
         return null;
       }))
@@ -393,7 +402,8 @@ public final class TideImpl implements Tide {
             prefixes(vertx).remove(prefix, prefixOwner);
           }
         })
-        .mapEmpty();
+        .<Void>mapEmpty()
+        .onComplete(done);
     }
     return closing;
   }

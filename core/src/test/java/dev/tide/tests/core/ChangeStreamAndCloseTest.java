@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 /** ChangeStream as a ReadStream (handler reset, one end, exceptions, drops made visible) and calls around close(). */
@@ -160,5 +161,227 @@ class ChangeStreamAndCloseTest {
     });
     resumed.future().await();
     tide.collection("notes").put("marker", new JsonObject()).await();
+  }
+
+  static Object field(Object o, String name) throws Exception {
+    java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(o);
+  }
+
+  static java.util.Set<?> streams(Tide tide) throws Exception {
+    return (java.util.Set<?>) field(field(tide, "feed"), "streams");
+  }
+
+  static <T> T on(Context ctx, java.util.concurrent.Callable<T> c) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> {
+      try {
+        p.complete(c.call());
+      } catch (Exception e) {
+        p.fail(e);
+      }
+    });
+    return p.future().await();
+  }
+
+  /** A write stream whose writes fail (a client that went away). */
+  static final class FailingWriteStream implements io.vertx.core.streams.WriteStream<Change> {
+    public io.vertx.core.streams.WriteStream<Change> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
+      return this;
+    }
+
+    public io.vertx.core.Future<Void> write(Change data) {
+      return io.vertx.core.Future.failedFuture("gone");
+    }
+
+    public io.vertx.core.Future<Void> end() {
+      return io.vertx.core.Future.succeededFuture();
+    }
+
+    public io.vertx.core.streams.WriteStream<Change> setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    public boolean writeQueueFull() {
+      return false;
+    }
+
+    public io.vertx.core.streams.WriteStream<Change> drainHandler(io.vertx.core.Handler<Void> handler) {
+      return this;
+    }
+  }
+
+  /** A pipe that failed detaches its source (handler(null)): the stream stops receiving and holds nothing. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aFailedPipeReleasesItsStream(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("pipe.db")).await();
+    Context ctx = vertx.getOrCreateContext();
+    ChangeStream s = on(ctx, tide::watch);
+    io.vertx.core.Future<Void> piped = on(ctx, () -> s.pipeTo(new FailingWriteStream()));
+    assertEquals(1, streams(tide).size());
+    tide.collection("notes").put("a", new JsonObject()).await();
+    assertEquals(true, piped.transform(ar -> io.vertx.core.Future.succeededFuture(ar.failed())).await());
+    org.awaitility.Awaitility.await().until(() -> streams(tide).isEmpty());
+    tide.collection("notes").put("b", new JsonObject()).await();
+    assertEquals(0, on(ctx, () -> ((java.util.ArrayDeque<?>) field(s, "buffer")).size()));
+    tide.close().await();
+  }
+
+  /** A stream without a handler holds no consumer and is not kept by the store. */
+  @Test
+  void unusedStreamsAreNotKept(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("unused.db")).await();
+    for (int i = 0; i < 100; i++) {
+      tide.watch();
+    }
+    assertEquals(0, streams(tide).size());
+    tide.close().await();
+  }
+
+  /** The gap is reported where it is: before a change that arrived after it (a slot was freed by fetch). */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aGapIsReportedBeforeNewerChanges(Vertx vertx, VertxTestContext test) throws Exception {
+    Tide tide = Tide.open(vertx, options("gap.db")).await();
+    int n = ChangeStream.DEFAULT_MAX_BUFFERED + 5;
+    java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
+    vertx.eventBus().addOutboundInterceptor(dc -> {
+      if (dc.message().address().equals(tide.address())) {
+        published.release();
+      }
+      dc.next();
+    });
+    Context ctx = vertx.getOrCreateContext();
+    java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ChangeStream s = on(ctx, () -> tide.watch()
+      .exceptionHandler(e -> events.add(e instanceof dev.tide.core.ChangesDroppedException d ? "gap" + d.dropped() : e.toString()))
+      .handler(c -> {
+        events.add(c.id());
+        if (c.id().equals("marker")) {
+          test.verify(() -> {
+            assertEquals(n - 5 + 2, events.size(), "every buffered change, the gap, then the marker");
+            assertEquals("gap5", events.get(events.size() - 2));
+          });
+          test.completeNow();
+        }
+      }).pause());
+    tide.batch(b -> {
+      for (int i = 0; i < n; i++) {
+        b.put("notes", "d" + i, new JsonObject());
+      }
+    }).await();
+    published.acquire(n);
+    on(ctx, () -> s.fetch(1)); // one slot is free again
+    org.awaitility.Awaitility.await().until(() -> events.size() == 1);
+    tide.collection("notes").put("marker", new JsonObject()).await(); // newer than the gap
+    published.acquire(1);
+    on(ctx, s::resume);
+  }
+
+  /** A handler that throws on one change does not strand the changes buffered behind it. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aThrowingHandlerDoesNotStrandTheRest(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("throw.db")).await();
+    java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
+    vertx.eventBus().addOutboundInterceptor(dc -> {
+      if (dc.message().address().equals(tide.address())) {
+        published.release();
+      }
+      dc.next();
+    });
+    Context ctx = vertx.getOrCreateContext();
+    ctx.exceptionHandler(e -> { }); // the app's failure goes to its context, as usual
+    AtomicInteger seen = new AtomicInteger();
+    ChangeStream s = on(ctx, () -> tide.watch().handler(c -> {
+      if (seen.incrementAndGet() == 1) {
+        throw new IllegalStateException("the app's bug on one change");
+      }
+    }).pause());
+    for (int i = 0; i < 3; i++) {
+      tide.collection("notes").put("d" + i, new JsonObject()).await();
+    }
+    published.acquire(3);
+    on(ctx, s::resume);
+    org.awaitility.Awaitility.await().until(() -> seen.get() == 3);
+    tide.close().await();
+  }
+
+  /** close() from another thread: the end handler runs on the stream's context, after the delivery in progress. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void theEndHandlerRunsOnTheStreamsContextBetweenDeliveries(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("end.db")).await();
+    Context ctx = vertx.getOrCreateContext();
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean inHandler = new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<String> end = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<Thread> streamThread = new java.util.concurrent.atomic.AtomicReference<>();
+    ctx.runOnContext(v -> streamThread.set(Thread.currentThread())); // the stream's context runs on this event loop
+    ChangeStream s = on(ctx, () -> tide.watch().handler(c -> {
+      inHandler.set(true);
+      entered.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS); // holds this delivery while close() is called elsewhere
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inHandler.set(false);
+    }).endHandler(v -> end.complete("onStreamContext=" + (Thread.currentThread() == streamThread.get()) + " duringDelivery=" + inHandler.get())));
+    tide.collection("notes").put("a", new JsonObject()).await();
+    assertTrue(entered.await(10, TimeUnit.SECONDS));
+    io.vertx.core.Future<Void> closed = s.close(); // from this (non-Vert.x) thread
+    release.countDown();
+    closed.await();
+    assertEquals("onStreamContext=true duringDelivery=false", end.get(10, TimeUnit.SECONDS));
+    tide.close().await();
+  }
+
+  /** Code run by Tide.close() (a stream's end handler) finds the store closed: its writes fail, close() is the same. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void anEndHandlerRunByCloseSeesTheStoreClosed(Vertx vertx) {
+    Tide tide = Tide.open(vertx, options("reent.db")).await();
+    Context ctx = vertx.getOrCreateContext();
+    Promise<io.vertx.core.Future<?>> late = Promise.promise();
+    Promise<io.vertx.core.Future<Void>> second = Promise.promise();
+    io.vertx.core.Future<Void> first = on(ctx, () -> {
+      tide.watch().handler(c -> { }).endHandler(v -> {
+        late.complete(tide.collection("notes").put("late", new JsonObject()));
+        second.complete(tide.close());
+      });
+      return tide.close();
+    });
+    first.await();
+    assertSame(first, second.future().await());
+    assertTrue(late.future().await().transform(ar -> io.vertx.core.Future.succeededFuture(ar.failed())).await());
+  }
+
+  /** watch() on a closed store gives an ended stream: its end handler runs. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void watchAfterCloseIsEnded(Vertx vertx, VertxTestContext test) throws Exception {
+    Tide tide = Tide.open(vertx, options("wac.db")).await();
+    tide.close().await();
+    tide.watch().handler(c -> { }).endHandler(v -> test.completeNow());
+    assertEquals(0, streams(tide).size());
+  }
+
+  /** From a non-Vert.x thread, a future failed at once (a bad argument) completes on a context too. */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void argumentFailuresFromAPlainThreadCompleteOnAContext(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("arg.db")).await();
+    for (io.vertx.core.Future<?> f : java.util.List.of(tide.batch(b -> {
+      throw new IllegalArgumentException("x");
+    }), tide.collection("notes").get("bad id\u0000"), tide.collection("notes").list(0, null), tide.startSync(java.time.Duration.ZERO))) {
+      CompletableFuture<Context> where = new CompletableFuture<>();
+      f.onComplete(ar -> where.complete(Vertx.currentContext()));
+      assertNotNull(where.get(5, TimeUnit.SECONDS), "completed on the calling (non-Vert.x) thread");
+    }
+    tide.close().await();
   }
 }

@@ -59,6 +59,19 @@ class ServerShutdownTest {
     vertx.undeploy(again).await();
   }
 
+  /** A second deployment on the same file is refused, as the store lock refuses a second store: it does not join the first. */
+  @Test
+  void aSecondDeploymentOnTheSameFileIsRefused(Vertx vertx) {
+    TideServerOptions opts = new TideServerOptions().setDbPath(dir.resolve("two.db").toString()).setPort(0);
+    String first = vertx.deployVerticle(() -> new TideServerVerticle(opts), new DeploymentOptions().setInstances(2)).await();
+    Throwable refused = vertx.deployVerticle(() -> new TideServerVerticle(opts), new DeploymentOptions().setInstances(2))
+      .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())).await();
+    assertTrue(refused instanceof dev.tide.core.StoreException && refused.getMessage().contains("already open"), String.valueOf(refused));
+    vertx.undeploy(first).await();
+    String again = vertx.deployVerticle(() -> new TideServerVerticle(opts), new DeploymentOptions().setInstances(2)).await();
+    vertx.undeploy(again).await();
+  }
+
   /** Undeploying with an idle WebSocket closes it at once (1001), not after the whole grace period. */
   @Test
   void undeployClosesIdleWebSocketsAtOnce(Vertx vertx) {
