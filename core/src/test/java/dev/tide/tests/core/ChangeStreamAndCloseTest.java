@@ -185,6 +185,18 @@ class ChangeStreamAndCloseTest {
     return p.future().await();
   }
 
+  /** A permit for each change the store publishes on its address. */
+  static java.util.concurrent.Semaphore published(Vertx vertx, Tide tide) {
+    java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
+    vertx.eventBus().addOutboundInterceptor(dc -> {
+      if (dc.message().address().equals(tide.address())) {
+        published.release();
+      }
+      dc.next();
+    });
+    return published;
+  }
+
   /** A write stream whose writes fail (a client that went away). */
   static final class FailingWriteStream implements io.vertx.core.streams.WriteStream<Change> {
     public io.vertx.core.streams.WriteStream<Change> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
@@ -246,13 +258,7 @@ class ChangeStreamAndCloseTest {
   void aGapIsReportedBeforeNewerChanges(Vertx vertx, VertxTestContext test) throws Exception {
     Tide tide = Tide.open(vertx, options("gap.db")).await();
     int n = ChangeStream.DEFAULT_MAX_BUFFERED + 5;
-    java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
-    vertx.eventBus().addOutboundInterceptor(dc -> {
-      if (dc.message().address().equals(tide.address())) {
-        published.release();
-      }
-      dc.next();
-    });
+    java.util.concurrent.Semaphore published = published(vertx, tide);
     Context ctx = vertx.getOrCreateContext();
     java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     ChangeStream s = on(ctx, () -> tide.watch()
@@ -285,13 +291,7 @@ class ChangeStreamAndCloseTest {
   @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.SECONDS)
   void aThrowingHandlerDoesNotStrandTheRest(Vertx vertx) throws Exception {
     Tide tide = Tide.open(vertx, options("throw.db")).await();
-    java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);
-    vertx.eventBus().addOutboundInterceptor(dc -> {
-      if (dc.message().address().equals(tide.address())) {
-        published.release();
-      }
-      dc.next();
-    });
+    java.util.concurrent.Semaphore published = published(vertx, tide);
     Context ctx = vertx.getOrCreateContext();
     ctx.exceptionHandler(e -> { }); // the app's failure goes to its context, as usual
     AtomicInteger seen = new AtomicInteger();
