@@ -2,24 +2,24 @@ package dev.tide.core.impl;
 
 import dev.tide.core.Batch;
 import dev.tide.core.Change;
+import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeSource;
+import dev.tide.core.ChangeStream;
+import dev.tide.core.Document;
+import dev.tide.core.Stamp;
+import dev.tide.core.StoreException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncResult;
 import dev.tide.core.SyncStatus;
-import io.vertx.core.Promise;
-import dev.tide.core.ChangeCodec;
-import dev.tide.core.ChangeStream;
-import dev.tide.core.Document;
-import dev.tide.core.StoreException;
-import dev.tide.core.Stamp;
 import dev.tide.core.Tide;
 import dev.tide.core.TideCollection;
 import dev.tide.core.TideOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.sql.SQLException;
@@ -28,15 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** The client: one writer thread (group commit) and one reader thread over one SQLite file. */
 public final class TideImpl implements Tide {
 
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final java.util.concurrent.atomic.AtomicLong OPENS = new java.util.concurrent.atomic.AtomicLong();
   /** The address prefix this store holds in its Vert.x instance, and its claim on it (released at close). */
   private volatile String prefix;
   private volatile String prefixOwner;
@@ -58,7 +54,7 @@ public final class TideImpl implements Tide {
   private final OutboxPrefetch prefetch;
   private volatile Future<Void> closing;
 
-  private TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
+  TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
                    WorkerExecutor readerExecutor, WriterStore store, ReaderStore reader) {
     this.vertx = vertx;
     this.context = context;
@@ -96,72 +92,13 @@ public final class TideImpl implements Tide {
   }
 
   public static Future<Tide> open(Vertx vertx, TideOptions options) {
-    // two stores on one prefix would each hear the other's changes as their own
-    String prefix = options.getAddressPrefix();
-    String owner = options.getDbPath() + " #" + OPENS.incrementAndGet();
-    String other = prefixes(vertx).putIfAbsent(prefix, owner);
-    if (other != null) {
-      String otherPath = other.substring(0, other.lastIndexOf(" #"));
-      return Future.failedFuture(new StoreException(otherPath.equals(options.getDbPath())
-        ? otherPath + " is already open by another store instance in this process"
-        : "addressPrefix '" + prefix + "' is used by another open store of this Vert.x instance (" + otherPath
-          + "): give each store its own"));
-    }
-    return openStore(vertx, options).onFailure(e -> prefixes(vertx).remove(prefix, owner))
-      .onSuccess(tide -> {
-        ((TideImpl) tide).prefix = prefix;
-        ((TideImpl) tide).prefixOwner = owner;
-      });
+    return StoreOpening.open(vertx, options);
   }
 
-  /** The address prefixes of the stores open in a Vert.x instance, each with its owner. */
-  private static io.vertx.core.shareddata.LocalMap<String, String> prefixes(Vertx vertx) {
-    return vertx.sharedData().getLocalMap("tide.address-prefixes");
-  }
-
-  private static Future<Tide> openStore(Vertx vertx, TideOptions options) {
-    Context context = vertx.getOrCreateContext();
-    String name = "tide-" + INSTANCES.incrementAndGet();
-    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
-    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
-    String path = options.getDbPath();
-    // each failure closes what was opened before it, and fails the open only then: a retry finds the file free
-    return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
-      .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
-        .<Tide>compose(reader -> onContext(context, () -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor,
-          store, reader)).recover(e -> closeThenFail(readerExecutor, reader::close, e)))
-        .recover(e -> closeThenFail(writerExecutor, store::close, e)))
-      .recover(e -> {
-        writerExecutor.close();
-        readerExecutor.close();
-        return Future.failedFuture(e);
-      })
-      .compose(tide -> options.getSync() == null || !options.getSync().isAutoStart() ? Future.succeededFuture(tide)
-        : tide.startSync().map(tide).recover(e -> tide.close().transform(closed -> Future.failedFuture(e))));
-  }
-
-  private static <T> Future<T> closeThenFail(WorkerExecutor executor, Runnable close, Throwable failure) {
-    return executor.executeBlocking(() -> {
-      close.run();
-      return null;
-    }).transform(closed -> Future.failedFuture(failure));
-  }
-
-  /**
-   * Builds on the store's context: a transport that keeps the current context (WebSocket) then shares
-   * it with the sync engine, so requests and pushes cost no hand-off between two event loops (when
-   * opened from a non-Vert.x thread, the executors' futures complete on another context).
-   */
-  private static Future<Tide> onContext(Context context, java.util.function.Supplier<Tide> make) {
-    Promise<Tide> made = Promise.promise();
-    context.runOnContext(v -> {
-      try {
-        made.complete(make.get());
-      } catch (Throwable e) { // a transport that cannot load (ServiceConfigurationError) must fail the open, not hang it
-        made.fail(e);
-      }
-    });
-    return made.future();
+  /** This store holds the address prefix in its Vert.x instance, under this claim (released at close). */
+  void claimed(String prefix, String owner) {
+    this.prefix = prefix;
+    this.prefixOwner = owner;
   }
 
   @Override
@@ -399,7 +336,7 @@ public final class TideImpl implements Tide {
         .eventually(readerExecutor::close)
         .onComplete(ar -> {
           if (prefix != null) {
-            prefixes(vertx).remove(prefix, prefixOwner);
+            StoreOpening.release(vertx, prefix, prefixOwner);
           }
         })
         .<Void>mapEmpty()

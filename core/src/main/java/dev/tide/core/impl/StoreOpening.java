@@ -1,0 +1,98 @@
+package dev.tide.core.impl;
+
+import dev.tide.core.StoreException;
+import dev.tide.core.Tide;
+import dev.tide.core.TideOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Opening a store: the address prefix is claimed in the Vert.x instance (two stores on one prefix would
+ * each hear the other's changes as their own), then the writer, the reader and the store are made, each
+ * failure closing what was opened before it, and sync starts if asked.
+ */
+final class StoreOpening {
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final AtomicLong OPENS = new AtomicLong();
+
+  private StoreOpening() {
+  }
+
+  static Future<Tide> open(Vertx vertx, TideOptions options) {
+    // two stores on one prefix would each hear the other's changes as their own
+    String prefix = options.getAddressPrefix();
+    String owner = options.getDbPath() + " #" + OPENS.incrementAndGet();
+    String other = prefixes(vertx).putIfAbsent(prefix, owner);
+    if (other != null) {
+      String otherPath = other.substring(0, other.lastIndexOf(" #"));
+      return Future.failedFuture(new StoreException(otherPath.equals(options.getDbPath())
+        ? otherPath + " is already open by another store instance in this process"
+        : "addressPrefix '" + prefix + "' is used by another open store of this Vert.x instance (" + otherPath
+          + "): give each store its own"));
+    }
+    return openStore(vertx, options).onFailure(e -> prefixes(vertx).remove(prefix, owner))
+      .onSuccess(tide -> ((TideImpl) tide).claimed(prefix, owner));
+  }
+
+  static void release(Vertx vertx, String prefix, String owner) {
+    prefixes(vertx).remove(prefix, owner);
+  }
+
+  /** The address prefixes of the stores open in a Vert.x instance, each with its owner. */
+  private static io.vertx.core.shareddata.LocalMap<String, String> prefixes(Vertx vertx) {
+    return vertx.sharedData().getLocalMap("tide.address-prefixes");
+  }
+
+  private static Future<Tide> openStore(Vertx vertx, TideOptions options) {
+    Context context = vertx.getOrCreateContext();
+    String name = "tide-" + INSTANCES.incrementAndGet();
+    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
+    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
+    String path = options.getDbPath();
+    // each failure closes what was opened before it, and fails the open only then: a retry finds the file free
+    return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))
+      .compose(store -> readerExecutor.executeBlocking(() -> ReaderStore.open(path, store.nodeId()))
+        .<Tide>compose(reader -> onContext(context, () -> new TideImpl(vertx, context, options, writerExecutor, readerExecutor,
+          store, reader)).recover(e -> closeThenFail(readerExecutor, reader::close, e)))
+        .recover(e -> closeThenFail(writerExecutor, store::close, e)))
+      .recover(e -> {
+        writerExecutor.close();
+        readerExecutor.close();
+        return Future.failedFuture(e);
+      })
+      .compose(tide -> options.getSync() == null || !options.getSync().isAutoStart() ? Future.succeededFuture(tide)
+        : tide.startSync().map(tide).recover(e -> tide.close().transform(closed -> Future.failedFuture(e))));
+  }
+
+  private static <T> Future<T> closeThenFail(WorkerExecutor executor, Runnable close, Throwable failure) {
+    return executor.executeBlocking(() -> {
+      close.run();
+      return null;
+    }).transform(closed -> Future.failedFuture(failure));
+  }
+
+  /**
+   * Builds on the store's context: a transport that keeps the current context (WebSocket) then shares
+   * it with the sync engine, so requests and pushes cost no hand-off between two event loops (when
+   * opened from a non-Vert.x thread, the executors' futures complete on another context).
+   */
+  private static Future<Tide> onContext(Context context, java.util.function.Supplier<Tide> make) {
+    Promise<Tide> made = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        made.complete(make.get());
+      } catch (Throwable e) { // a transport that cannot load (ServiceConfigurationError) must fail the open, not hang it
+        made.fail(e);
+      }
+    });
+    return made.future();
+  }
+}
