@@ -7,8 +7,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.MessageConsumerOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -23,6 +21,7 @@ public final class ChangeFeed {
   private final String prefix;
   private final boolean asJson;
   private final java.util.Set<ChangeStreamImpl> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   public ChangeFeed(Vertx vertx, String prefix, boolean asJson) {
     this.vertx = vertx;
@@ -56,44 +55,43 @@ public final class ChangeFeed {
       bus.publish(prefix, body);
       bus.publish(address(c.collection()), body);
     }
+    for (ChangeStreamImpl s : streams) {
+      s.offer(changes);
+    }
   }
 
   /**
-   * A stream of the changes on an address, on the caller's context (the store's, from a non-Vert.x
-   * thread); a stream that holds a consumer is ended by {@link #closeStreams()} when the store closes.
+   * A stream of committed changes (of one collection, or all when {@code collection} is null), on the
+   * caller's context (the store's, from a non-Vert.x thread); an ended one if the store is closed.
    */
-  public ChangeStream stream(String address, Context storeContext, boolean storeClosed) {
+  public ChangeStream stream(String collection, Context storeContext, boolean storeClosed) {
     Context current = Vertx.currentContext();
     Context context = current != null ? current : storeContext;
-    if (storeClosed) {
-      return ChangeStreamImpl.ended(context);
-    }
-    MessageConsumerOptions opts = new MessageConsumerOptions().setAddress(address).setLocalOnly(true);
-    return new ChangeStreamImpl(context, new ChangeStreamImpl.Feed() {
-      @Override
-      public MessageConsumer<Object> consumer() {
-        return vertx.eventBus().consumer(opts);
-      }
-
-      @Override
-      public void registered(ChangeStreamImpl stream) {
-        streams.add(stream);
-      }
-
-      @Override
-      public void unregistered(ChangeStreamImpl stream) {
-        streams.remove(stream);
-      }
-    }, ChangeFeed::toChange, ChangeStream.DEFAULT_MAX_BUFFERED);
+    return storeClosed || closed ? ChangeStreamImpl.ended(context)
+      : new ChangeStreamImpl(context, this, collection, ChangeStream.DEFAULT_MAX_BUFFERED);
   }
 
-  /** Ends every stream that holds a consumer (their end handlers run on their contexts). */
-  public Future<Void> closeStreams() {
-    List<Future<Void>> closing = new java.util.ArrayList<>();
-    for (ChangeStream s : streams) {
-      closing.add(s.close());
+  /** A stream with a handler: it gets every publish from now on (or ends at once if the store closed). */
+  void add(ChangeStreamImpl stream) {
+    streams.add(stream);
+    if (closed) { // checked after adding: a close running now either sees the stream or is seen here
+      stream.storeClosed();
     }
-    return Future.join(closing).mapEmpty();
+  }
+
+  void remove(ChangeStreamImpl stream) {
+    streams.remove(stream);
+  }
+
+  /**
+   * The store closed, on its context after its last publish: every stream ends after the changes it
+   * already holds (a paused one when it is resumed). Nothing waits for them.
+   */
+  public void closeStreams() {
+    closed = true;
+    for (ChangeStreamImpl s : streams) {
+      s.storeClosed();
+    }
   }
 
   static Change toChange(Object body) {

@@ -3,26 +3,28 @@ package dev.tide.core.impl;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeStream;
 import dev.tide.core.ChangesDroppedException;
+import io.vertx.core.Closeable;
+import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayDeque;
-import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.List;
 
 /**
- * A {@link ChangeStream} over an event-bus consumer, with its own bounded buffer and demand: it counts
- * what it drops and tells the app where the gap is (an event-bus consumer only logs it). The consumer
- * is registered while a handler is set: {@code handler(null)} (what a pipe does when it ends) unregisters
- * it and drops what was buffered, and a new handler registers a fresh one (in Vert.x 5 a consumer whose
- * handler was set to null stays closed). Changes are delivered one drain at a time, on the stream's
- * context; the end handler runs once, there too, never during a delivery.
+ * A {@link ChangeStream} fed by the store directly ({@link ChangeFeed#publishNow}), in commit order,
+ * with its own bounded buffer and demand. Not an event-bus consumer: the store's close can then end the
+ * stream after exactly the changes published before it, and a gap is counted and reported where it is.
+ * <p>
+ * The stream receives while a handler is set: {@code handler(null)} (what a pipe does when it ends)
+ * stops it and drops what was buffered; a new handler starts it again. Deliveries happen one drain at a
+ * time, on the stream's context; the end handler runs once, there too, after what was buffered before
+ * the end. A stream made in a verticle ends when the verticle is undeployed.
  */
-final class ChangeStreamImpl implements ChangeStream {
+final class ChangeStreamImpl implements ChangeStream, Closeable {
 
   private static final System.Logger LOG = System.getLogger(ChangeStreamImpl.class.getName());
 
@@ -31,35 +33,29 @@ final class ChangeStreamImpl implements ChangeStream {
     long count = 1;
   }
 
-  /** The side of the feed a stream needs. */
-  interface Feed {
-    MessageConsumer<Object> consumer(); // on the current context
+  /** Where the store closed: the stream ends when the drain reaches it. */
+  private static final Object END = new Object();
 
-    void registered(ChangeStreamImpl stream);
-
-    void unregistered(ChangeStreamImpl stream);
-  }
-
-  private final Context context;
-  private final Feed feed;
-  private final Function<Object, Change> decode;
+  private final ContextInternal context;
+  private final ChangeFeed feed;
+  private final String collection; // null: every collection
   private final int maxBuffered;
   private final ArrayDeque<Object> buffer = new ArrayDeque<>();
-  private int changes; // in the buffer, gaps not counted
-  private MessageConsumer<Object> consumer;
+  private int changes; // in the buffer, gaps and the end not counted
   private Handler<Change> handler;
   private Handler<Throwable> exceptionHandler;
   private Handler<Void> endHandler;
   private long demand = Long.MAX_VALUE;
+  private boolean scheduled;
   private boolean draining;
   private boolean closing;
   private boolean ended;
   private final Promise<Void> closed = Promise.promise();
 
-  ChangeStreamImpl(Context context, Feed feed, Function<Object, Change> decode, int maxBuffered) {
-    this.context = context;
+  ChangeStreamImpl(Context context, ChangeFeed feed, String collection, int maxBuffered) {
+    this.context = (ContextInternal) context;
     this.feed = feed;
-    this.decode = decode;
+    this.collection = collection;
     this.maxBuffered = maxBuffered;
   }
 
@@ -72,6 +68,11 @@ final class ChangeStreamImpl implements ChangeStream {
     return s;
   }
 
+  /** Whether changes of this collection are for this stream. */
+  boolean wants(String collection) {
+    return this.collection == null || this.collection.equals(collection);
+  }
+
   @Override
   public synchronized ChangeStream exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
@@ -80,52 +81,28 @@ final class ChangeStreamImpl implements ChangeStream {
 
   @Override
   public ChangeStream handler(Handler<Change> handler) {
-    MessageConsumer<Object> gone = null;
-    boolean register = false;
-    boolean leave = false;
+    boolean start;
+    boolean stop;
     synchronized (this) {
       if (closing) {
         return this;
       }
-      boolean receiving = this.handler != null;
+      start = this.handler == null && handler != null;
+      stop = this.handler != null && handler == null;
       this.handler = handler;
-      if (handler == null && receiving) {
-        gone = consumer; // detached (a pipe ended): stop receiving, keep nothing
-        consumer = null;
+      if (stop) { // detached (a pipe ended): stop receiving, keep nothing
         buffer.clear();
         changes = 0;
-        leave = true;
-      } else if (handler != null && !receiving) {
-        register = true;
       }
     }
-    if (leave) {
-      if (gone != null) {
-        gone.unregister();
-      }
-      feed.unregistered(this);
-    } else if (register) {
-      feed.registered(this); // now: a store closing from here on ends this stream
-      if (Vertx.currentContext() == context) {
-        register(); // at once: a change committed right after this call is received
-      } else {
-        context.runOnContext(v -> register());
-      }
+    if (start) {
+      context.addCloseHook(this); // the verticle that watches is undeployed: the stream ends
+      feed.add(this); // receives from the next publish on (a closed store ends it at once)
+    } else if (stop) {
+      leave();
     }
     scheduleDrain();
     return this;
-  }
-
-  private void register() {
-    MessageConsumer<Object> c;
-    synchronized (this) {
-      if (closing || handler == null || consumer != null) {
-        return;
-      }
-      c = feed.consumer();
-      consumer = c;
-    }
-    c.handler(msg -> received(msg.body()));
   }
 
   @Override
@@ -163,49 +140,83 @@ final class ChangeStreamImpl implements ChangeStream {
     return this;
   }
 
+  /** Ends the stream now: what is buffered is dropped. */
   @Override
   public Future<Void> close() {
-    MessageConsumer<Object> gone;
     synchronized (this) {
       if (closing) {
         return closed.future();
       }
       closing = true;
-      gone = consumer;
-      consumer = null;
       buffer.clear();
       changes = 0;
     }
-    if (gone != null) {
-      gone.unregister();
-    }
-    if (feed != null) {
-      feed.unregistered(this);
-    }
+    leave();
     scheduleDrain(); // the drain ends the stream, on its context, between deliveries
     return closed.future();
   }
 
-  /** On the consumer's context. */
-  private void received(Object body) {
+  /** The stream's context is closing (its verticle is undeployed). */
+  @Override
+  public void close(Completable<Void> completion) {
+    close();
+    completion.succeed();
+  }
+
+  private void leave() {
+    if (feed != null) {
+      feed.remove(this);
+      context.removeCloseHook(this);
+    }
+  }
+
+  /** The store published these changes (on the store's context, in commit order). */
+  void offer(List<Change> published) {
     synchronized (this) {
       if (closing || handler == null) {
         return;
       }
-      if (changes < maxBuffered) {
-        buffer.add(body);
-        changes++;
-      } else if (buffer.peekLast() instanceof Gap gap) {
-        gap.count++;
-      } else {
-        buffer.add(new Gap());
+      for (Change c : published) {
+        if (!wants(c.collection())) {
+          continue;
+        }
+        if (changes < maxBuffered) {
+          buffer.add(c);
+          changes++;
+        } else if (buffer.peekLast() instanceof Gap gap) {
+          gap.count++;
+        } else {
+          buffer.add(new Gap());
+        }
       }
     }
-    drain();
+    scheduleDrain();
+  }
+
+  /** The store closed (on its context, after its last publish): the stream ends after what it holds. */
+  void storeClosed() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      buffer.add(END);
+    }
+    scheduleDrain();
   }
 
   private void scheduleDrain() {
-    context.runOnContext(v -> drain());
+    synchronized (this) {
+      if (scheduled) {
+        return;
+      }
+      scheduled = true;
+    }
+    context.runOnContext(v -> {
+      synchronized (this) {
+        scheduled = false;
+      }
+      drain();
+    });
   }
 
   /** Delivers while there is demand, one drain at a time: a handler that fetches or resumes lets this loop go on. */
@@ -220,20 +231,15 @@ final class ChangeStreamImpl implements ChangeStream {
       while (true) {
         Object item;
         Handler<Change> h;
-        Handler<Void> end = null;
         synchronized (this) {
           h = handler;
-          if (closing) {
-            if (!ended) {
-              ended = true;
-              end = endHandler;
-            }
-            item = null;
+          if (closing || buffer.peek() == END) {
+            item = END;
           } else if (h == null || demand == 0 || buffer.isEmpty()) {
             return;
           } else {
             item = buffer.poll();
-            if (!(item instanceof Gap)) {
+            if (item instanceof Change) {
               changes--;
               if (demand != Long.MAX_VALUE) {
                 demand--;
@@ -241,11 +247,8 @@ final class ChangeStreamImpl implements ChangeStream {
             }
           }
         }
-        if (item == null) { // closing: end once, here, between deliveries
-          if (end != null) {
-            end.handle(null);
-          }
-          closed.tryComplete();
+        if (item == END) {
+          end();
           return;
         }
         deliver(h, item);
@@ -257,40 +260,58 @@ final class ChangeStreamImpl implements ChangeStream {
     }
   }
 
-  private void deliver(Handler<Change> h, Object item) {
-    Change change = null;
-    Throwable failure;
-    if (item instanceof Gap gap) {
-      failure = new ChangesDroppedException(gap.count);
-    } else {
-      try {
-        change = decode.apply(item);
-        failure = null;
-      } catch (RuntimeException e) { // not a change (something else published on the address)
-        failure = e;
+  /** Ends once: the end handler runs, then close() completes (whatever the handler does). */
+  private void end() {
+    Handler<Void> h;
+    synchronized (this) {
+      if (ended) {
+        return;
       }
+      ended = true;
+      closing = true;
+      buffer.clear();
+      changes = 0;
+      h = endHandler;
     }
-    if (failure != null) {
-      Handler<Throwable> onError;
-      synchronized (this) {
-        onError = exceptionHandler;
-      }
-      if (onError != null) {
-        onError.handle(failure);
-      } else {
-        LOG.log(System.Logger.Level.WARNING, "change stream: " + failure.getMessage());
-      }
-      return;
-    }
+    leave();
     try {
-      h.handle(change);
-    } catch (RuntimeException e) { // the app's bug on one change must not strand the ones behind it
-      Handler<Throwable> ctxHandler = context.exceptionHandler();
-      if (ctxHandler != null) {
-        ctxHandler.handle(e);
-      } else {
-        LOG.log(System.Logger.Level.ERROR, "change stream handler failed", e);
+      if (h != null) {
+        h.handle(null);
       }
+    } catch (RuntimeException e) {
+      reportToContext(e);
+    } finally {
+      closed.tryComplete();
+    }
+  }
+
+  private void deliver(Handler<Change> h, Object item) {
+    try {
+      if (item instanceof Gap gap) {
+        Handler<Throwable> onError;
+        synchronized (this) {
+          onError = exceptionHandler;
+        }
+        ChangesDroppedException e = new ChangesDroppedException(gap.count);
+        if (onError != null) {
+          onError.handle(e);
+        } else {
+          LOG.log(System.Logger.Level.WARNING, "change stream: " + e.getMessage());
+        }
+      } else {
+        h.handle((Change) item);
+      }
+    } catch (RuntimeException e) { // the app's bug on one item must not strand the ones behind it
+      reportToContext(e);
+    }
+  }
+
+  private void reportToContext(RuntimeException e) {
+    Handler<Throwable> ctxHandler = context.exceptionHandler();
+    if (ctxHandler != null) {
+      ctxHandler.handle(e);
+    } else {
+      LOG.log(System.Logger.Level.ERROR, "change stream handler failed", e);
     }
   }
 }

@@ -86,7 +86,7 @@ final class CollectionImpl implements TideCollection {
 
   @Override
   public ChangeStream watch() {
-    return tide.stream(address());
+    return tide.stream(name);
   }
 
   @Override

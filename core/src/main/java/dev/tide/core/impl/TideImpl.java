@@ -194,9 +194,9 @@ public final class TideImpl implements Tide {
     return feed;
   }
 
-  /** A change stream on an address: on the caller's context (the store's from a plain thread); ended if the store is closed. */
-  ChangeStream stream(String address) {
-    return feed.stream(address, context, closing != null);
+  /** A change stream of one collection (null: all): on the caller's context (the store's from a plain thread). */
+  ChangeStream stream(String collection) {
+    return feed.stream(collection, context, closing != null);
   }
 
   /** Where write futures complete: the caller's context, or the store's for non-Vert.x threads. */
@@ -238,7 +238,7 @@ public final class TideImpl implements Tide {
 
   @Override
   public ChangeStream watch() {
-    return stream(feed.address());
+    return stream(null);
   }
 
   @Override
@@ -323,8 +323,12 @@ public final class TideImpl implements Tide {
       // set first: code that runs while closing (a stream's end handler) finds the store closed
       Promise<Void> done = Promise.promise();
       closing = done.future();
-      Future<Void> syncStopped = (engine == null ? Future.<Void>succeededFuture() : engine.close())
-        .eventually(feed::closeStreams); // watch streams end (their end handlers run)
+      Future<Void> syncStopped;
+      try {
+        syncStopped = engine == null ? Future.succeededFuture() : engine.close();
+      } catch (RuntimeException e) {
+        syncStopped = Future.failedFuture(e);
+      }
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
       syncStopped.eventually(() -> reads.close(context, () -> {
@@ -332,6 +336,7 @@ public final class TideImpl implements Tide {
         return null;
       }))
         .eventually(writer::close)
+        .eventually(this::endStreams)
         .eventually(writerExecutor::close)
         .eventually(readerExecutor::close)
         .onComplete(ar -> {
@@ -343,6 +348,16 @@ public final class TideImpl implements Tide {
         .onComplete(done);
     }
     return closing;
+  }
+
+  /** Watch streams end after the last change published (queued writes included), on the store's context. */
+  private Future<Void> endStreams() {
+    Promise<Void> ended = Promise.promise();
+    context.runOnContext(v -> {
+      feed.closeStreams();
+      ended.complete();
+    });
+    return ended.future();
   }
 
   /** A document's body: from the read cache when it knows it, else from the reader thread (then cached). */
