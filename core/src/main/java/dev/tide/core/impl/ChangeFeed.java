@@ -17,6 +17,8 @@ import java.util.List;
  */
 public final class ChangeFeed {
 
+  private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
+
   private final Vertx vertx;
   private final String prefix;
   private final boolean asJson;
@@ -55,8 +57,29 @@ public final class ChangeFeed {
       bus.publish(prefix, body);
       bus.publish(address(c.collection()), body);
     }
+    if (streams.isEmpty()) {
+      return;
+    }
+    java.util.Map<String, List<Change>> byCollection = null; // built once, if a stream follows one collection
     for (ChangeStreamImpl s : streams) {
-      s.offer(changes);
+      List<Change> mine = changes;
+      if (s.collection() != null) {
+        if (byCollection == null) {
+          byCollection = new java.util.HashMap<>();
+          for (Change c : changes) {
+            byCollection.computeIfAbsent(c.collection(), k -> new java.util.ArrayList<>()).add(c);
+          }
+        }
+        mine = byCollection.get(s.collection());
+      }
+      if (mine == null) {
+        continue; // nothing of its collection: not woken
+      }
+      try {
+        s.offer(mine);
+      } catch (RuntimeException e) { // one stream's context refusing work must not cost the others this publish
+        LOG.log(System.Logger.Level.WARNING, "change stream could not be fed", e);
+      }
     }
   }
 

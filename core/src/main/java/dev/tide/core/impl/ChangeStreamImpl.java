@@ -49,6 +49,7 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
   private boolean scheduled;
   private boolean draining;
   private boolean closing;
+  private boolean storeEnded;
   private boolean ended;
   private final Promise<Void> closed = Promise.promise();
 
@@ -68,9 +69,9 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
     return s;
   }
 
-  /** Whether changes of this collection are for this stream. */
-  boolean wants(String collection) {
-    return this.collection == null || this.collection.equals(collection);
+  /** The collection this stream follows, or null for all. */
+  String collection() {
+    return collection;
   }
 
   @Override
@@ -90,14 +91,24 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       start = this.handler == null && handler != null;
       stop = this.handler != null && handler == null;
       this.handler = handler;
-      if (stop) { // detached (a pipe ended): stop receiving, keep nothing
+      if (stop) { // detached (a pipe ended): stop receiving, keep nothing but the store's end
         buffer.clear();
         changes = 0;
+        if (storeEnded) {
+          buffer.add(END);
+        }
       }
     }
     if (start) {
       context.addCloseHook(this); // the verticle that watches is undeployed: the stream ends
       feed.add(this); // receives from the next publish on (a closed store ends it at once)
+      boolean closedMeanwhile;
+      synchronized (this) {
+        closedMeanwhile = closing;
+      }
+      if (closedMeanwhile) { // close() ran between the decision and the adds: its leave() found nothing
+        leave();
+      }
     } else if (stop) {
       leave();
     }
@@ -170,17 +181,19 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
     }
   }
 
-  /** The store published these changes (on the store's context, in commit order). */
+  /**
+   * The store published these changes of this stream's collection(s) (on the store's context, in commit
+   * order). A flowing stream takes them all; with limited demand, what goes past the buffer's limit and
+   * the outstanding demand is dropped (a gap).
+   */
   void offer(List<Change> published) {
     synchronized (this) {
       if (closing || handler == null) {
         return;
       }
+      long room = demand >= Long.MAX_VALUE - maxBuffered ? Long.MAX_VALUE : maxBuffered + demand;
       for (Change c : published) {
-        if (!wants(c.collection())) {
-          continue;
-        }
-        if (changes < maxBuffered) {
+        if (changes < room) {
           buffer.add(c);
           changes++;
         } else if (buffer.peekLast() instanceof Gap gap) {
@@ -199,6 +212,7 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       if (closing) {
         return;
       }
+      storeEnded = true;
       buffer.add(END);
     }
     scheduleDrain();
@@ -278,7 +292,7 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       if (h != null) {
         h.handle(null);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       reportToContext(e);
     } finally {
       closed.tryComplete();
@@ -301,12 +315,12 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       } else {
         h.handle((Change) item);
       }
-    } catch (RuntimeException e) { // the app's bug on one item must not strand the ones behind it
+    } catch (Throwable e) { // the app's bug on one item must not strand the ones behind it
       reportToContext(e);
     }
   }
 
-  private void reportToContext(RuntimeException e) {
+  private void reportToContext(Throwable e) {
     Handler<Throwable> ctxHandler = context.exceptionHandler();
     if (ctxHandler != null) {
       ctxHandler.handle(e);
