@@ -188,6 +188,22 @@ class ChangeStreamAndCloseTest {
     return p.future().await();
   }
 
+  /** Keeps a context's event loop busy (as another handler of the app would) until the returned latch is released. */
+  static java.util.concurrent.CountDownLatch holdBusy(Context ctx) throws InterruptedException {
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ctx.runOnContext(v -> {
+      busy.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    return release;
+  }
+
   /** A permit for each change the store publishes on its address. */
   static java.util.concurrent.Semaphore published(Vertx vertx, Tide tide) {
     java.util.concurrent.Semaphore published = new java.util.concurrent.Semaphore(0);

@@ -104,24 +104,12 @@ class ChangeStreamEndTest {
       events.add("end");
       ended.complete();
     }));
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ctx.runOnContext(v -> { // the stream's event loop is busy for a moment (another handler of the app)
-      busy.countDown();
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    CountDownLatch release = ChangeStreamAndCloseTest.holdBusy(ctx); // its event loop is busy until released
     tide.collection("notes").put("a", new JsonObject()).await(); // committed and published
-    System.err.println("R2b store ctx=" + ChangeStreamAndCloseTest.field(tide, "context") + " stream ctx=" + ctx + " busy=" + busy.getCount());
     Future<Void> closed = tide.close();
     release.countDown();
     closed.await();
     ended.future().await();
-    System.err.println("R2b events=" + events);
     assertEquals(List.of("a", "end"), events);
   }
 
@@ -225,17 +213,7 @@ class ChangeStreamEndTest {
       ctx = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
     }
     ChangeStream s = on(ctx, tide::watch); // made in a verticle, say
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ctx.runOnContext(v -> {
-      busy.countDown();
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    CountDownLatch release = ChangeStreamAndCloseTest.holdBusy(ctx); // its event loop is busy until released
     Promise<String> got = Promise.promise();
     s.handler(c -> got.tryComplete(c.id())); // from this plain thread
     tide.collection("notes").put("a", new JsonObject()).await();
@@ -316,7 +294,6 @@ class ChangeStreamEndTest {
     for (int i = 0; i < n; i++) {
       expected.add("d" + i);
     }
-    System.err.println("R7 received " + ids.size() + " first=" + (ids.isEmpty() ? null : ids.get(0)) + " last=" + (ids.isEmpty() ? null : ids.get(ids.size() - 1)) + " distinct=" + new java.util.HashSet<>(ids).size());
     assertEquals(expected, ids);
   }
 

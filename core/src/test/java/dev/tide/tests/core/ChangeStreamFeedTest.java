@@ -74,17 +74,7 @@ class ChangeStreamFeedTest {
     }
     Context sctx = ctx;
     ChangeStream s = on(sctx, () -> tide.collection("other").watch().handler(c -> { }));
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    sctx.runOnContext(v -> { // the stream's loop is busy, so a scheduled drain stays pending and visible
-      busy.countDown();
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    CountDownLatch release = ChangeStreamAndCloseTest.holdBusy(sctx); // its event loop is busy until released
     try {
       tide.collection("notes").put("a", new JsonObject()).await();
       on(store, () -> null); // after the publish, which runs on the store's context
