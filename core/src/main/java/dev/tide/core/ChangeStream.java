@@ -8,7 +8,8 @@ import io.vertx.core.streams.ReadStream;
  * Committed changes as a {@link ReadStream}, in commit order, on the context that called
  * {@code watch()}. The stream receives while a handler is set ({@code handler(null)}, what a pipe does
  * when it ends, stops it and drops what it held). While paused, up to {@link #DEFAULT_MAX_BUFFERED}
- * changes are buffered and later ones are dropped: where the gap is, the exception handler gets a
+ * changes are buffered (while flowing but lagging, that many plus one commit's batch) and later ones are
+ * dropped: where the gap is, the exception handler gets a
  * {@link ChangesDroppedException} with the count; read the store again then (e.g.
  * {@link TideCollection#list()}). It ends once (the end handler is called): at once on {@link #close()},
  * after the changes it holds when the store closes (a paused stream when resumed), and when the

@@ -191,7 +191,9 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       if (closing || handler == null) {
         return;
       }
-      long room = demand >= Long.MAX_VALUE - maxBuffered ? Long.MAX_VALUE : maxBuffered + demand;
+      long room = demand == Long.MAX_VALUE // flowing: a whole batch if the buffer is under its bound, not batch after batch
+        ? Math.max(maxBuffered, changes < maxBuffered ? (long) changes + published.size() : 0)
+        : demand >= Long.MAX_VALUE - maxBuffered ? Long.MAX_VALUE : maxBuffered + demand;
       for (Change c : published) {
         if (changes < room) {
           buffer.add(c);
@@ -225,12 +227,19 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
       }
       scheduled = true;
     }
-    context.runOnContext(v -> {
+    try {
+      context.runOnContext(v -> {
+        synchronized (this) {
+          scheduled = false;
+        }
+        drain();
+      });
+    } catch (RuntimeException e) { // refused: the next offer, fetch or close() tries again
       synchronized (this) {
         scheduled = false;
       }
-      drain();
-    });
+      throw e;
+    }
   }
 
   /** Delivers while there is demand, one drain at a time: a handler that fetches or resumes lets this loop go on. */

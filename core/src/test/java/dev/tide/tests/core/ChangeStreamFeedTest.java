@@ -139,4 +139,85 @@ class ChangeStreamFeedTest {
     assertEquals(0, streams(tide).size(), "a closed stream is kept in the feed (and as a close hook)");
     tide.close().await();
   }
+
+  /** A flowing stream whose event loop lags takes a whole batch while under its bound, then reports a gap: memory stays bounded. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aFlowingStreamOnABusyLoopIsBounded(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("busy.db")).await();
+    Context store = (Context) field(tide, "context");
+    Context ctx = ((VertxInternal) vertx).createEventLoopContext();
+    while (((ContextInternal) ctx).nettyEventLoop() == ((ContextInternal) store).nettyEventLoop()) {
+      ctx = ((VertxInternal) vertx).createEventLoopContext();
+    }
+    Context sctx = ctx;
+    ChangeStream s = on(sctx, () -> tide.collection("notes").watch().handler(c -> { }));
+    java.lang.reflect.Field mb = s.getClass().getDeclaredField("maxBuffered");
+    mb.setAccessible(true);
+    mb.setInt(s, 10); // DEFAULT_MAX_BUFFERED scaled down
+    CountDownLatch release = ChangeStreamAndCloseTest.holdBusy(sctx);
+    int buffered;
+    try {
+      for (int b = 0; b < 5; b++) {
+        int base = b * 10;
+        tide.batch(x -> {
+          for (int i = 0; i < 10; i++) {
+            x.put("notes", "d" + (base + i), new JsonObject());
+          }
+        }).await();
+      }
+      on(store, () -> null);
+      synchronized (s) {
+        buffered = (Integer) field(s, "changes");
+      }
+    } finally {
+      release.countDown();
+    }
+    tide.close().await();
+    assertTrue(buffered <= 20, "a flowing stream on a busy loop buffered " + buffered + " changes (bound 10)");
+  }
+
+  /** A stream whose context refused one drain task (publishNow survives it) still delivers, ends and closes afterwards. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aStreamWhoseContextRefusedOnceIsNotWedged(Vertx vertx) throws Exception {
+    Tide tide = Tide.open(vertx, options("refuse.db")).await();
+    Object feed = field(tide, "feed");
+    ContextInternal real = (ContextInternal) vertx.getOrCreateContext();
+    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+    ContextInternal proxy = (ContextInternal) java.lang.reflect.Proxy.newProxyInstance(
+      ContextInternal.class.getClassLoader(), new Class<?>[] {ContextInternal.class}, (pr, m, a) -> {
+        if (m.getName().equals("runOnContext") && refuse.get()) {
+          throw new java.util.concurrent.RejectedExecutionException("refused");
+        }
+        try {
+          return m.invoke(real, a);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
+    Class<?> impl = Class.forName("dev.tide.core.impl.ChangeStreamImpl");
+    java.lang.reflect.Constructor<?> k = impl.getDeclaredConstructors()[0];
+    k.setAccessible(true);
+    ChangeStream s = (ChangeStream) k.newInstance(proxy, feed, null, ChangeStream.DEFAULT_MAX_BUFFERED);
+    AtomicInteger seen = new AtomicInteger();
+    on(real, () -> s.handler(c -> seen.incrementAndGet()));
+    on(real, () -> null);
+    refuse.set(true);
+    tide.collection("notes").put("a", new JsonObject()).await(); // offer's scheduleDrain throws, caught by publishNow
+    refuse.set(false);
+    tide.collection("notes").put("b", new JsonObject()).await();
+    try {
+      s.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      boolean scheduled;
+      synchronized (s) {
+        scheduled = (Boolean) field(s, "scheduled");
+      }
+      throw new AssertionError("close() never completes; scheduled=" + scheduled + " seen=" + seen.get()
+        + " inFeed=" + streams(tide).contains(s));
+    } finally {
+      tide.close().await();
+    }
+  }
 }
