@@ -51,7 +51,7 @@ public class SyncOptions {
 
   public SyncOptions(JsonObject json) {
     OptionsJson j = new OptionsJson("SyncOptions", json);
-    url = j.stringValue("url", null);
+    setUrl(j.stringValue("url", null));
     setTransport(j.stringValue("transport", transport));
     JsonObject h = j.objectValue("headers");
     if (h != null) {
@@ -92,7 +92,20 @@ public class SyncOptions {
     return url;
   }
 
+  /** @throws IllegalArgumentException if not an absolute http(s) or ws(s) URL with a host */
   public SyncOptions setUrl(String url) {
+    if (url != null) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("url is not a URL: " + url, e);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!java.util.Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
+        throw new IllegalArgumentException("url must be an http(s) or ws(s) URL with a host, got " + url);
+      }
+    }
     this.url = url;
     return this;
   }

@@ -127,6 +127,10 @@ class LifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("readCacheSize", -5)));
     assertThrows(IllegalArgumentException.class, () -> new TideOptions(new JsonObject().put("sync", new JsonObject()
       .put("pullLimit", 0))));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setUrl("not a url"));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setUrl("ftp://127.0.0.1/sync"));
+    assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("url", "127.0.0.1:8000/sync")));
+    assertEquals("ws://127.0.0.1:8000/sync/ws", new SyncOptions().setUrl("ws://127.0.0.1:8000/sync/ws").getUrl());
     // numbers are not truncated, and a wrong value names its field
     assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("pullLimit", 4294967297L)));
     assertThrows(IllegalArgumentException.class, () -> new SyncOptions(new JsonObject().put("pullLimit", 1.5)));
