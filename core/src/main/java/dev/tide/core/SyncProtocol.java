@@ -82,7 +82,9 @@ public final class SyncProtocol {
   /** The request's {@code protocol} is missing or not one this library speaks. */
   public static final class UnsupportedProtocolException extends InvalidChangeException {
     public UnsupportedProtocolException(Object version) {
-      super("protocol", "unsupported protocol version " + version + ", this server speaks " + VERSION);
+      super("protocol", version instanceof Number || version == null
+        ? "unsupported protocol version " + version + ", this server speaks " + VERSION
+        : "must be the integer " + VERSION + ", got " + (version instanceof String ? "the string \"" + version + "\"" : version));
     }
   }
 }

@@ -133,6 +133,9 @@ public class TideServerVerticle extends VerticleBase {
 
   /** The port listened on (useful with port 0). */
   public int actualPort() {
+    if (http == null) {
+      throw new IllegalStateException("the verticle is not started");
+    }
     return http.actualPort();
   }
 

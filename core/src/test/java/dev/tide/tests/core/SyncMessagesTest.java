@@ -27,6 +27,16 @@ class SyncMessagesTest {
     return VECTORS.getJsonArray(key).stream().map(JsonObject.class::cast);
   }
 
+  /** A protocol given as a string says what is wrong with it (it said "unsupported protocol version 1, this server speaks 1"). */
+  @Test
+  void aProtocolAsAStringSaysItMustBeAnInteger() {
+    JsonObject request = new JsonObject().put("protocol", "1").put("node_id", "x").putNull("cursor");
+    InvalidChangeException e = assertThrows(SyncProtocol.UnsupportedProtocolException.class, () -> SyncRequest.fromJson(request));
+    assertTrue(e.getMessage().contains("must be the integer 1, got the string \"1\""), e.getMessage());
+    e = assertThrows(SyncProtocol.UnsupportedProtocolException.class, () -> SyncRequest.fromBuffer(request.toBuffer()));
+    assertTrue(e.getMessage().contains("must be the integer 1"), e.getMessage());
+  }
+
   @TestFactory
   Stream<DynamicTest> validRequestsRoundTrip() {
     return cases("requests").map(v -> DynamicTest.dynamicTest(v.getString("name"), () -> {
