@@ -1,19 +1,17 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
-import dev.tide.core.ChangeCodec;
 import dev.tide.core.ChangeStream;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
 /**
- * Publishes committed changes on the event bus: each on {@code <prefix>.changes} and on
- * {@code <prefix>.changes.<collection>}, from the store's context, in commit order.
+ * Publishes committed changes, from the store's context, in commit order: on the event bus, each on
+ * {@code <prefix>.changes} and on {@code <prefix>.changes.<collection>}, and directly to the change
+ * streams that have a handler ({@link ChangeStreamImpl}; they do not read the event bus).
  */
 public final class ChangeFeed {
 
@@ -115,9 +113,5 @@ public final class ChangeFeed {
     for (ChangeStreamImpl s : streams) {
       s.storeClosed();
     }
-  }
-
-  static Change toChange(Object body) {
-    return body instanceof Change c ? c : ChangeCodec.decodeEvent((JsonObject) body);
   }
 }
