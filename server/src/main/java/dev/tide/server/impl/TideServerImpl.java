@@ -1,6 +1,6 @@
 package dev.tide.server.impl;
 
-import dev.tide.core.SyncRequest;
+import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.SyncProtocol;
 import dev.tide.server.ServerAuthenticator;
 import dev.tide.server.TideServer;
@@ -8,6 +8,7 @@ import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -159,14 +160,10 @@ public final class TideServerImpl implements TideServer {
   }
 
   private void exchange(RoutingContext ctx) {
-    SyncRequest request;
-    try {
-      request = sync.parse(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer());
-    } catch (HttpError e) {
-      ctx.fail(e);
-      return;
-    }
-    sync.exchange(namespace(ctx), request).onComplete(ar -> {
+    Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    // a large body is read on a worker: the event loop serves other connections meanwhile
+    OffLoopDecoder.decode(vertx, body.length(), () -> sync.parse(body))
+      .compose(request -> sync.exchange(namespace(ctx), request)).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.response().putHeader("Content-Type", "application/json").end(ar.result().body());
       } else {

@@ -3,8 +3,10 @@ package dev.tide.server.impl;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
+import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.WireReader;
 import dev.tide.server.TideServerOptions;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -47,6 +49,7 @@ final class WsConnection {
   private final java.util.function.Consumer<WsConnection> onGone;
   private final BodyBudget bodyBudget;
   private final WsMessageReader reader;
+  private final OffLoopDecoder decoder;
 
   WsConnection(Context context, ServerWebSocket ws, String namespace, SyncHandler sync, TideServerOptions options,
                BodyBudget bodyBudget, java.util.function.Consumer<WsConnection> onGone) {
@@ -80,6 +83,7 @@ final class WsConnection {
     this.namespace = namespace;
     this.sync = sync;
     this.options = options;
+    this.decoder = new OffLoopDecoder(context.owner());
   }
 
   void start() {
@@ -121,14 +125,22 @@ final class WsConnection {
       bodyBudget.release(reserved);
       return;
     }
-    WireReader.Frame frame;
-    try {
-      frame = WireReader.clientFrame(text); // the request is streamed and validated on the way
-    } catch (InvalidChangeException e) {
+    // the request is streamed and validated on the way; a large one on a worker, results in order
+    decoder.submit(text.length(), () -> WireReader.clientFrame(text), read -> onFrame(read, reserved));
+  }
+
+  private void onFrame(AsyncResult<WireReader.Frame> read, long reserved) {
+    if (closed) { // closed while it was read on a worker
       bodyBudget.release(reserved);
-      refuse(null, new HttpError(400, "invalid_json", e.getMessage()));
       return;
     }
+    if (read.failed()) {
+      bodyBudget.release(reserved);
+      refuse(null, read.cause() instanceof InvalidChangeException e ? new HttpError(400, "invalid_json", e.getMessage())
+        : new HttpError(503, "unavailable", String.valueOf(read.cause().getMessage())));
+      return;
+    }
+    WireReader.Frame frame = read.result();
     Object id = frame.fields().getValue("id");
     HttpError refused = null;
     if (id != null && !(id instanceof Integer || id instanceof Long || id instanceof String s && s.length() <= 64)) {

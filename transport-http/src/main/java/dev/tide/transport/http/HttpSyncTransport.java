@@ -6,6 +6,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -28,8 +29,10 @@ public final class HttpSyncTransport implements SyncTransport {
 
   private final WebClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final SyncOptions options;
+  private final Vertx vertx;
 
   private HttpSyncTransport(Vertx vertx, SyncOptions options) {
+    this.vertx = vertx;
     this.options = new SyncOptions(options);
     this.client = WebClient.create(vertx, new WebClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
@@ -89,8 +92,8 @@ public final class HttpSyncTransport implements SyncTransport {
   private Future<SyncResponse> decode(Received response) {
     Buffer body = response.body();
     try {
-      if (response.status() == 200) {
-        return Future.succeededFuture(SyncResponse.fromBuffer(body));
+      if (response.status() == 200) { // a large page is read on a worker: the app's event loop goes on meanwhile
+        return OffLoopDecoder.decode(vertx, body.length(), () -> SyncResponse.fromBuffer(body));
       }
       return Future.failedFuture(error(response.status(), response.statusMessage(), body));
     } catch (RuntimeException e) {

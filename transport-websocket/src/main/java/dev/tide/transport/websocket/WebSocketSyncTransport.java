@@ -9,9 +9,11 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -47,6 +49,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
 
   private final Vertx vertx;
   private final Context context;
+  private final OffLoopDecoder decoder;
   private final SyncOptions options;
   private final String uri;
   private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
@@ -68,6 +71,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private WebSocketSyncTransport(Vertx vertx, SyncOptions options) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
+    this.decoder = new OffLoopDecoder(vertx);
     this.options = new SyncOptions(options);
     this.uri = webSocketUri(options.getUrl());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -242,13 +246,16 @@ public final class WebSocketSyncTransport implements SyncTransport {
 
   private void onText(WebSocket socket, String text) {
     lastHeard = System.currentTimeMillis();
-    WireReader.Frame read;
-    try {
-      read = WireReader.serverFrame(text); // responses and pushed changes are streamed: documents keep their text
-    } catch (InvalidChangeException e) {
+    // responses and pushed changes are streamed (documents keep their text); a large one on a worker, in order
+    decoder.submit(text.length(), () -> WireReader.serverFrame(text), decoded -> onFrame(socket, decoded));
+  }
+
+  private void onFrame(WebSocket socket, AsyncResult<WireReader.Frame> decoded) {
+    if (decoded.failed()) {
       drop(socket, "malformed frame from server");
       return;
     }
+    WireReader.Frame read = decoded.result();
     JsonObject frame = read.fields();
     Object type = frame.getValue("type");
     try {
