@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  */
 public interface Tide {
 
-  /** Opens (creating or migrating) the store at {@link TideOptions#getDbPath()}. */
+  /**
+   * Opens (creating or migrating) the store at {@link TideOptions#getDbPath()}. It is closed by
+   * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
+   */
   static Future<Tide> open(Vertx vertx, TideOptions options) {
     return TideImpl.open(vertx, new TideOptions(options));
   }

@@ -14,7 +14,10 @@ import io.vertx.ext.web.Router;
  */
 public interface TideServer {
 
-  /** Opens the embedded SQLite store at {@link TideServerOptions#getDbPath()}. */
+  /**
+   * Opens the embedded SQLite store at {@link TideServerOptions#getDbPath()}. It is closed by
+   * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
+   */
   static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
     TideServerOptions opts = new TideServerOptions(options);
     return SqliteServerStore.open(vertx, opts.getDbPath(), opts.getSynchronous())

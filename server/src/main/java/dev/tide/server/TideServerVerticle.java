@@ -104,9 +104,8 @@ public class TideServerVerticle extends VerticleBase {
     }
 
     /**
-     * Opens from a plain thread: the store's worker executors then belong to no deployment context
-     * (Vert.x would close them when the instance that opened them is undeployed, before the last one
-     * closes the store).
+     * Opens from a plain thread: the server then belongs to no one instance (its close hook is Vert.x's
+     * own, for a Vert.x closed without an undeploy); the last instance to stop closes it.
      */
     private static Future<TideServer> openOutsideDeployments(Vertx vertx, TideServerOptions opts) {
       Promise<TideServer> opened = Promise.promise();

@@ -189,7 +189,7 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
     for (WriteTask<?, ?> t : group) {
       byContext.computeIfAbsent(t.context, c -> new ArrayList<>()).add(t);
     }
-    byContext.forEach((ctx, tasks) -> ctx.runOnContext(v -> {
+    byContext.forEach((ctx, tasks) -> onContext(ctx, () -> {
       tasks.forEach(GroupCommitWriter::succeed);
       if (publish && ctx == publisherContext) {
         publisher.accept(events);
@@ -203,6 +203,15 @@ public final class GroupCommitWriter<S extends GroupCommitWriter.Store> {
 
   private static void fail(WriteTask<?, ?> t, Throwable e) {
     Throwable error = e instanceof TideException ? e : new StoreException("write not committed: " + e.getMessage(), e);
-    t.context.runOnContext(v -> t.promise.fail(error));
+    onContext(t.context, () -> t.promise.fail(error));
+  }
+
+  /** Runs on the context; here if its event loop is gone (Vert.x closed): a future must still complete. */
+  private static void onContext(Context context, Runnable action) {
+    try {
+      context.runOnContext(v -> action.run());
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      action.run();
+    }
   }
 }

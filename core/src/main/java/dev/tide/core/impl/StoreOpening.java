@@ -9,7 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,8 +53,8 @@ final class StoreOpening {
   private static Future<Tide> openStore(Vertx vertx, TideOptions options) {
     Context context = vertx.getOrCreateContext();
     String name = "tide-" + INSTANCES.incrementAndGet();
-    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
-    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", 1, 10, TimeUnit.MINUTES);
+    WorkerExecutor writerExecutor = StoreWorkers.create(vertx, name + "-writer", 1);
+    WorkerExecutor readerExecutor = StoreWorkers.create(vertx, name + "-reader", 1);
     String path = options.getDbPath();
     // each failure closes what was opened before it, and fails the open only then: a retry finds the file free
     return writerExecutor.executeBlocking(() -> WriterStore.open(path, options.getSynchronous()))

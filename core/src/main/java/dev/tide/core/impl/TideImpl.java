@@ -14,6 +14,7 @@ import dev.tide.core.SyncStatus;
 import dev.tide.core.Tide;
 import dev.tide.core.TideCollection;
 import dev.tide.core.TideOptions;
+import io.vertx.core.Closeable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -76,7 +77,11 @@ public final class TideImpl implements Tide {
     });
     this.engine = sync == null ? null : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(),
       store.caughtUp(), store.resetting(), prefetch);
+    // closed with what opened it, like a client Vert.x makes in a verticle: its undeploy, or Vertx.close()
+    ((ContextInternal) context).addCloseHook(closeHook);
   }
+
+  private final Closeable closeHook = completion -> close().onComplete(completion);
 
   /** After each commit, on the store's context: notify the app, and let sync know about local writes. */
   private void committed(List<Change> changes) {
@@ -331,21 +336,21 @@ public final class TideImpl implements Tide {
       }
       // the reader closes first: the last connection to close checkpoints and removes the WAL,
       // which a read-only connection cannot do
-      syncStopped.eventually(() -> reads.close(context, () -> {
+      ((ContextInternal) context).removeCloseHook(closeHook);
+      // every step runs whatever failed before it; the close fails with the first failure
+      Future<Void> closed = CloseSteps.andThen(syncStopped, () -> reads.close(context, () -> {
         reader.close();
         return null;
-      }))
-        .eventually(writer::close)
-        .eventually(this::endStreams)
-        .eventually(writerExecutor::close)
-        .eventually(readerExecutor::close)
-        .onComplete(ar -> {
-          if (prefix != null) {
-            StoreOpening.release(vertx, prefix, prefixOwner);
-          }
-        })
-        .<Void>mapEmpty()
-        .onComplete(done);
+      }));
+      closed = CloseSteps.andThen(closed, writer::close);
+      closed = CloseSteps.andThen(closed, this::endStreams);
+      closed = CloseSteps.andThen(closed, writerExecutor::close);
+      closed = CloseSteps.andThen(closed, readerExecutor::close);
+      closed.onComplete(ar -> {
+        if (prefix != null) {
+          StoreOpening.release(vertx, prefix, prefixOwner);
+        }
+      }).onComplete(done);
     }
     return closing;
   }

@@ -4,7 +4,9 @@ import dev.tide.core.Change;
 import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.Synchronous;
+import dev.tide.core.impl.CloseSteps;
 import dev.tide.core.impl.GroupCommitWriter;
+import dev.tide.core.impl.StoreWorkers;
 import dev.tide.core.impl.WriteTask;
 import dev.tide.server.spi.ChangeSignal;
 import dev.tide.server.spi.CommittedChanges;
@@ -41,6 +43,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   private final ArrayBlockingQueue<PageReader> readers = new ArrayBlockingQueue<>(READERS);
   private final List<Handler<CommittedChanges>> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  private Future<Void> closing;
 
   private SqliteServerStore(Vertx vertx, ServerWriter store, WorkerExecutor writerExecutor, WorkerExecutor readerExecutor) {
     this.vertx = vertx;
@@ -54,8 +57,8 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   public static Future<ServerStore> open(Vertx vertx, String path, Synchronous synchronous) {
     String name = "tide-server-store-" + INSTANCES.incrementAndGet();
-    WorkerExecutor writerExecutor = vertx.createSharedWorkerExecutor(name + "-writer", 1, 10, TimeUnit.MINUTES);
-    WorkerExecutor readerExecutor = vertx.createSharedWorkerExecutor(name + "-reader", READERS, 10, TimeUnit.MINUTES);
+    WorkerExecutor writerExecutor = StoreWorkers.create(vertx, name + "-writer", 1);
+    WorkerExecutor readerExecutor = StoreWorkers.create(vertx, name + "-reader", READERS);
     return writerExecutor.executeBlocking(() -> ServerWriter.open(path, synchronous))
       .compose(w -> readerExecutor.<ServerStore>executeBlocking(() -> {
         SqliteServerStore s = new SqliteServerStore(vertx, w, writerExecutor, readerExecutor);
@@ -169,19 +172,21 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   }
 
   @Override
-  public Future<Void> close() {
-    closed = true;
-    // read-only connections close first: the last connection to close checkpoints and removes the WAL,
-    // which only a writing connection can do
-    return readerExecutor.executeBlocking(() -> {
-      for (int i = 0; i < READERS; i++) {
-        readers.take().close(); // waits for a pull still running
-      }
-      return null;
-    }, false)
-      .eventually(writer::close)
-      .eventually(writerExecutor::close)
-      .eventually(readerExecutor::close)
-      .mapEmpty();
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closed = true;
+      // read-only connections close first: the last connection to close checkpoints and removes the WAL,
+      // which only a writing connection can do
+      Future<Void> done = readerExecutor.executeBlocking(() -> {
+        for (int i = 0; i < READERS; i++) {
+          readers.take().close(); // waits for a pull still running
+        }
+        return null;
+      }, false);
+      done = CloseSteps.andThen(done, writer::close);
+      done = CloseSteps.andThen(done, writerExecutor::close);
+      closing = CloseSteps.andThen(done, readerExecutor::close);
+    }
+    return closing;
   }
 }

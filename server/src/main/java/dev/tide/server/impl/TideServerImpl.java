@@ -1,15 +1,18 @@
 package dev.tide.server.impl;
 
+import dev.tide.core.impl.CloseSteps;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.SyncProtocol;
 import dev.tide.server.ServerAuthenticator;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Closeable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +39,9 @@ public final class TideServerImpl implements TideServer {
   private final BodyBudget bodyBudget;
   private volatile ServerAuthenticator authenticator;
   private volatile boolean closed;
+  private final ContextInternal openedOn;
+  private final Closeable closeHook = completion -> close().onComplete(completion);
+  private Future<Void> closing;
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
     this.vertx = vertx;
@@ -45,6 +51,9 @@ public final class TideServerImpl implements TideServer {
     this.bodyBudget = new BodyBudget(options.getMaxBufferedBodyBytes());
     this.ws = new WsEndpoint(vertx, options, sync, store, bodyBudget);
     this.router = buildRouter();
+    this.openedOn = (ContextInternal) vertx.getOrCreateContext();
+    // closed with what opened it, like a server Vert.x makes in a verticle: its undeploy, or Vertx.close()
+    openedOn.addCloseHook(closeHook);
     long retention = options.getTombstoneRetentionSeconds();
     this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
       store.purgeTombstones(System.currentTimeMillis() - retention * 1000)
@@ -194,13 +203,18 @@ public final class TideServerImpl implements TideServer {
   }
 
   @Override
-  public Future<Void> close() {
-    closed = true;
-    if (purgeTimer >= 0) {
-      vertx.cancelTimer(purgeTimer);
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closed = true;
+      openedOn.removeCloseHook(closeHook);
+      if (purgeTimer >= 0) {
+        vertx.cancelTimer(purgeTimer);
+      }
+      sync.close();
+      // the store closes even if closing the sockets failed; the close fails with the first failure
+      closing = CloseSteps.andThen(ws.close(), store::close);
     }
-    sync.close();
-    return ws.close().eventually(store::close);
+    return closing;
   }
 
   /** Request bytes held in memory now, HTTP bodies and WebSocket messages together (for monitoring and tests). */
