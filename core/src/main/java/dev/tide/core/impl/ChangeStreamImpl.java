@@ -167,10 +167,17 @@ final class ChangeStreamImpl implements ChangeStream, Closeable {
     return closed.future();
   }
 
-  /** The stream's context is closing (its verticle is undeployed). */
+  /**
+   * The stream's context is closing (its verticle is undeployed). On the context, as Vert.x runs the
+   * hook, the stream ends here: a task queued on it now could find a worker verticle's pool already shut.
+   */
   @Override
   public void close(Completable<Void> completion) {
-    close();
+    if (context.isRunningOnContext()) {
+      end();
+    } else {
+      close();
+    }
     completion.succeed();
   }
 

@@ -48,6 +48,7 @@ final class SyncEngine {
   private long timer = -1;
   private int failures;
   private final PushRefusals refusals;
+  private final ExchangeSize size;
   private long intervalMs;
 
   private final SyncStatusTracker status;
@@ -64,13 +65,19 @@ final class SyncEngine {
     this.cursor = cursor;
     this.caughtUp = caughtUp;
     this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps());
+    this.size = new ExchangeSize(options.getPushBatchOps(), options.getPullLimit());
     this.intervalMs = options.getIntervalMs();
-    this.status = new SyncStatusTracker(tide, tide.statusAddress(), caughtUp);
+    this.status = new SyncStatusTracker(tide, context, tide.statusAddress(), caughtUp);
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
       if (background) {
         failures = 0; // the server is back: catch up now instead of waiting out the backoff
         followUp();
+      }
+    }));
+    transport.disconnectedHandler(v -> context.runOnContext(x -> {
+      if (background && running == null && failures == 0) {
+        followUp(); // nothing is pushed now: a sync tells the state, then retries with backoff until it is back
       }
     }));
   }
@@ -144,6 +151,7 @@ final class SyncEngine {
 
   /** A local write committed: sync soon, unless idle and backing off after a failure (the timer retries then). */
   void localCommitted() {
+    status.pendingChanged();
     OutboxBatch prefetched = prefetch.take(); // read after this commit, or later: dropped unless idle
     if (!background) {
       return;
@@ -198,7 +206,7 @@ final class SyncEngine {
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
       } else if (background && failures == 0 && !resetting) {
-        prefetch.want(refusals.pushBatchOps(), options.getPushBatchBytes());
+        prefetch.want(pushOps(), options.getPushBatchBytes());
       }
     });
   }
@@ -228,7 +236,7 @@ final class SyncEngine {
   }
 
   private Future<SyncResult> step(Run run, OutboxBatch prefetched) {
-    int maxOps = refusals.pushBatchOps();
+    int maxOps = pushOps();
     Future<OutboxBatch> batch = prefetched != null ? Future.succeededFuture(prefetched)
       : tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()));
     return batch
@@ -241,11 +249,13 @@ final class SyncEngine {
   private Future<Boolean> exchange(OutboxBatch batch, Run run) {
     run.exchanges++;
     // after a history reset the full pull includes this store's own writes: they tell what the server still has
-    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), options.getPullLimit(), resetting);
+    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), size.pullLimit(), resetting);
     return transport.exchange(request).transform(ar -> {
       if (ar.failed()) {
+        size.failed(ar.cause(), batch.ops().size());
         return recover(ar.cause(), batch, run);
       }
+      size.succeeded();
       SyncResponse response = ar.result();
       if (response.results().size() != batch.ops().size()) {
         return Future.failedFuture(new SyncException(200, "protocol_error",
@@ -269,6 +279,11 @@ final class SyncEngine {
           return response.more() || batch.full() || restamped;
         });
     });
+  }
+
+  /** Ops per push: what refusals and the link allow now. */
+  private int pushOps() {
+    return Math.min(refusals.pushBatchOps(), size.pushOps());
   }
 
   /** Failures the protocol says how to get past (PROTOCOL.md, section 5); others end the run. */

@@ -3,6 +3,7 @@ package dev.tide.core.impl;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncStatus;
 import dev.tide.core.TideException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -21,11 +22,28 @@ final class SyncStatusTracker {
   private long remaining;
   private boolean caughtUp;
   private JsonObject lastPublished;
+  private final Context context;
+  private boolean pendingChanged;
 
-  SyncStatusTracker(TideImpl tide, String address, boolean caughtUp) {
+  SyncStatusTracker(TideImpl tide, Context context, String address, boolean caughtUp) {
     this.tide = tide;
+    this.context = context;
     this.address = address;
     this.caughtUp = caughtUp;
+  }
+
+  /**
+   * Local writes changed the pending count (on the store's context): published too, even while sync is
+   * stopped or backing off. Once per event-loop turn: a burst of commits gives one status.
+   */
+  void pendingChanged() {
+    if (!pendingChanged) {
+      pendingChanged = true;
+      context.runOnContext(v -> {
+        pendingChanged = false;
+        publish();
+      });
+    }
   }
 
   /** A sync run starts: progress counts from zero. */

@@ -33,6 +33,11 @@ public abstract class ForwardingSyncTransport implements SyncTransport {
   }
 
   @Override
+  public void disconnectedHandler(Handler<Void> handler) {
+    delegate.disconnectedHandler(handler);
+  }
+
+  @Override
   public boolean pushes() {
     return delegate.pushes();
   }

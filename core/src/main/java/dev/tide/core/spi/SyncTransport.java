@@ -30,6 +30,14 @@ public interface SyncTransport {
   default void connectedHandler(Handler<Void> handler) {
   }
 
+  /**
+   * Called when a connection the server pushed on is lost (it drops, or the server goes away), while the
+   * transport reconnects on its own: the engine then syncs, which reports the state (offline) at once
+   * and retries with backoff until the connection is back, instead of staying idle in the meantime.
+   */
+  default void disconnectedHandler(Handler<Void> handler) {
+  }
+
   /** Whether the server pushes changes right now (connected), so periodic polling can be skipped. */
   default boolean pushes() {
     return false;

@@ -29,6 +29,9 @@ public final class FaultProxy {
   private final Set<NetSocket> blackholed = ConcurrentHashMap.newKeySet();
   private volatile java.util.Random chaos;
   private final AtomicInteger faults = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile long throttleDown; // bytes per second server -> client, 0: full speed
+  private volatile long throttleUp; // bytes per second client -> server, 0: full speed
 
   /** What chaos does to one connection. */
   private enum Mode { PASS, DELAY, TRUNCATE_RESPONSE, RESET_MID_REQUEST, RESET_MID_RESPONSE }
@@ -87,6 +90,21 @@ public final class FaultProxy {
     this.chaos = seed == null ? null : new java.util.Random(seed);
   }
 
+  /**
+   * A slow link: from now on each direction of every connection carries at most this many bytes per
+   * second (0: full speed). Nothing is lost, and the sender feels it: the proxy reads no more from it
+   * until what it read has gone out.
+   */
+  public void throttle(long downBytesPerSecond, long upBytesPerSecond) {
+    this.throttleDown = downBytesPerSecond;
+    this.throttleUp = upBytesPerSecond;
+  }
+
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
   /** Connections that suffered a fault so far. */
   public int faults() {
     return faults.get();
@@ -97,6 +115,7 @@ public final class FaultProxy {
   }
 
   private void accept(NetSocket downstream) {
+    connections.incrementAndGet();
     if (down.get()) {
       downstream.close();
       return;
@@ -133,7 +152,8 @@ public final class FaultProxy {
           fault(downstream, upstream);
           return;
         }
-        upChain[0] = forward(upChain[0], m, upstream, data);
+        upChain[0] = throttleUp > 0 ? throttled(upChain[0], downstream, upstream, data, throttleUp)
+          : forward(upChain[0], m, upstream, data);
       });
       upstream.handler(data -> {
         if (blackholed.contains(downstream)) {
@@ -157,7 +177,8 @@ public final class FaultProxy {
           fault(downstream, upstream);
           return;
         }
-        downChain[0] = forward(downChain[0], m, downstream, data);
+        downChain[0] = throttleDown > 0 ? throttled(downChain[0], upstream, downstream, data, throttleDown)
+          : forward(downChain[0], m, downstream, data);
       });
       downstream.closeHandler(v -> {
         open.remove(downstream);
@@ -179,6 +200,18 @@ public final class FaultProxy {
     }
     long delay = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(40);
     return previous.compose(v -> vertx.timer(delay)).onSuccess(v -> to.write(data));
+  }
+
+  /** Writes in order, 1 KiB at a time at {@code rate} bytes per second; {@code from} is paused meanwhile. */
+  private Future<?> throttled(Future<?> previous, NetSocket from, NetSocket to, io.vertx.core.buffer.Buffer data, long rate) {
+    from.pause();
+    Future<?> chain = previous;
+    for (int off = 0; off < data.length(); off += 1024) {
+      io.vertx.core.buffer.Buffer slice = data.getBuffer(off, Math.min(data.length(), off + 1024));
+      long delayMs = Math.max(1, slice.length() * 1000L / rate);
+      chain = chain.compose(v -> vertx.timer(delayMs)).compose(v -> to.write(slice));
+    }
+    return chain.onComplete(v -> from.resume());
   }
 
   /** While chaos lasts, any chunk of a long-lived connection may also end it (1 in 40). */

@@ -4,6 +4,7 @@ import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.impl.OffLoopDecoder;
+import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
 import dev.tide.server.TideServerOptions;
 import io.vertx.core.AsyncResult;
@@ -45,6 +46,7 @@ final class WsConnection {
   private volatile long lastHeard = System.currentTimeMillis();
   private volatile long lastPing = System.currentTimeMillis();
   private volatile long fullSince;
+  private volatile long lastProgress; // the last frame of ours handed to the OS
 
   private final java.util.function.Consumer<WsConnection> onGone;
   private final BodyBudget bodyBudget;
@@ -88,7 +90,10 @@ final class WsConnection {
 
   void start() {
     ws.setWriteQueueMaxSize(1 << 20); // a full queue pauses pushes to this socket only
-    ws.frameHandler(reader::frame);
+    ws.frameHandler(frame -> {
+      lastHeard = System.currentTimeMillis(); // any frame: a large message on a slow link takes long to arrive
+      reader.frame(frame);
+    });
     ws.pongHandler(b -> lastHeard = System.currentTimeMillis());
     ws.closeHandler(v -> {
       closed = true;
@@ -120,7 +125,6 @@ final class WsConnection {
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
   private void onText(String text, long reserved) {
-    lastHeard = System.currentTimeMillis();
     if (closed) {
       bodyBudget.release(reserved);
       return;
@@ -207,7 +211,7 @@ final class WsConnection {
       String frame = !own ? sharedFrame : ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)),
         page.changes().stream().filter(c -> !c.stamp().node().equals(node)).toList(), page.more());
       position = SyncHandler.position(page);
-      ws.writeTextMessage(frame);
+      send(frame);
     });
   }
 
@@ -285,7 +289,7 @@ final class WsConnection {
       if (ar.succeeded()) {
         nodeId = request.nodeId();
         position = ar.result().position();
-        ws.writeTextMessage("{\"type\":\"result\",\"id\":" + Json.encode(id) + ",\"response\":"
+        send("{\"type\":\"result\",\"id\":" + Json.encode(id) + ",\"response\":"
           + ar.result().body().toString() + "}");
       } else {
         sendError(id, ar.cause() instanceof HttpError e ? e : new HttpError(503, "unavailable", String.valueOf(ar.cause().getMessage())));
@@ -334,7 +338,7 @@ final class WsConnection {
         var page = ar.result();
         position = SyncHandler.position(page);
         dirty |= page.more();
-        ws.writeTextMessage(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(position), page.changes(), page.more()));
+        send(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(position), page.changes(), page.more()));
       }
       pump();
     });
@@ -349,6 +353,11 @@ final class WsConnection {
     }
   }
 
+  /** A result or push, as frames whose writing counts as progress (see {@link #check}). */
+  private void send(String message) {
+    TextFrames.write(ws, message, () -> lastProgress = System.currentTimeMillis());
+  }
+
   private void sendError(Object id, HttpError e) {
     ws.writeTextMessage(new JsonObject().put("type", "error").put("id", id).put("status", e.status)
       .mergeIn(e.body()).encode());
@@ -359,7 +368,8 @@ final class WsConnection {
     long idle = options.getWsIdleTimeoutSeconds() * 1000L;
     if (now - lastHeard > idle) {
       close((short) 1001, "no answer to pings");
-    } else if (fullSince > 0 && now - fullSince > options.getWsSlowClientSeconds() * 1000L) {
+    } else if (fullSince > 0 && now - Math.max(fullSince, lastProgress) > options.getWsSlowClientSeconds() * 1000L) {
+      // backed up, and not one frame taken for that long: a slow client still reading a large page is not cut
       close((short) 1013, "too slow: reconnect and resume from your cursor");
     } else if (now - lastPing > idle / 3) {
       lastPing = now;

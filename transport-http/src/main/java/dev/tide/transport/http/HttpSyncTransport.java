@@ -10,34 +10,42 @@ import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.codec.BodyCodec;
 
 import java.util.Map;
 
 /**
- * Sync exchanges as {@code POST <url>} with a JSON body (PROTOCOL.md, section 3), on Vert.x Web
- * Client. Headers are the static ones from {@link SyncOptions} merged with the
+ * Sync exchanges as {@code POST <url>} with a JSON body (PROTOCOL.md, section 3), on the Vert.x HTTP
+ * client. Headers are the static ones from {@link SyncOptions} merged with the
  * {@link HeadersProvider}'s, fetched for every exchange; after a 401 the provider is asked again (a
- * refresh) and the exchange retried once.
+ * refresh) and the exchange retried once. An exchange fails after {@code requestTimeoutMs} without
+ * progress either way (no part of the body taken, no part of the answer received), not after a fixed
+ * time: a large push or page on a slow link keeps going.
  */
 public final class HttpSyncTransport implements SyncTransport {
 
-  private final WebClient client; // kept in a field: Vert.x 5 closes unreachable clients
+  /** The body is written in parts of this size: each part taken by the OS is progress. */
+  static final int BODY_PART_BYTES = 64 * 1024;
+
+  private final HttpClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final SyncOptions options;
   private final Vertx vertx;
 
   private HttpSyncTransport(Vertx vertx, SyncOptions options) {
     this.vertx = vertx;
     this.options = new SyncOptions(options);
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    this.client = vertx.createHttpClient(new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
-      .setKeepAlive(true)
-      .setUserAgent("tide-http/" + SyncProtocol.VERSION));
+      .setKeepAlive(true));
   }
 
   public static HttpSyncTransport create(Vertx vertx, SyncOptions options) {
@@ -78,15 +86,73 @@ public final class HttpSyncTransport implements SyncTransport {
   }
 
   private Future<Received> post(Buffer body, MultiMap headers) {
-    ResponseBody received = new ResponseBody(SyncProtocol.MAX_MESSAGE_BYTES);
-    return client.postAbs(options.getUrl())
-      .timeout(options.getRequestTimeoutMs())
-      .putHeaders(headers)
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(options.getUrl())
+      .setHeaders(headers)
       .putHeader("Content-Type", "application/json")
       .putHeader("Accept", "application/json")
-      .as(BodyCodec.pipe(received, false))
-      .sendBuffer(body)
-      .map(r -> new Received(r.statusCode(), r.statusMessage(), received.body()));
+      .putHeader("User-Agent", "tide-http/" + SyncProtocol.VERSION)
+      .putHeader("Content-Length", String.valueOf(body.length()));
+    return client.request(request).compose(req -> {
+      Promise<Received> received = Promise.promise();
+      Progress progress = new Progress(req, received);
+      req.response().onFailure(received::tryFail).onSuccess(response -> {
+        Buffer answer = Buffer.buffer();
+        response.handler(part -> {
+          progress.made();
+          if ((long) answer.length() + part.length() > SyncProtocol.MAX_MESSAGE_BYTES) {
+            progress.abort(new VertxException("response body over " + SyncProtocol.MAX_MESSAGE_BYTES + " bytes", true));
+          } else {
+            answer.appendBuffer(part);
+          }
+        });
+        response.exceptionHandler(received::tryFail);
+        response.endHandler(v -> received.tryComplete(new Received(response.statusCode(), response.statusMessage(), answer)));
+      });
+      for (int from = 0; from < body.length(); from += BODY_PART_BYTES) {
+        req.write(body.slice(from, Math.min(body.length(), from + BODY_PART_BYTES))).onSuccess(v -> progress.made());
+      }
+      req.end().onFailure(received::tryFail);
+      return received.future();
+    });
+  }
+
+  /** Aborts a request after {@code requestTimeoutMs} without progress either way. */
+  private final class Progress {
+    private final HttpClientRequest request;
+    private final Promise<Received> received;
+    private final long timeoutMs = options.getRequestTimeoutMs();
+    private volatile long last = System.currentTimeMillis();
+
+    Progress(HttpClientRequest request, Promise<Received> received) {
+      this.request = request;
+      this.received = received;
+      arm(timeoutMs);
+    }
+
+    void made() {
+      last = System.currentTimeMillis();
+    }
+
+    private void arm(long delayMs) {
+      long timer = vertx.setTimer(Math.max(1, delayMs), t -> {
+        long silent = System.currentTimeMillis() - last;
+        if (received.future().isComplete()) {
+          return;
+        }
+        if (silent < timeoutMs) {
+          arm(timeoutMs - silent);
+        } else {
+          abort(new VertxException("no progress for " + timeoutMs + " ms on POST " + options.getUrl(), true));
+        }
+      });
+      received.future().onComplete(x -> vertx.cancelTimer(timer));
+    }
+
+    void abort(Throwable cause) {
+      if (received.tryFail(cause)) {
+        request.reset(0, cause); // the connection is not reused: a late answer could not be told apart
+      }
+    }
   }
 
   private Future<SyncResponse> decode(Received response) {

@@ -10,6 +10,7 @@ import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.OffLoopDecoder;
+import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
@@ -56,11 +57,13 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private final Map<Long, Promise<SyncResponse>> pending = new HashMap<>();
   private Handler<PushedChanges> pushHandler = p -> { };
   private Handler<Void> connectedHandler = v -> { };
+  private Handler<Void> disconnectedHandler = v -> { };
   private WebSocket ws;
   private Future<WebSocket> connecting;
   private Promise<WebSocket> hello;
   private long nextId;
-  private long lastHeard;
+  private long lastHeard; // the last frame received, any kind
+  private long lastProgress; // the last frame of ours handed to the OS
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures;
@@ -111,6 +114,11 @@ public final class WebSocketSyncTransport implements SyncTransport {
   }
 
   @Override
+  public void disconnectedHandler(Handler<Void> handler) {
+    this.disconnectedHandler = handler;
+  }
+
+  @Override
   public boolean pushes() {
     return ws != null;
   }
@@ -131,20 +139,48 @@ public final class WebSocketSyncTransport implements SyncTransport {
       }
       long id = ++nextId;
       pending.put(id, result);
-      long timeout = vertx.setTimer(options.getRequestTimeoutMs(), t -> {
-        if (pending.remove(id) != null) {
-          result.tryFail(new VertxException("no answer within " + options.getRequestTimeoutMs() + " ms", true));
-          drop(ar.result(), "request timed out"); // a fresh connection, rather than a late answer on this one
-        }
-      });
-      result.future().onComplete(x -> vertx.cancelTimer(timeout));
-      ar.result().writeTextMessage(frame).onFailure(e -> {
+      WebSocket socket = ar.result();
+      lastProgress = System.currentTimeMillis();
+      awaitAnswer(socket, id, result);
+      TextFrames.write(socket, frame, this::progressed).onFailure(e -> {
         if (pending.remove(id) != null) {
           result.tryFail(e);
         }
       });
     }));
     return result.future();
+  }
+
+  /**
+   * Fails the request once the socket has been silent both ways for {@code requestTimeoutMs}: no frame
+   * of ours written, none of the server's received. A large request or answer on a slow link keeps
+   * making progress and is not cut (an absolute deadline would cut it on every attempt).
+   */
+  private void awaitAnswer(WebSocket socket, long id, Promise<SyncResponse> result) {
+    long timeoutMs = options.getRequestTimeoutMs();
+    long wait = Math.max(1, lastActive() + timeoutMs - System.currentTimeMillis());
+    long timer = vertx.setTimer(wait, t -> {
+      if (result.future().isComplete() || !pending.containsKey(id)) {
+        return;
+      }
+      if (System.currentTimeMillis() - lastActive() < timeoutMs) {
+        awaitAnswer(socket, id, result);
+      } else if (pending.remove(id) != null) {
+        result.tryFail(new VertxException("no answer within " + timeoutMs + " ms of silence", true));
+        drop(socket, "request timed out"); // a fresh connection, rather than a late answer on this one
+      }
+    });
+    result.future().onComplete(x -> vertx.cancelTimer(timer));
+  }
+
+  /** One of our frames was handed to the OS: the peer is taking bytes. */
+  private void progressed() {
+    lastProgress = System.currentTimeMillis();
+  }
+
+  /** The last sign of life from either direction. */
+  private long lastActive() {
+    return Math.max(lastHeard, lastProgress);
   }
 
   /** The open socket, or a new connection (credentials refreshed once if the upgrade gets a 401). */
@@ -219,6 +255,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private void setUp(WebSocket socket) {
     ws = socket;
     lastHeard = System.currentTimeMillis();
+    // every frame counts as heard, a part of a large message too: on a slow link it may take minutes
+    socket.frameHandler(f -> lastHeard = System.currentTimeMillis());
     socket.textMessageHandler(text -> onText(socket, text));
     socket.binaryMessageHandler(b -> drop(socket, "unexpected binary frame"));
     socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
@@ -237,15 +275,15 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (socket != ws) {
       return;
     }
-    if (System.currentTimeMillis() - lastHeard > 2 * options.getHeartbeatMs()) {
-      drop(socket, "no pong within two heartbeats"); // a dead peer or a half-open connection
+    if (System.currentTimeMillis() - lastActive() > 2 * options.getHeartbeatMs()) {
+      // nothing received and nothing of ours taken for two heartbeats: a dead peer or a half-open connection
+      drop(socket, "silent for two heartbeats");
     } else {
       socket.writePing(Buffer.buffer("tide"));
     }
   }
 
   private void onText(WebSocket socket, String text) {
-    lastHeard = System.currentTimeMillis();
     // responses and pushed changes are streamed (documents keep their text); a large one on a worker, in order
     decoder.submit(text.length(), () -> WireReader.serverFrame(text), decoded -> onFrame(socket, decoded));
   }
@@ -344,6 +382,9 @@ public final class WebSocketSyncTransport implements SyncTransport {
     pending.clear();
     failed.forEach(p -> p.tryFail(cause));
     scheduleReconnect();
+    if (!closed) {
+      disconnectedHandler.handle(null);
+    }
   }
 
   private void scheduleReconnect() {
