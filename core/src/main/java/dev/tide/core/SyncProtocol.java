@@ -34,7 +34,8 @@ public final class SyncProtocol {
   public static final int MAX_CURSOR_LENGTH = 256;
   /**
    * A server rejects an op ({@code clock_ahead}) whose stamp counter is more than this (2^30) above the
-   * highest counter it has stored. A legitimate client's counter exceeds that by at most the number of
+   * highest counter it had committed before the request (ops of one request never raise each other's
+   * bound). A legitimate client's counter exceeds that by at most the number of
    * writes it made since it last synced; a corrupted or forged clock must not push stamps so high that
    * no other writer could beat them before 2^53.
    */

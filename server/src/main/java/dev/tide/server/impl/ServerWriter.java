@@ -44,6 +44,12 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private volatile long committedSeq;
   private long maxCounter;
   private long committedMaxCounter;
+  /**
+   * The clock bound's base for every op of the current transaction: the highest counter committed
+   * before it began. Not the running maximum, or each op of a request could climb 2^30 above the one
+   * before it (10,000 ops: ~2^43 per request) and a few hundred requests would exhaust every clock.
+   */
+  private long clockBase;
   private long purgedSeq;
   private long committedPurgedSeq;
   /**
@@ -130,15 +136,17 @@ final class ServerWriter implements GroupCommitWriter.Store {
 
   /**
    * Applies one op by last-writer-wins in the current transaction. An op whose counter is more than
-   * {@link SyncProtocol#MAX_CLOCK_AHEAD} above the highest counter stored is rejected: a corrupted or
-   * forged clock must not push stamps so high that no other writer could ever beat them.
+   * {@link SyncProtocol#MAX_CLOCK_AHEAD} above the highest counter committed before this transaction
+   * began is rejected: a corrupted or forged clock must not push stamps so high that no other writer
+   * could ever beat them. Ops of the same transaction (the same request, or requests grouped in one
+   * commit) never raise each other's bound, so one request raises the highest counter by at most 2^30.
    */
   OpResult apply(String ns, Change op) throws SQLException {
     long counter = op.stamp().counter();
     Stamp stamp = op.stamp();
-    if (counter > maxCounter + SyncProtocol.MAX_CLOCK_AHEAD) {
+    if (counter > clockBase + SyncProtocol.MAX_CLOCK_AHEAD) {
       return OpResult.rejected("clock_ahead", "stamp counter " + counter + " is more than 2^30 above the highest this server"
-        + " has seen (" + maxCounter + "): the writer's clock is wrong");
+        + " had committed before this request (" + clockBase + "): the writer's clock is wrong");
     }
     if (purgedCounter == 0 || counter > purgedCounter) {
       // the common case: one statement; a second look only when it did not apply
@@ -249,6 +257,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   @Override
   public void begin() throws SQLException {
     now = System.currentTimeMillis();
+    clockBase = committedMaxCounter;
     tx.begin();
     log.begin(seq);
   }
