@@ -8,6 +8,7 @@ import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,16 +56,26 @@ public final class MessageFields {
       }
       Integer lim = null;
       if (limit != null) {
-        if (!(limit instanceof Integer l) || l < 1) {
-          throw new InvalidChangeException("limit", "must be a positive integer");
-        }
-        lim = l;
+        lim = positiveLimit(limit);
       }
       if (includeOwn != null && !(includeOwn instanceof Boolean)) {
         throw new InvalidChangeException("include_own", "must be a boolean");
       }
       return new SyncRequest(node, cur, ops, lim, Boolean.TRUE.equals(includeOwn));
     }
+  }
+
+  /**
+   * Any integer ≥ 1; above int range (a parser gives a Long or a BigInteger) it becomes
+   * Integer.MAX_VALUE, which the server clamps to its maximum like any value above it.
+   */
+  private static int positiveLimit(Object limit) {
+    BigInteger value = limit instanceof Integer || limit instanceof Long ? BigInteger.valueOf(((Number) limit).longValue())
+      : limit instanceof BigInteger b ? b : null;
+    if (value == null || value.signum() < 1) {
+      throw new InvalidChangeException("limit", "must be a positive integer");
+    }
+    return value.min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
   }
 
   /** A response's fields. */
