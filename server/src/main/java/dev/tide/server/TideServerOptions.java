@@ -134,12 +134,15 @@ public class TideServerOptions {
     return this;
   }
 
-  /** Largest request body; larger requests get 413. */
+  /** Largest request body; larger requests get 413. At most the protocol's 16 MiB: clients never send more. */
   public int getMaxBodyBytes() {
     return maxBodyBytes;
   }
 
   public TideServerOptions setMaxBodyBytes(int maxBodyBytes) {
+    if (maxBodyBytes > SyncProtocol.MAX_REQUEST_BYTES) { // the protocol's own limit, and its parser's
+      throw new IllegalArgumentException("maxBodyBytes must be <= " + SyncProtocol.MAX_REQUEST_BYTES + ", got " + maxBodyBytes);
+    }
     this.maxBodyBytes = atLeast(maxBodyBytes, 1, "maxBodyBytes");
     return this;
   }

@@ -39,7 +39,9 @@ public final class WireReader {
       .maxStringLength(ChangeCodec.MAX_DOC_BYTES + 1024)
       .maxNumberLength(ChangeCodec.MAX_NUMBER_CHARS)
       .maxNameLength(64 * 1024) // above ChangeCodec.MAX_KEY_BYTES: data from before that check still reads
-      .maxDocumentLength(SyncProtocol.MAX_REQUEST_BYTES)
+      // the largest message of the protocol: a 16 MiB request inside a WebSocket frame's envelope is
+      // longer than 16 MiB (bodies are held to their own, lower limits before they are parsed)
+      .maxDocumentLength(SyncProtocol.MAX_MESSAGE_BYTES)
       .build())
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .build();

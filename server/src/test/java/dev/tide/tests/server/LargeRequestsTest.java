@@ -107,6 +107,51 @@ class LargeRequestsTest {
     }
   }
 
+  /** A WebSocket request of exactly the hello's maxMessageBytes (16 MiB) is answered (it was refused as invalid_json). */
+  @Test
+  void aWebSocketRequestOfMaxMessageBytesIsAnswered(Vertx vertx) throws Exception {
+    ServerFixture server = ServerFixture.start(vertx, dir.resolve("max-ws.db"));
+    try {
+      BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+      Promise<WebSocket> opened = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(x -> vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(64 << 20))
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port).setURI("/sync/ws"))
+        .onSuccess(s -> s.textMessageHandler(frames::add)).onComplete(opened));
+      WebSocket ws = opened.future().await();
+      JsonObject hello = new JsonObject(frames.poll(10, TimeUnit.SECONDS));
+      int max = hello.getInteger("maxMessageBytes");
+      assertEquals(16 << 20, max);
+      String request = requestOfSize(max);
+      ws.writeTextMessage("{\"type\":\"sync\",\"id\":1,\"request\":" + request + "}");
+      String text = frames.poll(30, TimeUnit.SECONDS);
+      assertNotNull(text);
+      JsonObject answer = new JsonObject(text);
+      assertEquals("result", answer.getString("type"), text.substring(0, Math.min(300, text.length())));
+      ws.close().await();
+    } finally {
+      server.stop();
+    }
+  }
+
+  /** A request whose JSON is exactly {@code size} bytes (ASCII): ops of documents up to about 1 MB. */
+  private static String requestOfSize(int size) {
+    StringBuilder sb = new StringBuilder("{\"protocol\":1,\"node_id\":\"m\",\"cursor\":null,\"ops\":[");
+    for (int k = 1; ; k++) {
+      String head = (k > 1 ? "," : "") + "{\"collection\":\"max\",\"id\":\"m" + k + "\",\"stamp\":{\"counter\":" + k
+        + ",\"node\":\"m\"},\"doc\":{\"s\":\"";
+      String tail = "\"}}";
+      int room = size - sb.length() - head.length() - tail.length() - 2; // 2: the closing "]}"
+      int pad = Math.min(room, 1_000_000);
+      sb.append(head).append("x".repeat(pad)).append(tail);
+      if (pad == room) {
+        break;
+      }
+    }
+    String request = sb.append("]}").toString();
+    assertEquals(size, request.length());
+    return request;
+  }
+
   private static JsonObject frame(int id, JsonObject request) {
     return new JsonObject().put("type", "sync").put("id", id).put("request", request);
   }

@@ -3,6 +3,7 @@ package dev.tide.tests.server;
 import dev.tide.core.Change;
 import dev.tide.core.ChangeSource;
 import dev.tide.core.Stamp;
+import dev.tide.core.SyncProtocol;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerMain;
 import dev.tide.server.TideServerOptions;
@@ -84,6 +85,11 @@ class ServerLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", 4294967297L)));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setTombstoneRetentionSeconds(-5));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxDocumentBytes(100 << 20));
+    // above the protocol's 16 MiB a body could never be parsed: refused when set, not at the first large request
+    IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
+      () -> new TideServerOptions().setMaxBodyBytes(SyncProtocol.MAX_REQUEST_BYTES + 1));
+    assertTrue(tooLarge.getMessage().contains("maxBodyBytes"), tooLarge.getMessage());
+    assertEquals(SyncProtocol.MAX_REQUEST_BYTES, new TideServerOptions().setMaxBodyBytes(SyncProtocol.MAX_REQUEST_BYTES).getMaxBodyBytes());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
       () -> new TideServerOptions(new JsonObject().put("maxBodyBytes", 1.9)));
     assertTrue(e.getMessage().contains("maxBodyBytes must be a whole number"), e.getMessage());
