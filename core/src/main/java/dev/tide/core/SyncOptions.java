@@ -1,12 +1,12 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
 import dev.tide.core.spi.SyncTransportFactory;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * How a {@link Tide} client syncs: where the server is, with which transport, and how often. A Vert.x
@@ -53,10 +53,7 @@ public class SyncOptions {
     OptionsJson j = new OptionsJson("SyncOptions", json);
     setUrl(j.stringValue("url", null));
     setTransport(j.stringValue("transport", transport));
-    JsonObject h = j.objectValue("headers");
-    if (h != null) {
-      h.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-    }
+    headers.putAll(j.stringMapValue("headers"));
     setIntervalMs(j.longValue("intervalMs", intervalMs));
     setBackoffInitialMs(j.longValue("backoffInitialMs", backoffInitialMs));
     setBackoffMaxMs(j.longValue("backoffMaxMs", backoffMaxMs));
@@ -116,7 +113,7 @@ public class SyncOptions {
   }
 
   public SyncOptions setTransport(String transport) {
-    this.transport = Objects.requireNonNull(transport);
+    this.transport = OptionChecks.notNull(transport, "transport");
     return this;
   }
 
@@ -126,13 +123,22 @@ public class SyncOptions {
   }
 
   public SyncOptions setHeaders(Map<String, String> headers) {
-    this.headers = new LinkedHashMap<>(headers);
+    Map<String, String> checked = new LinkedHashMap<>();
+    OptionChecks.notNull(headers, "headers").forEach((name, value) -> checked.put(checkedHeader(name, value), value));
+    this.headers = checked;
     return this;
   }
 
   public SyncOptions addHeader(String name, String value) {
-    headers.put(name, value);
+    headers.put(checkedHeader(name, value), value);
     return this;
+  }
+
+  /** A null name or value would fail every exchange later, far from where it was set. */
+  private static String checkedHeader(String name, String value) {
+    OptionChecks.notNull(name, "a header name");
+    OptionChecks.notNull(value, "headers." + name);
+    return name;
   }
 
   /** Background sync: time between syncs when nothing happens (polling; ignored while a push transport is connected). */

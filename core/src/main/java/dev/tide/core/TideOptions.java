@@ -1,9 +1,9 @@
 package dev.tide.core;
 
+import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Objects;
 
 /**
  * Options of a {@link Tide} client. A Vert.x data object: defaults, copy and JSON constructors,
@@ -72,7 +72,7 @@ public class TideOptions {
   }
 
   public TideOptions setDbPath(String dbPath) {
-    this.dbPath = Objects.requireNonNull(dbPath, "dbPath");
+    this.dbPath = OptionChecks.notNull(dbPath, "dbPath");
     return this;
   }
 
@@ -82,7 +82,7 @@ public class TideOptions {
   }
 
   public TideOptions setSynchronous(Synchronous synchronous) {
-    this.synchronous = Objects.requireNonNull(synchronous, "synchronous");
+    this.synchronous = OptionChecks.notNull(synchronous, "synchronous");
     return this;
   }
 
@@ -96,7 +96,7 @@ public class TideOptions {
   }
 
   public TideOptions setAddressPrefix(String addressPrefix) {
-    this.addressPrefix = Objects.requireNonNull(addressPrefix, "addressPrefix");
+    this.addressPrefix = OptionChecks.notNull(addressPrefix, "addressPrefix");
     return this;
   }
 

@@ -2,10 +2,11 @@ package dev.tide.server;
 
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
+import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Objects;
+import static dev.tide.core.impl.OptionChecks.atLeast;
 
 /** Options of a tide sync server. A Vert.x data object (defaults, copy/JSON constructors, {@link #toJson()}). */
 public class TideServerOptions {
@@ -98,7 +99,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setHost(String host) {
-    this.host = Objects.requireNonNull(host);
+    this.host = OptionChecks.notNull(host, "host");
     return this;
   }
 
@@ -121,7 +122,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setDbPath(String dbPath) {
-    this.dbPath = Objects.requireNonNull(dbPath);
+    this.dbPath = OptionChecks.notNull(dbPath, "dbPath");
     return this;
   }
 
@@ -130,7 +131,7 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setSynchronous(Synchronous synchronous) {
-    this.synchronous = Objects.requireNonNull(synchronous);
+    this.synchronous = OptionChecks.notNull(synchronous, "synchronous");
     return this;
   }
 
@@ -267,16 +268,5 @@ public class TideServerOptions {
   public TideServerOptions setMaxBufferedBodyBytes(long maxBufferedBodyBytes) {
     this.maxBufferedBodyBytes = atLeast(maxBufferedBodyBytes, 1, "maxBufferedBodyBytes");
     return this;
-  }
-
-  private static long atLeast(long value, long min, String name) {
-    if (value < min) {
-      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
-    }
-    return value;
-  }
-
-  private static int atLeast(int value, int min, String name) {
-    return (int) atLeast((long) value, min, name);
   }
 }

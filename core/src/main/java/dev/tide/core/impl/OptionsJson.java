@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads an options object's JSON form strictly: a value of the wrong type, a fraction, or a number out
@@ -100,6 +102,21 @@ public final class OptionsJson {
       throw invalid(key, "must be a JSON object", v);
     }
     return (JsonObject) v;
+  }
+
+  /** A JSON object of strings, e.g. headers (empty when absent); any other value, null included, is refused. */
+  public Map<String, String> stringMapValue(String key) {
+    Map<String, String> map = new LinkedHashMap<>();
+    JsonObject object = objectValue(key);
+    if (object != null) {
+      object.forEach(e -> {
+        if (!(e.getValue() instanceof String s)) {
+          throw invalid(key + "." + e.getKey(), "must be a string", e.getValue());
+        }
+        map.put(e.getKey(), s);
+      });
+    }
+    return map;
   }
 
   /** The default for a key that is absent; a key present with null is refused. */

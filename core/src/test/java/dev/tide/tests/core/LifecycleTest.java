@@ -145,4 +145,28 @@ class LifecycleTest {
       .put("sync", new JsonObject().put("url", "http://127.0.0.1:8000/sync").put("intervalMs", 5)));
     assertEquals(good.toJson(), new TideOptions(good.toJson()).toJson());
   }
+
+  /** A null is refused as README says, naming the field (they threw NullPointerException, some with no message). */
+  @Test
+  void nullOptionsAreRefusedNamingTheField() {
+    assertNamed("dbPath", () -> new TideOptions().setDbPath(null));
+    assertNamed("synchronous", () -> new TideOptions().setSynchronous(null));
+    assertNamed("addressPrefix", () -> new TideOptions().setAddressPrefix(null));
+    assertNamed("transport", () -> new SyncOptions().setTransport(null));
+    assertNamed("headers", () -> new SyncOptions().setHeaders(null));
+    java.util.Map<String, String> withNull = new java.util.HashMap<>();
+    withNull.put("X-Key", null);
+    assertNamed("headers.X-Key", () -> new SyncOptions().setHeaders(withNull));
+    assertNamed("headers.X-Key", () -> new SyncOptions().addHeader("X-Key", null));
+    // a header value in JSON must be a string: null or 5 became the header "null" or "5"
+    assertNamed("headers.X-Key", () -> new SyncOptions(new JsonObject().put("headers", new JsonObject().putNull("X-Key"))));
+    assertNamed("headers.X-Key", () -> new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X-Key", 5))));
+    assertEquals(java.util.Map.of("X-Key", "k"),
+      new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X-Key", "k"))).getHeaders());
+  }
+
+  private static void assertNamed(String field, org.junit.jupiter.api.function.Executable set) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, set);
+    assertTrue(e.getMessage() != null && e.getMessage().contains(field), field + ": " + e.getMessage());
+  }
 }

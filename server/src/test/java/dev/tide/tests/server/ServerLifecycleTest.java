@@ -93,6 +93,12 @@ class ServerLifecycleTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
       () -> new TideServerOptions(new JsonObject().put("maxBodyBytes", 1.9)));
     assertTrue(e.getMessage().contains("maxBodyBytes must be a whole number"), e.getMessage());
+    // a null names its field (it was a NullPointerException without a message)
+    java.util.Map<String, org.junit.jupiter.api.function.Executable> nulls = java.util.Map.of(
+      "host", () -> new TideServerOptions().setHost(null),
+      "dbPath", () -> new TideServerOptions().setDbPath(null),
+      "synchronous", () -> new TideServerOptions().setSynchronous(null));
+    nulls.forEach((field, set) -> assertEquals(field + " must not be null", assertThrows(IllegalArgumentException.class, set).getMessage()));
     TideServerOptions good = new TideServerOptions(new JsonObject().put("port", 0).put("shutdownGraceSeconds", 0));
     assertEquals(good.toJson(), new TideServerOptions(good.toJson()).toJson());
   }
