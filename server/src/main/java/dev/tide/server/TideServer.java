@@ -43,7 +43,11 @@ public interface TideServer {
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, options.getMaxBodyBytes() + 64L * 1024));
   }
 
-  /** Requires every request to pass this authenticator (401 otherwise). Set it before serving. */
+  /**
+   * Requires every sync request ({@code POST /sync} and the {@code /sync/ws} upgrade) to pass this
+   * authenticator (401 otherwise); {@code GET /health} stays open, for load balancers and probes. Set it
+   * before serving.
+   */
   TideServer authenticator(ServerAuthenticator authenticator);
 
   /** The routes, relative to where the router is mounted. */

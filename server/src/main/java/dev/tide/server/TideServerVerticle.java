@@ -33,7 +33,10 @@ public class TideServerVerticle extends VerticleBase {
     this.options = options;
   }
 
-  /** Requires every request to pass this authenticator. Call before deploying. */
+  /**
+   * Requires every sync request ({@code POST /sync} and the {@code /sync/ws} upgrade) to pass this
+   * authenticator (401 otherwise); {@code GET /health} stays open. Call before deploying.
+   */
   public TideServerVerticle authenticator(ServerAuthenticator authenticator) {
     this.authenticator = authenticator;
     return this;
