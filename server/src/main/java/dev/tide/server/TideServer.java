@@ -29,14 +29,19 @@ public interface TideServer {
     return new TideServerImpl(vertx, new TideServerOptions(options), store);
   }
 
+  /** The most header bytes a request may carry (Vert.x's default, 8 KiB, is too small for some bearer tokens). */
+  int MAX_HEADER_BYTES = 64 * 1024;
+
   /**
-   * HTTP server options fit for these routes: host and port from {@code options}, and WebSocket frame
-   * (64 KiB) and message ({@code maxBodyBytes} + 64 KiB) limits large enough for a full sync message.
+   * HTTP server options fit for these routes: host and port from {@code options}, WebSocket frame
+   * (64 KiB) and message ({@code maxBodyBytes} + 64 KiB) limits large enough for a full sync message,
+   * and request headers up to {@link #MAX_HEADER_BYTES} (large bearer tokens).
    * Use them (or the same limits) when you mount the router on your own server: Vert.x's defaults
-   * (256 KiB messages) would cut large syncs.
+   * (256 KiB messages, 8 KiB of headers) would cut large syncs and refuse large tokens with a bare 431.
    */
   static io.vertx.core.http.HttpServerOptions httpServerOptions(TideServerOptions options) {
     return new io.vertx.core.http.HttpServerOptions().setHost(options.getHost()).setPort(options.getPort())
+      .setMaxHeaderSize(MAX_HEADER_BYTES)
       .setIdleTimeout(120).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
       .setWebSocketClosingTimeout(2) // seconds to wait for a close reply: a dead peer never sends one
       .setMaxWebSocketFrameSize(64 * 1024)

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -64,6 +66,33 @@ class MountAndAuthTest {
     } finally {
       http.close().await();
       tide.close().await();
+    }
+  }
+
+  /** A large bearer token (20 KiB) reaches the authenticator (Vert.x's 8 KiB header limit answered 431 first). */
+  @Test
+  void aLargeAuthorizationHeaderReachesTheAuthenticator(Vertx vertx) {
+    String token = "Bearer " + "t".repeat(20 * 1024);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    ServerFixture server = ServerFixture.start(vertx, new TideServerOptions().setPort(0).setDbPath(dir.resolve("h.db").toString()),
+      headers -> {
+        seen.add(headers.get("Authorization"));
+        return token.equals(headers.get("Authorization")) ? Future.succeededFuture("alice") : Future.failedFuture("bad token");
+      });
+    try {
+      HttpResponse<Buffer> r = server.client.post("/sync").putHeader("Content-Type", "application/json")
+        .putHeader("Authorization", token)
+        .sendBuffer(new JsonObject().put("protocol", 1).put("node_id", "a").put("cursor", null).toBuffer()).await();
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      assertEquals(List.of(token), seen);
+      // past 64 KiB the HTTP layer answers alone, without the JSON body (PROTOCOL.md, Errors)
+      HttpResponse<Buffer> tooLarge = server.client.post("/sync").putHeader("Content-Type", "application/json")
+        .putHeader("Authorization", "Bearer " + "t".repeat(70 * 1024)).sendBuffer(Buffer.buffer("{}")).await();
+      assertEquals(431, tooLarge.statusCode());
+      assertEquals(null, tooLarge.body(), "an empty body");
+      assertEquals(1, seen.size());
+    } finally {
+      server.stop();
     }
   }
 }
