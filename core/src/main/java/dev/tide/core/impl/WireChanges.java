@@ -223,10 +223,11 @@ final class WireChanges {
   /** Bytes that Jackson reads as UTF-16 or UTF-32 have no byte offsets: sync messages are UTF-8. */
   void requireUtf8() {
     if (bytes != null && !(p instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser)) {
-      throw new InvalidChangeException("body", "is not valid JSON: a sync message is UTF-8");
+      throw new InvalidChangeException("body", WireReader.NOT_UTF8);
     }
   }
 
+  /** The text of a value; bytes were checked as strict UTF-8 first, so it is what the parser validated. */
   private String slice(long start, long end) {
     return bytes != null ? new String(bytes, (int) start, (int) (end - start), StandardCharsets.UTF_8)
       : text.substring((int) start, (int) end);

@@ -46,6 +46,9 @@ public final class WireReader {
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .build();
 
+  /** The error of a message that is not well-formed UTF-8 (field {@code body}). */
+  public static final String NOT_UTF8 = "is not valid JSON: a sync message is UTF-8";
+
   private final WireChanges in;
   private final JsonParser p;
 
@@ -65,12 +68,12 @@ public final class WireReader {
                       InvalidChangeException invalid, String invalidField) {
   }
 
-  /** Reads a request body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
+  /** Reads a request body; throws {@link InvalidChangeException} (field {@code body} for bad JSON or bad UTF-8). */
   public static SyncRequest request(Buffer body) {
     return message(body, WireReader::readRequest);
   }
 
-  /** Reads a response body; throws {@link InvalidChangeException} (field {@code body} for bad JSON). */
+  /** Reads a response body; throws {@link InvalidChangeException} (field {@code body} for bad JSON or bad UTF-8). */
   public static SyncResponse response(Buffer body) {
     return message(body, WireReader::readResponse);
   }
@@ -81,7 +84,12 @@ public final class WireReader {
 
   private static <T> T message(Buffer body, Body<T> read) {
     try {
-      WireReader r = new WireReader(body.getBytes(), null);
+      byte[] bytes = body.getBytes();
+      int bad = Utf8.firstInvalid(bytes, 0, bytes.length);
+      if (bad >= 0) { // refused whole: the parser would read some such bytes as other characters
+        throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
+      }
+      WireReader r = new WireReader(bytes, null);
       r.expectObject();
       T message;
       try {

@@ -1,9 +1,8 @@
 package dev.tide.server.impl;
 
+import dev.tide.core.impl.Utf8;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Joins a WebSocket's text frames into messages, holding their bytes against the server-wide
@@ -26,7 +25,19 @@ final class WsMessageReader {
 
     /** A binary message began. */
     void binary();
+
+    /**
+     * A whole text message that is not well-formed UTF-8 (nothing of it is held any more). By default it
+     * is handed on as a stand-in text that is not JSON either, so it is refused like any bad JSON
+     * ({@code invalid_json}) and the socket stays usable; a connection may answer it directly instead.
+     */
+    default void notUtf8() {
+      message(NOT_UTF8_STAND_IN, 0);
+    }
   }
+
+  /** What {@link Sink#notUtf8()} hands on by default: the parser refuses it as an unrecognized token named so. */
+  static final String NOT_UTF8_STAND_IN = "message_is_not_UTF_8";
 
   private final BodyBudget budget;
   private final long maxBytes;
@@ -82,7 +93,13 @@ final class WsMessageReader {
         dropping = false;
         sink.busy();
       } else {
-        String text = receiving.toString(StandardCharsets.UTF_8);
+        // strict: a lenient decoder would turn bad bytes into U+FFFD, and the request would be applied altered
+        String text = Utf8.decode(receiving);
+        if (text == null) {
+          release();
+          sink.notUtf8();
+          return;
+        }
         long taken = reserved;
         receiving = null;
         reserved = 0;

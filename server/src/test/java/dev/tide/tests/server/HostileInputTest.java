@@ -1,7 +1,12 @@
 package dev.tide.tests.server;
 
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -12,10 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Oversized, deeply nested and random inputs: always a JSON 4xx, never a 5xx, never a state change. */
@@ -25,9 +37,11 @@ class HostileInputTest {
   @TempDir
   Path dir;
   ServerFixture server;
+  Vertx vertx;
 
   @BeforeEach
   void start(Vertx vertx) {
+    this.vertx = vertx;
     server = ServerFixture.start(vertx, dir.resolve("h.db"));
     server.sync(ServerFixture.request("seed", null, ServerFixture.op("n", "keep", 1, "seed", new JsonObject().put("v", 1))));
   }
@@ -74,6 +88,76 @@ class HostileInputTest {
   void oversizedDocumentIs400() {
     JsonObject op = ServerFixture.op("n", "big", 1, "d", new JsonObject().put("s", "x".repeat((1 << 20) + 1)));
     expect(400, "invalid_request", ServerFixture.request("d", null, op).toBuffer());
+  }
+
+  /** Byte sequences that are not UTF-8: overlong (C1 81 reads as "A" to the parser), surrogate, above U+10FFFF, stray, truncated. */
+  private static final List<byte[]> NOT_UTF8 = List.of(bytes(0xC1, 0x81), bytes(0xC0, 0x80), bytes(0xE0, 0x81, 0x81),
+    bytes(0xED, 0xA0, 0x80), bytes(0xF4, 0x90, 0x80, 0x80), bytes(0xFF), bytes(0x80), bytes(0xE2, 0x82));
+
+  private static byte[] bytes(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+
+  /** A request with {@code bad} as the op's id ({@code where} "id") or as a string of its document. */
+  private static byte[] requestWith(byte[] bad, String where) {
+    String json = ServerFixture.request("u", null, ServerFixture.op("n", "@", 1, "u", new JsonObject().put("v", "@"))).encode();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int at = where.equals("id") ? json.indexOf("\"@\"") + 1 : json.lastIndexOf("\"@\"") + 1;
+    out.writeBytes(json.substring(0, at).getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(bad);
+    out.writeBytes(json.substring(at + 1).getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  @Test
+  void bodyThatIsNotUtf8Is400AndNothingIsStored() {
+    for (byte[] bad : NOT_UTF8) {
+      for (String where : List.of("id", "doc")) {
+        expect(400, "invalid_json", Buffer.buffer(requestWith(bad, where)));
+      }
+    }
+    assertEquals(1, server.snapshot().size(), "only the seed: nothing was stored altered");
+  }
+
+  /** The same over a WebSocket: an error frame (invalid_json), nothing stored, and the socket still serves requests. */
+  @Test
+  void webSocketMessageThatIsNotUtf8IsRefusedAndTheSocketStaysUsable() throws Exception {
+    BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    Promise<WebSocket> opened = Promise.promise();
+    WebSocketClient client = vertx.createWebSocketClient(); // referenced: an unreachable client is closed
+    vertx.getOrCreateContext().runOnContext(x -> client.connect(new WebSocketConnectOptions()
+      .setHost("127.0.0.1").setPort(server.port).setURI("/sync/ws")).onSuccess(s -> s.textMessageHandler(frames::add))
+      .onComplete(opened));
+    WebSocket ws = opened.future().await();
+    assertTrue(frames.poll(10, TimeUnit.SECONDS).contains("hello"));
+    long seq = server.verticle.server().store().lastSeq();
+    for (byte[] bad : NOT_UTF8) {
+      byte[] request = requestWith(bad, "doc");
+      Buffer message = Buffer.buffer("{\"type\":\"sync\",\"id\":1,\"request\":").appendBytes(request).appendString("}");
+      // a text frame's bytes as they are: the first (empty) frame says text, the continuation carries them
+      ws.writeFrame(WebSocketFrame.textFrame("", false)).await();
+      ws.writeFrame(WebSocketFrame.continuationFrame(message, true)).await();
+      String reply = frames.poll(10, TimeUnit.SECONDS);
+      assertNotNull(reply);
+      JsonObject error = new JsonObject(reply);
+      assertEquals("error", error.getString("type"), reply);
+      assertEquals(400, error.getInteger("status"), reply);
+      assertEquals("invalid_json", error.getJsonObject("error").getString("code"), reply);
+    }
+    assertEquals(seq, server.verticle.server().store().lastSeq(), "nothing stored: " + server.snapshot().encode());
+    ws.writeTextMessage(new JsonObject().put("type", "sync").put("id", 2).put("request", ServerFixture.request("u", null,
+      ServerFixture.op("n", "ok", 1, "u", new JsonObject().put("v", "é")))).encode()).await();
+    String reply = frames.poll(10, TimeUnit.SECONDS);
+    assertNotNull(reply);
+    assertEquals("result", new JsonObject(reply).getString("type"), reply);
+    assertEquals("é", server.snapshot().getJsonObject("n/ok").getJsonObject("doc").getString("v"));
+    assertEquals(0, ((dev.tide.server.impl.TideServerImpl) server.verticle.server()).bufferedRequestBytes());
+    ws.close().await();
+    client.close().await();
   }
 
   /** Thousands of seeded random and mutated requests: never a 5xx, and a refused one never changes state. */
