@@ -24,6 +24,7 @@ public class TideServerOptions {
   public static final int DEFAULT_MAX_DOCUMENT_BYTES = dev.tide.core.ChangeCodec.MAX_DOC_BYTES;
   public static final int DEFAULT_WS_IDLE_TIMEOUT_SECONDS = 45;
   public static final int DEFAULT_WS_SLOW_CLIENT_SECONDS = 30;
+  public static final int DEFAULT_BODY_TIMEOUT_SECONDS = 30;
   public static final long DEFAULT_TOMBSTONE_RETENTION_SECONDS = 30L * 24 * 3600;
   public static final long DEFAULT_PURGE_INTERVAL_SECONDS = 3600;
   /** A quarter of the heap, at most 256 MiB. */
@@ -45,6 +46,7 @@ public class TideServerOptions {
   private long tombstoneRetentionSeconds = DEFAULT_TOMBSTONE_RETENTION_SECONDS;
   private long purgeIntervalSeconds = DEFAULT_PURGE_INTERVAL_SECONDS;
   private long maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES;
+  private int bodyTimeoutSeconds = DEFAULT_BODY_TIMEOUT_SECONDS;
 
   public TideServerOptions() {
   }
@@ -71,6 +73,7 @@ public class TideServerOptions {
     setTombstoneRetentionSeconds(j.longValue("tombstoneRetentionSeconds", tombstoneRetentionSeconds));
     setPurgeIntervalSeconds(j.longValue("purgeIntervalSeconds", purgeIntervalSeconds));
     setMaxBufferedBodyBytes(j.longValue("maxBufferedBodyBytes", maxBufferedBodyBytes));
+    setBodyTimeoutSeconds(j.intValue("bodyTimeoutSeconds", bodyTimeoutSeconds));
   }
 
   public JsonObject toJson() {
@@ -90,7 +93,8 @@ public class TideServerOptions {
       .put("wsSlowClientSeconds", wsSlowClientSeconds)
       .put("tombstoneRetentionSeconds", tombstoneRetentionSeconds)
       .put("purgeIntervalSeconds", purgeIntervalSeconds)
-      .put("maxBufferedBodyBytes", maxBufferedBodyBytes);
+      .put("maxBufferedBodyBytes", maxBufferedBodyBytes)
+      .put("bodyTimeoutSeconds", bodyTimeoutSeconds);
   }
 
   /** Interface to listen on; loopback by default. */
@@ -256,10 +260,10 @@ public class TideServerOptions {
 
   /**
    * Request bodies being received are buffered up to this many bytes in total, across all requests,
-   * HTTP and WebSocket (an HTTP body counts its Content-Length, or the body limit if it does not say; a
-   * WebSocket message its frames so far): further requests get 429 until memory frees up, so many
-   * concurrent large uploads cannot exhaust the heap. The body limit is {@link #getMaxBodyBytes()}, or
-   * this budget if it is smaller: a larger request gets 413.
+   * HTTP and WebSocket (each counts the bytes that have arrived, not what its Content-Length announces):
+   * further requests get 429 until memory frees up, so many concurrent large uploads cannot exhaust the
+   * heap. The body limit is {@link #getMaxBodyBytes()}, or this budget if it is smaller: a larger request
+   * gets 413. How long one request may hold its bytes while it arrives: {@link #getBodyTimeoutSeconds()}.
    */
   public long getMaxBufferedBodyBytes() {
     return maxBufferedBodyBytes;
@@ -267,6 +271,20 @@ public class TideServerOptions {
 
   public TideServerOptions setMaxBufferedBodyBytes(long maxBufferedBodyBytes) {
     this.maxBufferedBodyBytes = atLeast(maxBufferedBodyBytes, 1, "maxBufferedBodyBytes");
+    return this;
+  }
+
+  /**
+   * One request body (HTTP) or WebSocket message must arrive whole within this many seconds of its
+   * first byte being awaited; a slower one is refused (HTTP 408, then the connection is closed) and its
+   * bytes are let go, so a client that trickles cannot hold the memory budget.
+   */
+  public int getBodyTimeoutSeconds() {
+    return bodyTimeoutSeconds;
+  }
+
+  public TideServerOptions setBodyTimeoutSeconds(int bodyTimeoutSeconds) {
+    this.bodyTimeoutSeconds = atLeast(bodyTimeoutSeconds, 1, "bodyTimeoutSeconds");
     return this;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tide.server.impl;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -49,17 +50,17 @@ final class HttpError extends RuntimeException {
     return new JsonObject().put("error", error);
   }
 
-  void send(RoutingContext ctx) {
+  /** Writes this error as the response; completes once it is written. */
+  Future<Void> send(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
-      ctx.request().connection().close();
-      return;
+      return ctx.request().connection().close();
     }
     if (status == 405) {
       String path = ctx.request().path();
       response.putHeader("Allow", path.endsWith("/health") || path.endsWith("/ws") ? "GET" : "POST");
     }
-    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body().toBuffer());
+    return response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body().toBuffer());
   }
 
   /** Maps a failed routing context (ours, Vert.x Web's status-only failures, or a bug) to an error. */

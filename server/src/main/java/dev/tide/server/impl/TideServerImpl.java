@@ -16,7 +16,6 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.Locale;
 
@@ -48,7 +47,7 @@ public final class TideServerImpl implements TideServer {
     this.options = options;
     this.store = store;
     this.sync = new SyncHandler(options, store);
-    this.bodyBudget = new BodyBudget(options.getMaxBufferedBodyBytes());
+    this.bodyBudget = new BodyBudget(options.getMaxBufferedBodyBytes(), options.getBodyTimeoutSeconds() * 1000L);
     this.ws = new WsEndpoint(vertx, options, sync, store, bodyBudget);
     this.router = buildRouter();
     this.openedOn = (ContextInternal) vertx.getOrCreateContext();
@@ -70,10 +69,9 @@ public final class TideServerImpl implements TideServer {
     r.route("/sync")
       .handler(ctx -> allow(ctx, HttpMethod.POST))
       .handler(this::authenticate)
-      .handler(TideServerImpl::requireJson)
-      .handler(this::reserveBodyMemory);
+      .handler(TideServerImpl::requireJson);
     r.post("/sync")
-      .handler(BodyHandler.create(false).setBodyLimit(bodyLimit()))
+      .handler(new BodyReader(bodyBudget, bodyLimit()))
       .handler(this::exchange);
     r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx -> {
       if (closed) {
@@ -141,35 +139,8 @@ public final class TideServerImpl implements TideServer {
     return Math.min(options.getMaxBodyBytes(), bodyBudget.max());
   }
 
-  /**
-   * Reserves the memory the body will take (its Content-Length, or the body limit when unknown) from
-   * the server-wide budget, released when the response ends; refuses with 429 when it is spent.
-   */
-  private void reserveBodyMemory(RoutingContext ctx) {
-    long max = bodyLimit();
-    String length = ctx.request().getHeader("Content-Length");
-    long need;
-    try {
-      need = length == null ? max : Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      ctx.fail(new HttpError(400, "invalid_request", "malformed Content-Length"));
-      return;
-    }
-    if (need > max) {
-      ctx.next(); // refused by the body handler with 413 before anything is buffered
-      return;
-    }
-    if (!bodyBudget.reserve(need)) {
-      ctx.response().putHeader("Retry-After", "1");
-      ctx.fail(HttpError.busy());
-      return;
-    }
-    ctx.addEndHandler(v -> bodyBudget.release(need));
-    ctx.next();
-  }
-
   private void exchange(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    Buffer body = BodyReader.body(ctx);
     // a large body is read on a worker: the event loop serves other connections meanwhile
     OffLoopDecoder.decode(vertx, body.length(), () -> sync.parse(body))
       .compose(request -> sync.exchange(namespace(ctx), request)).onComplete(ar -> {

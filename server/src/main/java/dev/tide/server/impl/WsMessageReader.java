@@ -1,6 +1,8 @@
 package dev.tide.server.impl;
 
 import dev.tide.core.impl.Utf8;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 
@@ -8,7 +10,9 @@ import io.vertx.core.http.WebSocketFrame;
  * Joins a WebSocket's text frames into messages, holding their bytes against the server-wide
  * {@link BodyBudget} that HTTP bodies use (Vert.x's own joining would hold up to the message limit per
  * socket, outside any shared budget). A message that finds the budget spent is dropped as it arrives
- * and refused; one over the size limit ends the socket. Confined to the connection's context.
+ * and refused; one over the size limit ends the socket. A message must be finished within the budget's
+ * receive timeout (pongs keep a socket open, so an unfinished message would otherwise hold its bytes for
+ * ever). Confined to the connection's context.
  */
 final class WsMessageReader {
 
@@ -34,6 +38,15 @@ final class WsMessageReader {
     default void notUtf8() {
       message(NOT_UTF8_STAND_IN, 0);
     }
+
+    /**
+     * A message was not finished within the receive timeout: what had arrived is let go and the rest of
+     * it is ignored. By default it is refused like a message dropped for the budget (a 429 error frame,
+     * the socket stays open); a connection may close the socket instead.
+     */
+    default void timedOut() {
+      busy();
+    }
   }
 
   /** What {@link Sink#notUtf8()} hands on by default: the parser refuses it as an unrecognized token named so. */
@@ -47,6 +60,8 @@ final class WsMessageReader {
   private boolean inMessage;
   private boolean dropping;
   private boolean closed;
+  private Vertx vertx;
+  private long deadline = -1;
 
   WsMessageReader(BodyBudget budget, long maxBytes, Sink sink) {
     this.budget = budget;
@@ -87,25 +102,30 @@ final class WsMessageReader {
         dropping = true;
       }
     }
-    if (frame.isFinal()) {
-      inMessage = false;
-      if (dropping) {
-        dropping = false;
-        sink.busy();
-      } else {
-        // strict: a lenient decoder would turn bad bytes into U+FFFD, and the request would be applied altered
-        String text = Utf8.decode(receiving);
-        if (text == null) {
-          release();
-          sink.notUtf8();
-          return;
-        }
-        long taken = reserved;
-        receiving = null;
-        reserved = 0;
-        sink.message(text, taken);
+    if (!frame.isFinal()) {
+      if (frame.isText() && !dropping) {
+        startDeadline(); // a message in several frames: it must be finished within the receive timeout
       }
+      return;
     }
+    inMessage = false;
+    if (dropping) {
+      dropping = false;
+      sink.busy();
+      return;
+    }
+    // strict: a lenient decoder would turn bad bytes into U+FFFD, and the request would be applied altered
+    String text = Utf8.decode(receiving);
+    if (text == null) {
+      release();
+      sink.notUtf8();
+      return;
+    }
+    cancelDeadline();
+    long taken = reserved;
+    receiving = null;
+    reserved = 0;
+    sink.message(text, taken);
   }
 
   /** The socket closed: lets go of a message in progress and ignores any frame delivered later. */
@@ -116,8 +136,40 @@ final class WsMessageReader {
 
   /** Lets go of a message in progress (it was given up). */
   private void release() {
+    cancelDeadline();
     budget.release(reserved);
     reserved = 0;
     receiving = null;
+  }
+
+  private void startDeadline() {
+    Context context = Vertx.currentContext(); // the connection's: frames are delivered on it, so is the timer
+    if (context != null) {
+      vertx = context.owner();
+      deadline = vertx.setTimer(budget.receiveTimeoutMillis(), id -> {
+        if (id == deadline) {
+          expired();
+        }
+      });
+    }
+  }
+
+  private void cancelDeadline() {
+    if (deadline >= 0) {
+      vertx.cancelTimer(deadline);
+      deadline = -1;
+    }
+  }
+
+  /** The message in progress was not finished in time: its bytes are let go and its remaining frames ignored. */
+  private void expired() {
+    deadline = -1;
+    if (closed || !inMessage) {
+      return;
+    }
+    release();
+    inMessage = false;
+    dropping = false;
+    sink.timedOut();
   }
 }

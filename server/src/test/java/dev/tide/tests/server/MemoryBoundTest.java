@@ -1,6 +1,8 @@
 package dev.tide.tests.server;
 
 import dev.tide.server.TideServerMain;
+import dev.tide.server.TideServerOptions;
+import dev.tide.server.impl.TideServerImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,7 +10,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -26,16 +34,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Many concurrent oversized uploads of unknown length against a server JVM: each would be buffered up
  * to the 16 MiB body limit (60 × 16 MiB = 960 MiB without a bound). With a 32 MiB budget the server
  * answers every one with a 4xx (413 too large, 429 busy), stays up, and its heap stays small (the GC log
- * tells its peak).
+ * tells its peak). In-process: a body holds only the bytes that have arrived, and only for
+ * bodyTimeoutSeconds, so clients that announce large bodies or trickle them cannot hold the budget.
  */
 @ExtendWith(VertxExtension.class)
 class MemoryBoundTest {
@@ -88,6 +102,136 @@ class MemoryBoundTest {
     } finally {
       server.toHandle().destroy();
       server.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private ServerFixture start(Vertx vertx, TideServerOptions options) {
+    return ServerFixture.start(vertx, options.setPort(0).setDbPath(dir.resolve("bound.db").toString()), null);
+  }
+
+  /** A raw connection that sends the head of a POST /sync announcing {@code length} bytes, then {@code sent} of them. */
+  private static NetSocket upload(Vertx vertx, NetClient client, int port, long length, int sent, Buffer answer) {
+    NetSocket socket = client.connect(port, "127.0.0.1").await();
+    socket.handler(answer::appendBuffer);
+    socket.write("POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + length
+      + "\r\n\r\n" + " ".repeat(sent)).await();
+    return socket;
+  }
+
+  private static JsonObject honestRequest() {
+    return ServerFixture.request("honest", null, ServerFixture.op("n", "h", 1, "honest", new JsonObject().put("v", 1)));
+  }
+
+  /** 16 MiB announced and a kilobyte sent, four times: a 32 MiB budget holds 4 KB, and other clients are served. */
+  @Test
+  void announcedBodiesHoldOnlyTheBytesThatArrived(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions().setMaxBufferedBodyBytes(32L << 20));
+    TideServerImpl impl = (TideServerImpl) server.verticle.server();
+    NetClient client = vertx.createNetClient();
+    try {
+      for (int i = 0; i < 4; i++) {
+        upload(vertx, client, server.port, 16 << 20, 1000, Buffer.buffer());
+      }
+      await().until(() -> impl.bufferedRequestBytes() >= 4000);
+      assertEquals(4000, impl.bufferedRequestBytes(), "only the bytes that arrived are held");
+      assertEquals(200, server.post(honestRequest()).statusCode());
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+    await().until(() -> impl.bufferedRequestBytes() == 0);
+  }
+
+  /** A body still unfinished after bodyTimeoutSeconds, though bytes keep trickling in: 408, its bytes freed, the connection closed. */
+  @Test
+  void aBodyThatDoesNotArriveInTimeIs408(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions().setMaxBufferedBodyBytes(1 << 20).setBodyTimeoutSeconds(1));
+    TideServerImpl impl = (TideServerImpl) server.verticle.server();
+    NetClient client = vertx.createNetClient();
+    try {
+      Buffer answer = Buffer.buffer();
+      NetSocket socket = upload(vertx, client, server.port, 1 << 20, 10_000, answer);
+      Promise<Void> closed = Promise.promise();
+      socket.closeHandler(v -> closed.complete());
+      long trickle = vertx.setPeriodic(100, id -> socket.write(" ")); // each byte would reset an idle timeout
+      closed.future().await(15, TimeUnit.SECONDS); // the server closes it
+      vertx.cancelTimer(trickle);
+      String response = answer.toString();
+      assertTrue(response.startsWith("HTTP/1.1 408"), response);
+      JsonObject error = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+      assertEquals("timeout", error.getString("code"));
+      assertEquals(0, impl.bufferedRequestBytes());
+      assertEquals(200, server.post(honestRequest()).statusCode());
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+  }
+
+  /** The body reader answers {@code Expect: 100-continue} as Vert.x Web's BodyHandler did (curl sends it for large bodies). */
+  @Test
+  void aClientExpecting100ContinueIsToldToSend(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    NetClient client = vertx.createNetClient();
+    try {
+      Buffer body = honestRequest().toBuffer();
+      Buffer answer = Buffer.buffer();
+      NetSocket socket = client.connect(server.port, "127.0.0.1").await();
+      socket.handler(answer::appendBuffer);
+      socket.write("POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + body.length() + "\r\n\r\n").await();
+      await().until(() -> answer.toString().startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
+      socket.write(body).await();
+      await().until(() -> answer.toString().contains("HTTP/1.1 200 OK"));
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+  }
+
+  @Test
+  void bodyTimeoutSecondsIsAnOption() {
+    assertEquals(TideServerOptions.DEFAULT_BODY_TIMEOUT_SECONDS, new TideServerOptions().getBodyTimeoutSeconds());
+    assertEquals(5, new TideServerOptions(new JsonObject().put("bodyTimeoutSeconds", 5)).getBodyTimeoutSeconds());
+    assertEquals(5, new TideServerOptions().setBodyTimeoutSeconds(5).toJson().getInteger("bodyTimeoutSeconds"));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setBodyTimeoutSeconds(0));
+  }
+
+  /**
+   * A WebSocket message still unfinished after bodyTimeoutSeconds (the socket answers pings, so it is not
+   * idle) gives its bytes back and is refused; the rest of it is ignored and the socket serves requests.
+   */
+  @Test
+  void anUnfinishedWebSocketMessageIsGivenUpInTime(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions().setMaxBufferedBodyBytes(1 << 20).setBodyTimeoutSeconds(1));
+    TideServerImpl impl = (TideServerImpl) server.verticle.server();
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+      Promise<WebSocket> opened = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(x -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(server.port).setURI("/sync/ws")).onSuccess(s -> s.textMessageHandler(t -> frames.add(new JsonObject(t))))
+        .onComplete(opened));
+      WebSocket ws = opened.future().await();
+      assertEquals("hello", frames.poll(10, TimeUnit.SECONDS).getString("type"));
+      String start = new JsonObject().put("type", "sync").put("id", 1).put("request", honestRequest()).encode();
+      ws.writeFrame(WebSocketFrame.textFrame(start.substring(0, start.length() - 1) + ",\"pad\":\"" + "x".repeat(60_000), false)).await();
+      for (int i = 0; i < 8; i++) { // frames of at most 64 KiB; 540 KB held
+        ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("x".repeat(60_000)), false)).await();
+      }
+      JsonObject refused = frames.poll(15, TimeUnit.SECONDS);
+      assertNotNull(refused, "no answer to a message left unfinished");
+      assertEquals("error", refused.getString("type"), refused.encode());
+      assertEquals(0, impl.bufferedRequestBytes());
+      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"}"), true)).await(); // its end: ignored
+      ws.writeTextMessage(new JsonObject().put("type", "sync").put("id", 2).put("request", honestRequest()).encode()).await();
+      JsonObject next = frames.poll(10, TimeUnit.SECONDS);
+      assertNotNull(next);
+      assertEquals("result", next.getString("type"), next.encode());
+      assertEquals(2, next.getInteger("id"));
+    } finally {
+      client.close().await();
+      server.stop();
     }
   }
 

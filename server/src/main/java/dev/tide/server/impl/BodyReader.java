@@ -1,0 +1,173 @@
+package dev.tide.server.impl;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads a {@code POST /sync} body into memory, taking its bytes from the server-wide {@link BodyBudget}
+ * as they arrive, not as the Content-Length announces them (a client that announces 16 MiB and sends
+ * nothing holds nothing). Refuses with 413 past the body limit, 429 when the budget is spent, and 408
+ * when the body has not arrived whole within the budget's receive timeout (then the connection is
+ * closed: the client is still sending; so is one still sending a body refused on the way at that time).
+ * The bytes stay taken until the response ends or the connection closes; the body is then
+ * {@link #body(RoutingContext)}. Runs on the request's context.
+ */
+final class BodyReader implements Handler<RoutingContext> {
+
+  private static final String BODY = "tide.body";
+
+  private final BodyBudget budget;
+  private final long limit;
+
+  /** @param limit the largest body (413 past it) */
+  BodyReader(BodyBudget budget, long limit) {
+    this.budget = budget;
+    this.limit = limit;
+  }
+
+  /** The body read for this request. */
+  static Buffer body(RoutingContext ctx) {
+    return ctx.get(BODY);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long announced = -1; // unknown (chunked)
+    if (length != null) {
+      try {
+        announced = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        announced = Long.MIN_VALUE;
+      }
+      if (announced < 0) {
+        ctx.fail(new HttpError(400, "invalid_request", "malformed Content-Length"));
+        return;
+      }
+      if (announced > limit) {
+        ctx.fail(new HttpError(413, "too_large", "request body is larger than the server accepts"));
+        return;
+      }
+      if (announced > budget.available()) { // would be refused on the way: say so before it is sent (nothing is taken)
+        ctx.response().putHeader("Retry-After", "1");
+        ctx.fail(HttpError.busy());
+        return;
+      }
+    }
+    if (request.isEnded()) { // no body, or an application's BodyHandler before the mounted router read it
+      Buffer read = ctx.body().buffer();
+      ctx.put(BODY, read != null ? read : Buffer.buffer());
+      ctx.next();
+      return;
+    }
+    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() == HttpVersion.HTTP_1_1) {
+      ctx.response().writeContinue(); // the checks passed: the client may send its body
+    }
+    new Receiving(ctx, announced).start();
+  }
+
+  /** One body on its way in. */
+  private final class Receiving {
+
+    private final RoutingContext ctx;
+    private final HttpServerRequest request;
+    private Buffer body;
+    private long reserved;
+    private boolean refused;
+    private long deadline = -1;
+
+    Receiving(RoutingContext ctx, long announced) {
+      this.ctx = ctx;
+      this.request = ctx.request();
+      // grows as bytes arrive: an announced length is not allocated before it is sent
+      this.body = Buffer.buffer((int) Math.min(announced < 0 ? 1024 : announced, 64 * 1024));
+    }
+
+    void start() {
+      ctx.addEndHandler(ar -> {
+        releaseBody(); // answered, or the connection closed: the bytes are free
+        if (ar.failed()) {
+          cancelDeadline(); // the connection is gone: nothing is left to cut off
+        }
+      });
+      deadline = ctx.vertx().setTimer(budget.receiveTimeoutMillis(), id -> expired());
+      request.handler(this::chunk).endHandler(v -> end()).resume();
+    }
+
+    private void chunk(Buffer data) {
+      if (refused) {
+        return; // answered already: the rest is read and dropped
+      }
+      if ((long) body.length() + data.length() > limit) {
+        refuse(new HttpError(413, "too_large", "request body is larger than the server accepts"));
+      } else if (!budget.reserve(data.length())) {
+        ctx.response().putHeader("Retry-After", "1");
+        refuse(HttpError.busy());
+      } else {
+        reserved += data.length();
+        body.appendBuffer(data);
+      }
+    }
+
+    private void end() {
+      cancelDeadline();
+      if (!refused) {
+        ctx.put(BODY, body);
+        body = null; // held by the context until the response ends (its bytes stay reserved until then)
+        ctx.next();
+      }
+    }
+
+    /** The deadline passed with the body still arriving (the deadline is cancelled once it has all arrived). */
+    private void expired() {
+      deadline = -1;
+      if (request.isEnded()) {
+        return;
+      }
+      boolean http1 = request.version() != HttpVersion.HTTP_2;
+      if (refused) { // refused (413, 429) while it arrived, and it is still sending: cut it off
+        if (http1) {
+          request.connection().close();
+        }
+        return;
+      }
+      releaseBody();
+      refused = true;
+      HttpError timeout = new HttpError(408, "timeout", "the request body did not arrive within "
+        + budget.receiveTimeoutMillis() / 1000 + " s");
+      if (http1) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      // answered here, not through the failure handler: the connection closes once the answer is written
+      timeout.send(ctx).onComplete(ar -> {
+        if (http1) {
+          request.connection().close();
+        }
+      });
+    }
+
+    private void refuse(HttpError error) {
+      releaseBody(); // free at once, not when the answer is written
+      refused = true;
+      ctx.fail(error);
+    }
+
+    private void releaseBody() {
+      budget.release(reserved);
+      reserved = 0;
+      body = null;
+    }
+
+    private void cancelDeadline() {
+      if (deadline >= 0) {
+        ctx.vertx().cancelTimer(deadline);
+        deadline = -1;
+      }
+    }
+  }
+}
