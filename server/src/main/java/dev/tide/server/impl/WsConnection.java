@@ -76,6 +76,11 @@ final class WsConnection {
       }
 
       @Override
+      public void notUtf8() {
+        refuse(null, new HttpError(400, "invalid_json", "body: " + WireReader.NOT_UTF8));
+      }
+
+      @Override
       public void binary() {
         close((short) 1003, "text frames only");
       }

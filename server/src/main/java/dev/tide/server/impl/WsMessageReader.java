@@ -30,14 +30,8 @@ final class WsMessageReader {
     /** A binary message began. */
     void binary();
 
-    /**
-     * A whole text message that is not well-formed UTF-8 (nothing of it is held any more). By default it
-     * is handed on as a stand-in text that is not JSON either, so it is refused like any bad JSON
-     * ({@code invalid_json}) and the socket stays usable; a connection may answer it directly instead.
-     */
-    default void notUtf8() {
-      message(NOT_UTF8_STAND_IN, 0);
-    }
+    /** A whole text message that is not well-formed UTF-8 (nothing of it is held any more). */
+    void notUtf8();
 
     /**
      * A message was not finished within the receive timeout: what had arrived is let go and the rest of
@@ -48,9 +42,6 @@ final class WsMessageReader {
       busy();
     }
   }
-
-  /** What {@link Sink#notUtf8()} hands on by default: the parser refuses it as an unrecognized token named so. */
-  static final String NOT_UTF8_STAND_IN = "message_is_not_UTF_8";
 
   private final BodyBudget budget;
   private final long maxBytes;
