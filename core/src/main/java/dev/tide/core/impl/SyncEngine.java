@@ -15,6 +15,7 @@ import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -77,7 +78,11 @@ final class SyncEngine {
     }));
     transport.disconnectedHandler(v -> context.runOnContext(x -> {
       if (background && running == null && failures == 0) {
-        followUp(); // nothing is pushed now: a sync tells the state, then retries with backoff until it is back
+        // nothing is pushed now: say so, and sync after a backoff (an exchange now would reconnect at once,
+        // and every client of a server whose sockets all dropped would come back in the same instant)
+        failures = 1;
+        status.failed(new VertxException("connection to the server lost", true));
+        schedule(backoff());
       }
     }));
   }

@@ -83,6 +83,9 @@ public final class TideServerImpl implements TideServer {
     });
     r.route().last().handler(ctx -> ctx.fail(new HttpError(404, "not_found", "no such endpoint: " + ctx.request().path())));
     r.route().failureHandler(ctx -> {
+      if (!ctx.request().isEnded()) {
+        ctx.request().resume(); // paused for the authenticator: the refused body is read and dropped
+      }
       HttpError error = HttpError.of(ctx);
       if (error.status >= 500 && !closed && !(ctx.failure() instanceof HttpError)) { // not an answer given on purpose
         LOG.log(System.Logger.Level.ERROR, "sync request failed: " + ctx.request().path(), ctx.failure());
@@ -107,6 +110,9 @@ public final class TideServerImpl implements TideServer {
       ctx.next();
       return;
     }
+    // paused while the authenticator answers (it may ask an identity provider): body bytes arriving
+    // meanwhile would be dropped, and a WebSocket upgrade could no longer be made
+    ctx.request().pause();
     Future<String> principal;
     try {
       principal = auth.authenticate(ctx.request().headers());
@@ -116,7 +122,7 @@ public final class TideServerImpl implements TideServer {
     principal.onComplete(ar -> {
       if (ar.succeeded() && ar.result() != null) {
         ctx.put(PRINCIPAL, ar.result());
-        ctx.next();
+        ctx.next(); // the body reader or the upgrade resumes the request
       } else {
         ctx.fail(new HttpError(401, "unauthorized", ar.failed() && ar.cause().getMessage() != null
           ? ar.cause().getMessage() : "authentication required"));

@@ -371,7 +371,9 @@ final class WsConnection {
   /** Periodic (any thread): ping, and cut connections that went silent or cannot keep up. */
   void check(long now) {
     long idle = options.getWsIdleTimeoutSeconds() * 1000L;
-    if (now - lastHeard > idle) {
+    // frames of ours being taken count as life too: while its write queue is full the connection stops
+    // reading (pings included), and a slow client still reading a large push must not look silent
+    if (now - Math.max(lastHeard, lastProgress) > idle) {
       close((short) 1001, "no answer to pings");
     } else if (fullSince > 0 && now - Math.max(fullSince, lastProgress) > options.getWsSlowClientSeconds() * 1000L) {
       // backed up, and not one frame taken for that long: a slow client still reading a large page is not cut

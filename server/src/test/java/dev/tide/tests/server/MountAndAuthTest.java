@@ -95,4 +95,52 @@ class MountAndAuthTest {
       server.stop();
     }
   }
+
+  /** An authenticator that answers later (an identity provider asked asynchronously), 20 ms here. */
+  private static dev.tide.server.ServerAuthenticator later(Vertx vertx) {
+    return headers -> {
+      io.vertx.core.Promise<String> p = io.vertx.core.Promise.promise();
+      vertx.setTimer(20, t -> p.complete("alice"));
+      return p.future();
+    };
+  }
+
+  /** Was a bug: the body arriving while the authenticator answered was dropped (400 invalid_json). */
+  @Test
+  void anAsynchronousAuthenticatorKeepsTheBody(Vertx vertx) {
+    ServerFixture server = ServerFixture.start(vertx, new TideServerOptions().setPort(0)
+      .setDbPath(dir.resolve("later.db").toString()), later(vertx));
+    try {
+      JsonObject body = ServerFixture.request("a", null, ServerFixture.op("n", "1", 1, "a", new JsonObject().put("v", 1)));
+      HttpResponse<Buffer> r = server.post(body);
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      HttpResponse<Buffer> wrongType = server.client.post("/sync").putHeader("Content-Type", "text/plain")
+        .sendBuffer(body.toBuffer()).await();
+      assertEquals(415, wrongType.statusCode(), "a refusal after the authenticator drops the paused body");
+      assertEquals(200, server.post(body).statusCode(), "and the connection goes on");
+    } finally {
+      server.stop();
+    }
+  }
+
+  /** Was a bug: the upgrade after an asynchronous authenticator failed with 500 (the request had been read). */
+  @Test
+  void anAsynchronousAuthenticatorLetsTheWebSocketOpen(Vertx vertx) throws Exception {
+    ServerFixture server = ServerFixture.start(vertx, new TideServerOptions().setPort(0)
+      .setDbPath(dir.resolve("laterws.db").toString()), later(vertx));
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      java.util.concurrent.BlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+      io.vertx.core.Promise<io.vertx.core.http.WebSocket> opened = io.vertx.core.Promise.promise();
+      vertx.getOrCreateContext().runOnContext(x -> client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(server.port).setURI("/sync/ws")).onSuccess(ws -> ws.textMessageHandler(frames::add))
+        .onComplete(opened));
+      opened.future().await();
+      String hello = frames.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("hello", hello == null ? null : new JsonObject(hello).getString("type"));
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+  }
 }

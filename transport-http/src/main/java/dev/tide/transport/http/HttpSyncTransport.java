@@ -123,9 +123,12 @@ public final class HttpSyncTransport implements SyncTransport {
     private final long timeoutMs = options.getRequestTimeoutMs();
     private volatile long last = System.currentTimeMillis();
 
+    private long timer = -1;
+
     Progress(HttpClientRequest request, Promise<Received> received) {
       this.request = request;
       this.received = received;
+      received.future().onComplete(x -> vertx.cancelTimer(timer));
       arm(timeoutMs);
     }
 
@@ -134,7 +137,7 @@ public final class HttpSyncTransport implements SyncTransport {
     }
 
     private void arm(long delayMs) {
-      long timer = vertx.setTimer(Math.max(1, delayMs), t -> {
+      timer = vertx.setTimer(Math.max(1, delayMs), t -> {
         long silent = System.currentTimeMillis() - last;
         if (received.future().isComplete()) {
           return;
@@ -145,7 +148,6 @@ public final class HttpSyncTransport implements SyncTransport {
           abort(new VertxException("no progress for " + timeoutMs + " ms on POST " + options.getUrl(), true));
         }
       });
-      received.future().onComplete(x -> vertx.cancelTimer(timer));
     }
 
     void abort(Throwable cause) {

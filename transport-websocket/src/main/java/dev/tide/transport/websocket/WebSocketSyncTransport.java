@@ -63,6 +63,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private Promise<WebSocket> hello;
   private long nextId;
   private long lastHeard; // the last frame received, any kind
+  private long lastDataHeard; // the last data frame received (text, continuation)
   private long lastProgress; // the last frame of ours handed to the OS
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
@@ -152,25 +153,31 @@ public final class WebSocketSyncTransport implements SyncTransport {
   }
 
   /**
-   * Fails the request once the socket has been silent both ways for {@code requestTimeoutMs}: no frame
-   * of ours written, none of the server's received. A large request or answer on a slow link keeps
-   * making progress and is not cut (an absolute deadline would cut it on every attempt).
+   * Fails the request once no data has moved for {@code requestTimeoutMs}: no frame of ours taken by the
+   * network, no data frame of the server's received (pings and pongs do not count: a server that never
+   * answers keeps answering pings). A large request or answer on a slow link keeps moving and is not cut
+   * (an absolute deadline would cut it on every attempt).
    */
   private void awaitAnswer(WebSocket socket, long id, Promise<SyncResponse> result) {
+    long[] timer = {-1};
+    result.future().onComplete(x -> vertx.cancelTimer(timer[0]));
+    armAnswerTimer(socket, id, result, timer);
+  }
+
+  private void armAnswerTimer(WebSocket socket, long id, Promise<SyncResponse> result, long[] timer) {
     long timeoutMs = options.getRequestTimeoutMs();
-    long wait = Math.max(1, lastActive() + timeoutMs - System.currentTimeMillis());
-    long timer = vertx.setTimer(wait, t -> {
+    long wait = Math.max(1, lastData() + timeoutMs - System.currentTimeMillis());
+    timer[0] = vertx.setTimer(wait, t -> {
       if (result.future().isComplete() || !pending.containsKey(id)) {
         return;
       }
-      if (System.currentTimeMillis() - lastActive() < timeoutMs) {
-        awaitAnswer(socket, id, result);
+      if (System.currentTimeMillis() - lastData() < timeoutMs) {
+        armAnswerTimer(socket, id, result, timer);
       } else if (pending.remove(id) != null) {
-        result.tryFail(new VertxException("no answer within " + timeoutMs + " ms of silence", true));
+        result.tryFail(new VertxException("no answer within " + timeoutMs + " ms without data either way", true));
         drop(socket, "request timed out"); // a fresh connection, rather than a late answer on this one
       }
     });
-    result.future().onComplete(x -> vertx.cancelTimer(timer));
   }
 
   /** One of our frames was handed to the OS: the peer is taking bytes. */
@@ -178,9 +185,14 @@ public final class WebSocketSyncTransport implements SyncTransport {
     lastProgress = System.currentTimeMillis();
   }
 
-  /** The last sign of life from either direction. */
+  /** The last sign of life from either direction, control frames included (for the heartbeat). */
   private long lastActive() {
     return Math.max(lastHeard, lastProgress);
+  }
+
+  /** The last data moved either way: a data frame received, or one of ours taken (for the request timer). */
+  private long lastData() {
+    return Math.max(lastDataHeard, lastProgress);
   }
 
   /** The open socket, or a new connection (credentials refreshed once if the upgrade gets a 401). */
@@ -256,7 +268,12 @@ public final class WebSocketSyncTransport implements SyncTransport {
     ws = socket;
     lastHeard = System.currentTimeMillis();
     // every frame counts as heard, a part of a large message too: on a slow link it may take minutes
-    socket.frameHandler(f -> lastHeard = System.currentTimeMillis());
+    socket.frameHandler(f -> {
+      lastHeard = System.currentTimeMillis();
+      if (f.isText() || f.isContinuation() || f.isBinary()) {
+        lastDataHeard = lastHeard;
+      }
+    });
     socket.textMessageHandler(text -> onText(socket, text));
     socket.binaryMessageHandler(b -> drop(socket, "unexpected binary frame"));
     socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
