@@ -1,10 +1,13 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
+import dev.tide.core.OpResult;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
 
 import java.sql.SQLException;
 import java.util.List;
@@ -16,7 +19,8 @@ import java.util.regex.Pattern;
  * Gets a push past a server's refusal of one of its ops (PROTOCOL.md, section 5), so that one op never
  * blocks the outbox: an op the refusal names is dropped; a refusal of the whole request that names none
  * (413, or 400 {@code invalid_json}) halves the push until the op at fault is alone, then drops it. Owns
- * the push size. Confined to the sync engine's context.
+ * the push size the server accepts, and tells the app of every op rejected. Confined to the sync
+ * engine's context.
  */
 final class PushRefusals {
 
@@ -30,13 +34,36 @@ final class PushRefusals {
   private final GroupCommitWriter<WriterStore> writer;
   private final Context context;
   private final int configuredOps;
+  private final EventBus eventBus;
+  private final String rejectedAddress;
   private int pushBatchOps;
 
-  PushRefusals(GroupCommitWriter<WriterStore> writer, Context context, int configuredOps) {
+  PushRefusals(GroupCommitWriter<WriterStore> writer, Context context, int configuredOps, EventBus eventBus, String rejectedAddress) {
     this.writer = writer;
     this.context = context;
     this.configuredOps = Math.max(1, configuredOps);
     this.pushBatchOps = this.configuredOps;
+    this.eventBus = eventBus;
+    this.rejectedAddress = rejectedAddress;
+  }
+
+  /** Tells the app of an op the server rejected, on {@code <prefix>.sync.rejected}. */
+  void publishRejected(Change op, String code, String message) {
+    eventBus.publish(rejectedAddress, new JsonObject().put("collection", op.collection()).put("id", op.id())
+      .put("stamp", op.stamp().toJson()).put("code", code).put("message", message));
+  }
+
+  /** Tells the app of the ops a response rejected one by one; returns how many. */
+  int publishRejected(List<Change> ops, List<OpResult> results) {
+    int rejected = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      OpResult r = results.get(i);
+      if (r.status() == OpResult.Status.REJECTED) {
+        rejected++;
+        publishRejected(ops.get(i), r.code(), r.message());
+      }
+    }
+    return rejected;
   }
 
   /** Ops to push in the next request. */

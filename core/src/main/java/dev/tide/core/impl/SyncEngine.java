@@ -1,7 +1,6 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
-import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
@@ -16,11 +15,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Pushes the outbox and pulls changes through a {@link SyncTransport} (PROTOCOL.md, section 5).
@@ -65,7 +62,7 @@ final class SyncEngine {
     this.transport = transport;
     this.cursor = cursor;
     this.caughtUp = caughtUp;
-    this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps());
+    this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps(), tide.vertx().eventBus(), tide.rejectedAddress());
     this.size = new ExchangeSize(options.getPushBatchOps(), options.getPullLimit());
     this.intervalMs = options.getIntervalMs();
     this.status = new SyncStatusTracker(tide, context, tide.statusAddress(), caughtUp);
@@ -273,7 +270,7 @@ final class SyncEngine {
           run.pushed += batch.ops().size();
           run.pulled += response.changes().size();
           run.applied += applied;
-          reportRejections(batch.ops(), response.results(), run);
+          run.rejected += refusals.publishRejected(batch.ops(), response.results());
           if (nowCaughtUp) {
             resetting = false;
             markCaughtUp();
@@ -308,28 +305,13 @@ final class SyncEngine {
         () -> transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting)),
         (op, code, message) -> {
           run.rejected++;
-          publishRejected(op, code, message);
+          refusals.publishRejected(op, code, message);
         });
       if (past != null) {
         return past;
       }
     }
     return Future.failedFuture(error);
-  }
-
-  private void reportRejections(List<Change> ops, List<OpResult> results, Run run) {
-    for (int i = 0; i < ops.size(); i++) {
-      OpResult r = results.get(i);
-      if (r.status() == OpResult.Status.REJECTED) {
-        run.rejected++;
-        publishRejected(ops.get(i), r.code(), r.message());
-      }
-    }
-  }
-
-  private void publishRejected(Change op, String code, String message) {
-    tide.vertx().eventBus().publish(tide.rejectedAddress(), new JsonObject().put("collection", op.collection()).put("id", op.id())
-      .put("stamp", op.stamp().toJson()).put("code", code).put("message", message));
   }
 
   /**
@@ -377,11 +359,8 @@ final class SyncEngine {
     }
   }
 
-  /** Exponential from the initial delay, capped, with jitter in [50%, 100%] so clients spread out. */
   private long backoff() {
-    double exp = options.getBackoffInitialMs() * Math.pow(2, Math.min(30, failures - 1));
-    long capped = (long) Math.min(options.getBackoffMaxMs(), exp);
-    return Math.max(1, (long) (capped * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5)));
+    return Backoff.delayMs(options, failures);
   }
 
   private void schedule(long delayMs) {

@@ -9,6 +9,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.Backoff;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
@@ -34,7 +35,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Sync over one WebSocket (PROTOCOL.md, section 6): exchanges are {@code sync} frames answered by
@@ -62,9 +62,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private Future<WebSocket> connecting;
   private Promise<WebSocket> hello;
   private long nextId;
-  private long lastHeard; // the last frame received, any kind
-  private long lastDataHeard; // the last data frame received (text, continuation)
-  private long lastProgress; // the last frame of ours handed to the OS
+  private final Liveness liveness = new Liveness();
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures;
@@ -141,9 +139,9 @@ public final class WebSocketSyncTransport implements SyncTransport {
       long id = ++nextId;
       pending.put(id, result);
       WebSocket socket = ar.result();
-      lastProgress = System.currentTimeMillis();
+      liveness.progressed();
       awaitAnswer(socket, id, result);
-      TextFrames.write(socket, frame, this::progressed).onFailure(e -> {
+      TextFrames.write(socket, frame, liveness::progressed).onFailure(e -> {
         if (pending.remove(id) != null) {
           result.tryFail(e);
         }
@@ -166,33 +164,18 @@ public final class WebSocketSyncTransport implements SyncTransport {
 
   private void armAnswerTimer(WebSocket socket, long id, Promise<SyncResponse> result, long[] timer) {
     long timeoutMs = options.getRequestTimeoutMs();
-    long wait = Math.max(1, lastData() + timeoutMs - System.currentTimeMillis());
+    long wait = Math.max(1, liveness.lastData() + timeoutMs - System.currentTimeMillis());
     timer[0] = vertx.setTimer(wait, t -> {
       if (result.future().isComplete() || !pending.containsKey(id)) {
         return;
       }
-      if (System.currentTimeMillis() - lastData() < timeoutMs) {
+      if (System.currentTimeMillis() - liveness.lastData() < timeoutMs) {
         armAnswerTimer(socket, id, result, timer);
       } else if (pending.remove(id) != null) {
         result.tryFail(new VertxException("no answer within " + timeoutMs + " ms without data either way", true));
         drop(socket, "request timed out"); // a fresh connection, rather than a late answer on this one
       }
     });
-  }
-
-  /** One of our frames was handed to the OS: the peer is taking bytes. */
-  private void progressed() {
-    lastProgress = System.currentTimeMillis();
-  }
-
-  /** The last sign of life from either direction, control frames included (for the heartbeat). */
-  private long lastActive() {
-    return Math.max(lastHeard, lastProgress);
-  }
-
-  /** The last data moved either way: a data frame received, or one of ours taken (for the request timer). */
-  private long lastData() {
-    return Math.max(lastDataHeard, lastProgress);
   }
 
   /** The open socket, or a new connection (credentials refreshed once if the upgrade gets a 401). */
@@ -266,17 +249,12 @@ public final class WebSocketSyncTransport implements SyncTransport {
   /** Runs on the context: the server's first frame ("hello") must not be missed. */
   private void setUp(WebSocket socket) {
     ws = socket;
-    lastHeard = System.currentTimeMillis();
-    // every frame counts as heard, a part of a large message too: on a slow link it may take minutes
-    socket.frameHandler(f -> {
-      lastHeard = System.currentTimeMillis();
-      if (f.isText() || f.isContinuation() || f.isBinary()) {
-        lastDataHeard = lastHeard;
-      }
-    });
+    liveness.reset();
+    // every frame counts, a part of a large message too: on a slow link it may take minutes
+    socket.frameHandler(liveness::received);
     socket.textMessageHandler(text -> onText(socket, text));
     socket.binaryMessageHandler(b -> drop(socket, "unexpected binary frame"));
-    socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
+    socket.pongHandler(b -> liveness.pong());
     socket.exceptionHandler(e -> drop(socket, "connection error: " + e.getMessage()));
     socket.closeHandler(v -> onClosed(socket, closeCode(socket)));
     heartbeatTimer = vertx.setPeriodic(Math.max(10, options.getHeartbeatMs()), t -> heartbeat(socket));
@@ -292,7 +270,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (socket != ws) {
       return;
     }
-    if (System.currentTimeMillis() - lastActive() > 2 * options.getHeartbeatMs()) {
+    if (System.currentTimeMillis() - liveness.lastActive() > 2 * options.getHeartbeatMs()) {
       // nothing received and nothing of ours taken for two heartbeats: a dead peer or a half-open connection
       drop(socket, "silent for two heartbeats");
     } else {
@@ -408,9 +386,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (closed || reconnectTimer >= 0) {
       return;
     }
-    double exp = options.getBackoffInitialMs() * Math.pow(2, Math.min(30, reconnectFailures));
-    long delay = (long) (Math.min(options.getBackoffMaxMs(), exp) * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
-    reconnectTimer = vertx.setTimer(Math.max(1, delay), t -> {
+    reconnectTimer = vertx.setTimer(Backoff.delayMs(options, reconnectFailures + 1), t -> {
       reconnectTimer = -1;
       if (ws == null && !closed) {
         connect().onFailure(e -> {
