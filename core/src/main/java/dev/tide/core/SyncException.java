@@ -11,17 +11,24 @@ public class SyncException extends TideException {
   private final String code;
   private final String field;
   private final String reason;
+  private final long retryAfterSeconds;
 
   public SyncException(int status, String code, String message, String field) {
     this(status, code, message, field, null);
   }
 
   public SyncException(int status, String code, String message, String field, String reason) {
+    this(status, code, message, field, reason, -1);
+  }
+
+  /** @param retryAfterSeconds the server's {@code Retry-After} (on 429 busy), or -1 */
+  public SyncException(int status, String code, String message, String field, String reason, long retryAfterSeconds) {
     super(status + " " + code + ": " + message);
     this.status = status;
     this.code = code;
     this.field = field;
     this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public int status() {
@@ -40,5 +47,10 @@ public class SyncException extends TideException {
   /** A finer machine code, e.g. why a reset is required ({@code history_purged}, {@code database_changed}), or null. */
   public String reason() {
     return reason;
+  }
+
+  /** How long the server asked the client to wait before retrying ({@code Retry-After}), or -1 if it did not say. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }

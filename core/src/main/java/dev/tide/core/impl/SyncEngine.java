@@ -355,8 +355,13 @@ final class SyncEngine {
       status.failed(failure);
     }
     if (background) {
-      schedule(failure == null ? (transport.pushes() ? -1 : intervalMs) : backoff());
+      schedule(failure == null ? (transport.pushes() ? -1 : intervalMs) : Math.max(backoff(), retryAfterMs(failure)));
     }
+  }
+
+  /** A busy server's {@code Retry-After}: the next try waits at least that long. */
+  private static long retryAfterMs(Throwable failure) {
+    return failure instanceof SyncException e && e.retryAfterSeconds() > 0 ? Math.min(3600, e.retryAfterSeconds()) * 1000 : 0;
   }
 
   private long backoff() {

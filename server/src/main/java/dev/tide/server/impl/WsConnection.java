@@ -29,6 +29,12 @@ final class WsConnection {
   /** Close code: deletes the client had not seen were purged; it reconnects and its exchange is told to reset. */
   static final short HISTORY_PURGED = 4409;
 
+  /**
+   * Room for a sync frame's envelope around its request ({@code {"type":"sync","id":…,"request":…}}, an id
+   * of at most 64 chars): a message is refused over maxMessageBytes plus this, as HTTP over maxBodyBytes.
+   */
+  static final int ENVELOPE_BYTES = 1024;
+
   private final Context context;
   private final ServerWebSocket ws;
   private final String namespace;
@@ -58,7 +64,7 @@ final class WsConnection {
     this.onGone = onGone;
     this.bodyBudget = bodyBudget;
     // the hello's maxMessageBytes, plus room for the frame's envelope around the request
-    this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes(options, bodyBudget) + 64 * 1024, bodyBudget.max()),
+    this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes(options, bodyBudget) + ENVELOPE_BYTES, bodyBudget.max()),
       new WsMessageReader.Sink() {
       @Override
       public void message(String text, long reserved) {
@@ -121,11 +127,11 @@ final class WsConnection {
 
   /**
    * The largest request: the body limit, or what the whole memory budget holds beside the frame's envelope
-   * if that is smaller (a small heap; a small budget keeps half of itself for the envelope).
+   * if that is smaller (a small heap).
    */
   private static long maxMessageBytes(TideServerOptions options, BodyBudget bodyBudget) {
     long budget = bodyBudget.max();
-    return Math.min(options.getMaxBodyBytes(), budget - Math.min(64 * 1024, budget / 2));
+    return Math.min(options.getMaxBodyBytes(), budget - Math.min(ENVELOPE_BYTES, budget / 2));
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
@@ -159,11 +165,6 @@ final class WsConnection {
       refused = new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type");
     } else if (frame.request() == null && frame.invalid() == null) {
       refused = new HttpError(400, "invalid_request", "request must be a sync request object", "request");
-    }
-    if (refused != null && id == null) {
-      bodyBudget.release(reserved);
-      refuse(null, refused); // no id to answer: the client takes it for the request it has in flight
-      return;
     }
     if (refused != null) { // answered in turn, after the requests before it
       bodyBudget.release(reserved);
@@ -349,13 +350,20 @@ final class WsConnection {
     });
   }
 
-  /** An answer outside the request queue (the frame could not be queued): sent, then reading waits if the client lags. */
+  /**
+   * A refusal of a message that could not be read as a request (unreadable, too many bytes at once, not
+   * UTF-8): answered in turn like any request, after those before it (with no id, a client that sends
+   * several at once matches answers by order). Reading waits while one is in flight, as for requests.
+   */
   private void refuse(Object id, HttpError e) {
-    sendError(id, e);
-    if (!ws.isClosed() && ws.writeQueueFull()) {
-      ws.pause(); // resumed by pump once the queue drains
-      awaitDrain();
+    if (closed) {
+      return;
     }
+    requests.add(new Queued(id, null, e, 0));
+    if (busy) {
+      ws.pause();
+    }
+    pump();
   }
 
   /** A result or push, as frames whose writing counts as progress (see {@link #check}). */

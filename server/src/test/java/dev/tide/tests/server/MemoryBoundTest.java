@@ -160,7 +160,7 @@ class MemoryBoundTest {
       assertTrue(response.startsWith("HTTP/1.1 408"), response);
       JsonObject error = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
       assertEquals("timeout", error.getString("code"));
-      assertEquals(0, impl.bufferedRequestBytes());
+      org.awaitility.Awaitility.await().until(() -> impl.bufferedRequestBytes() == 0);
       assertEquals(200, server.post(honestRequest()).statusCode());
     } finally {
       client.close().await();

@@ -82,7 +82,7 @@ public final class HttpSyncTransport implements SyncTransport {
   }
 
   /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */
-  private record Received(int status, String statusMessage, Buffer body) {
+  private record Received(int status, String statusMessage, String retryAfter, Buffer body) {
   }
 
   private Future<Received> post(Buffer body, MultiMap headers) {
@@ -106,7 +106,8 @@ public final class HttpSyncTransport implements SyncTransport {
           }
         });
         response.exceptionHandler(received::tryFail);
-        response.endHandler(v -> received.tryComplete(new Received(response.statusCode(), response.statusMessage(), answer)));
+        response.endHandler(v -> received.tryComplete(new Received(response.statusCode(), response.statusMessage(),
+          response.getHeader("Retry-After"), answer)));
       });
       for (int from = 0; from < body.length(); from += BODY_PART_BYTES) {
         req.write(body.slice(from, Math.min(body.length(), from + BODY_PART_BYTES))).onSuccess(v -> progress.made());
@@ -163,24 +164,34 @@ public final class HttpSyncTransport implements SyncTransport {
       if (response.status() == 200) { // a large page is read on a worker: the app's event loop goes on meanwhile
         return OffLoopDecoder.decode(vertx, body.length(), () -> SyncResponse.fromBuffer(body));
       }
-      return Future.failedFuture(error(response.status(), response.statusMessage(), body));
+      return Future.failedFuture(error(response.status(), response.statusMessage(), retryAfterSeconds(response.retryAfter()), body));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
   }
 
   /** The server's {@code {"error":{...}}} body as an exception (or a generic one for a foreign body). */
-  static SyncException error(int status, String statusMessage, Buffer body) {
+  static SyncException error(int status, String statusMessage, long retryAfterSeconds, Buffer body) {
     try {
       JsonObject error = new JsonObject(body).getJsonObject("error");
       if (error != null && error.getValue("code") instanceof String code) {
         return new SyncException(status, code, String.valueOf(error.getValue("message")),
-          error.getValue("field") instanceof String f ? f : null, error.getValue("reason") instanceof String r ? r : null);
+          error.getValue("field") instanceof String f ? f : null, error.getValue("reason") instanceof String r ? r : null,
+          retryAfterSeconds);
       }
     } catch (RuntimeException notJson) {
       // a proxy or a foreign server answered
     }
-    return new SyncException(status, "http_" + status, statusMessage, null);
+    return new SyncException(status, "http_" + status, statusMessage, null, null, retryAfterSeconds);
+  }
+
+  /** {@code Retry-After} in seconds (the HTTP-date form is not used by tide servers), or -1. */
+  static long retryAfterSeconds(String header) {
+    try {
+      return header == null ? -1 : Math.max(0, Long.parseLong(header.trim()));
+    } catch (NumberFormatException notSeconds) {
+      return -1;
+    }
   }
 
   @Override

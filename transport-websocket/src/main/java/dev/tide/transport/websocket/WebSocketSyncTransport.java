@@ -1,7 +1,6 @@
 package dev.tide.transport.websocket;
 
 import dev.tide.core.Change;
-import dev.tide.core.ChangeCodec;
 import dev.tide.core.HeadersProvider;
 import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
@@ -130,12 +129,13 @@ public final class WebSocketSyncTransport implements SyncTransport {
         result.fail(ar.cause());
         return;
       }
-      String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + request.toBuffer() + "}";
-      if (ChangeCodec.utf8LongerThan(frame, maxMessageBytes)) { // over the server's limit: refused here as a 413
-        result.fail(new SyncException(413, "too_large", "request of " + frame.length() + " chars is over the server's "
+      Buffer body = request.toBuffer();
+      if (body.length() > maxMessageBytes) { // the request (not its envelope) over the server's limit: a 413 here
+        result.fail(new SyncException(413, "too_large", "request of " + body.length() + " bytes is over the server's "
           + maxMessageBytes + "-byte limit", "ops"));
         return;
       }
+      String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + body + "}";
       long id = ++nextId;
       pending.put(id, result);
       WebSocket socket = ar.result();
