@@ -84,7 +84,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private void prepare() throws SQLException {
     meta = new MetaTable(conn, "tide_server_meta");
     tx = new Transactions(conn);
-    selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
+    selectStamp = conn.prepareStatement("SELECT counter, node, deleted, body FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
@@ -153,15 +153,15 @@ final class ServerWriter implements GroupCommitWriter.Store {
       if (write(upsertIfNewer, ns, op, stamp) == 1) {
         return OpResult.APPLIED;
       }
-      Stamp stored = stored(ns, op);
-      return op.stamp().equals(stored) ? OpResult.APPLIED : OpResult.SUPERSEDED; // equal: a replay, nothing changes
+      Stored stored = stored(ns, op);
+      return stored != null && op.stamp().equals(stored.stamp()) ? sameStamp(ns, op, stored) : OpResult.SUPERSEDED;
     }
-    Stamp stored = stored(ns, op);
+    Stored stored = stored(ns, op);
     if (stored != null) {
-      if (stored.equals(op.stamp())) {
-        return OpResult.APPLIED;
+      if (stored.stamp().equals(op.stamp())) {
+        return sameStamp(ns, op, stored);
       }
-      if (!op.stamp().beats(stored)) {
+      if (!op.stamp().beats(stored.stamp())) {
         return OpResult.SUPERSEDED;
       }
     } else {
@@ -175,12 +175,30 @@ final class ServerWriter implements GroupCommitWriter.Store {
     return OpResult.APPLIED;
   }
 
-  private Stamp stored(String ns, Change op) throws SQLException {
+  /**
+   * An op with the stamp already stored. The same state: a replay (its answer was lost), nothing changes.
+   * Another state: its writer reused a stamp, its clock having gone back with commits it lost (a power
+   * loss under synchronous=NORMAL, a restored backup). Called a replay, the new write would be dropped
+   * while its writer drops it from its outbox: it is kept instead, under a server stamp above every
+   * other, so it reaches every client, its writer included (whose clock then moves past it).
+   */
+  private OpResult sameStamp(String ns, Change op, Stored stored) throws SQLException {
+    if (stored.deleted() == op.deleted() && java.util.Objects.equals(stored.body(), op.docJson())) {
+      return OpResult.APPLIED;
+    }
+    write(upsert, ns, op, new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE));
+    return OpResult.APPLIED;
+  }
+
+  private record Stored(Stamp stamp, boolean deleted, String body) {
+  }
+
+  private Stored stored(String ns, Change op) throws SQLException {
     selectStamp.setString(1, ns);
     selectStamp.setString(2, op.collection());
     selectStamp.setString(3, op.id());
     try (ResultSet rs = selectStamp.executeQuery()) {
-      return rs.next() ? new Stamp(rs.getLong(1), rs.getString(2)) : null;
+      return rs.next() ? new Stored(new Stamp(rs.getLong(1), rs.getString(2)), rs.getInt(3) == 1, rs.getString(4)) : null;
     }
   }
 
