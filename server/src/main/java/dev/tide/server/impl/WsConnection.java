@@ -73,7 +73,7 @@ final class WsConnection {
 
       @Override
       public void busy() {
-        refuse(null, HttpError.busy());
+        refuseInTurn(HttpError.busy());
       }
 
       @Override
@@ -83,7 +83,7 @@ final class WsConnection {
 
       @Override
       public void notUtf8() {
-        refuse(null, new HttpError(400, "invalid_json", "body: " + WireReader.NOT_UTF8));
+        refuseInTurn(new HttpError(400, "invalid_json", "body: " + WireReader.NOT_UTF8));
       }
 
       @Override
@@ -348,6 +348,14 @@ final class WsConnection {
       }
       pump();
     });
+  }
+
+  /**
+   * The message reader's refusal of a message: after the messages before it, a large one of which may
+   * still be decoding on a worker (it would otherwise be queued, and answered, first).
+   */
+  private void refuseInTurn(HttpError e) {
+    decoder.submit(0, () -> e, ar -> refuse(null, ar.result()));
   }
 
   /**

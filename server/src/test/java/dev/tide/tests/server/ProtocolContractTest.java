@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -210,6 +211,46 @@ class ProtocolContractTest {
     JsonObject second = ws.next();
     assertEquals("result", first.getString("type"), "first answer should be request 1's result, got " + first.encode()
       + " then " + second.encode());
+  }
+
+  /**
+   * PROTOCOL.md §6: refusals of unreadable frames "are answered in turn too, after the requests sent before
+   * the frame: a client that sends several frames at once matches an error frame with id null by its place
+   * in the order". A request of >= 256 KiB is decoded on a worker; a non-UTF-8 message sent right after it
+   * was refused by the message reader at once, and its error overtook the earlier request's result (a bug).
+   */
+  @Test
+  void refusalOfNotUtf8DoesNotOvertakeALargeRequestBeforeIt(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    Raw r = raw(vertx, server.port);
+    int start = handshake(r);
+    byte[] big = syncFrame(1, ServerFixture.request("big", null,
+      ServerFixture.op("n", "big", 1, "big", new JsonObject().put("s", "x".repeat(300_000))))).getBytes(StandardCharsets.UTF_8);
+    int part = 60_000;
+    for (int from = 0; from < big.length; from += part) {
+      int to = Math.min(big.length, from + part);
+      int opcode = (from == 0 ? 0x01 : 0x00) | (to == big.length ? 0x80 : 0);
+      r.send(clientFrame(opcode, Arrays.copyOfRange(big, from, to)));
+    }
+    byte[] bad = syncFrame(2, ServerFixture.request("big", null)).getBytes(StandardCharsets.UTF_8);
+    byte[] notUtf8 = Arrays.copyOf(bad, bad.length + 3);
+    notUtf8[bad.length - 1] = ' ';
+    notUtf8[bad.length] = (byte) 0xC1; // overlong: not UTF-8
+    notUtf8[bad.length + 1] = (byte) 0x81;
+    notUtf8[bad.length + 2] = '}';
+    r.send(clientFrame(0x81, notUtf8));
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      List<byte[]> p = new java.util.ArrayList<>();
+      frames(r.bytes(), start, p);
+      return p.size() >= 3 || r.closed.get();
+    });
+    List<byte[]> p = new java.util.ArrayList<>();
+    frames(r.bytes(), start, p);
+    JsonObject first = new JsonObject(new String(p.get(1), StandardCharsets.UTF_8));
+    JsonObject second = new JsonObject(new String(p.get(2), StandardCharsets.UTF_8));
+    assertEquals("result", first.getString("type"), "the request sent first is answered first");
+    assertEquals(1, first.getInteger("id"));
+    assertEquals("error", second.getString("type"));
   }
 
   // ---------------------------------------------------------------- HTTP errors without a JSON body
