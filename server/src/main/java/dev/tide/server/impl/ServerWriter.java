@@ -35,6 +35,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   // prepared again after a failed transaction (see recover)
   private Transactions tx;
   private PreparedStatement selectStamp;
+  private PreparedStatement selectState;
   private PreparedStatement upsert;
   private PreparedStatement upsertIfNewer;
   private MetaTable meta;
@@ -84,7 +85,9 @@ final class ServerWriter implements GroupCommitWriter.Store {
   private void prepare() throws SQLException {
     meta = new MetaTable(conn, "tide_server_meta");
     tx = new Transactions(conn);
-    selectStamp = conn.prepareStatement("SELECT counter, node, deleted, body FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
+    selectStamp = conn.prepareStatement("SELECT counter, node FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
+    // the stored state only for an op whose stamp is the stored one (rare): a superseded op reads no body
+    selectState = conn.prepareStatement("SELECT deleted, body FROM tide_server_docs WHERE ns = ? AND collection = ? AND id = ?");
     upsert = conn.prepareStatement("INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ns, collection, id) DO UPDATE SET counter = excluded.counter,"
       + " node = excluded.node, deleted = excluded.deleted, body = excluded.body, seq = excluded.seq,"
@@ -153,15 +156,14 @@ final class ServerWriter implements GroupCommitWriter.Store {
       if (write(upsertIfNewer, ns, op, stamp) == 1) {
         return OpResult.APPLIED;
       }
-      Stored stored = stored(ns, op);
-      return stored != null && op.stamp().equals(stored.stamp()) ? sameStamp(ns, op, stored) : OpResult.SUPERSEDED;
+      return op.stamp().equals(stored(ns, op)) ? sameStamp(ns, op) : OpResult.SUPERSEDED;
     }
-    Stored stored = stored(ns, op);
+    Stamp stored = stored(ns, op);
     if (stored != null) {
-      if (stored.stamp().equals(op.stamp())) {
-        return sameStamp(ns, op, stored);
+      if (stored.equals(op.stamp())) {
+        return sameStamp(ns, op);
       }
-      if (!op.stamp().beats(stored.stamp())) {
+      if (!op.stamp().beats(stored)) {
         return OpResult.SUPERSEDED;
       }
     } else {
@@ -182,23 +184,26 @@ final class ServerWriter implements GroupCommitWriter.Store {
    * while its writer drops it from its outbox: it is kept instead, under a server stamp above every
    * other, so it reaches every client, its writer included (whose clock then moves past it).
    */
-  private OpResult sameStamp(String ns, Change op, Stored stored) throws SQLException {
-    if (stored.deleted() == op.deleted() && java.util.Objects.equals(stored.body(), op.docJson())) {
-      return OpResult.APPLIED;
+  private OpResult sameStamp(String ns, Change op) throws SQLException {
+    selectState.setString(1, ns);
+    selectState.setString(2, op.collection());
+    selectState.setString(3, op.id());
+    boolean same;
+    try (ResultSet rs = selectState.executeQuery()) {
+      same = rs.next() && (rs.getInt(1) == 1) == op.deleted() && java.util.Objects.equals(rs.getString(2), op.docJson());
     }
-    write(upsert, ns, op, new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE));
+    if (!same) {
+      write(upsert, ns, op, new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE));
+    }
     return OpResult.APPLIED;
   }
 
-  private record Stored(Stamp stamp, boolean deleted, String body) {
-  }
-
-  private Stored stored(String ns, Change op) throws SQLException {
+  private Stamp stored(String ns, Change op) throws SQLException {
     selectStamp.setString(1, ns);
     selectStamp.setString(2, op.collection());
     selectStamp.setString(3, op.id());
     try (ResultSet rs = selectStamp.executeQuery()) {
-      return rs.next() ? new Stored(new Stamp(rs.getLong(1), rs.getString(2)), rs.getInt(3) == 1, rs.getString(4)) : null;
+      return rs.next() ? new Stamp(rs.getLong(1), rs.getString(2)) : null;
     }
   }
 
@@ -263,7 +268,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
    */
   @Override
   public void recover() {
-    SqliteFiles.closeQuietly(tx, meta, selectStamp, upsert, upsertIfNewer);
+    SqliteFiles.closeQuietly(tx, meta, selectStamp, selectState, upsert, upsertIfNewer);
     SqliteFiles.rollbackQuietly(conn);
     try {
       prepare();

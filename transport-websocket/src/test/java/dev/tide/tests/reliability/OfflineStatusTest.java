@@ -7,12 +7,9 @@ import dev.tide.tests.http.SyncFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,20 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backoff and jitter.
  */
 @ExtendWith(VertxExtension.class)
-class OfflineStatusTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-  FaultProxy proxy;
-
-  @AfterEach
-  void tearDown() {
-    if (proxy != null) {
-      proxy.close().await();
-    }
-    fx.close();
-  }
+class OfflineStatusTest extends ProxiedSyncFixture {
 
   @Test
   void anIdleWebSocketClientThatLosesItsServerReportsOffline(Vertx vertx) {

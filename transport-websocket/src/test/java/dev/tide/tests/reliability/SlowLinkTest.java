@@ -7,13 +7,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,23 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * flowing, so it is neither a lost answer nor a dead peer: sync gets through, on both transports.
  */
 @ExtendWith(VertxExtension.class)
-class SlowLinkTest {
+class SlowLinkTest extends ProxiedSyncFixture {
 
   static final int DOCS = 250;
   static final String PAD = "x".repeat(4000); // 250 × 4 KB: one page, or one push, of about 1 MB
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-  FaultProxy proxy;
-
-  @AfterEach
-  void tearDown() {
-    if (proxy != null) {
-      proxy.close().await();
-    }
-    fx.close();
-  }
 
   private Tide slowClient(String transport) {
     return fx.client("slow", s -> s.setUrl(SyncFixture.url(proxy.port())).setTransport(transport)

@@ -15,11 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,21 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pass-through FaultProxy), so WebSocket pings/pongs keep flowing.
  */
 @ExtendWith(VertxExtension.class)
-class StalledAnswerTest {
+class StalledAnswerTest extends ProxiedSyncFixture {
 
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-  FaultProxy proxy;
   final Promise<List<OpResult>> stalled = Promise.promise();
 
   @AfterEach
-  void tearDown() {
-    stalled.tryFail("test over");
-    if (proxy != null) {
-      proxy.close().await();
-    }
-    fx.close();
+  void release() {
+    stalled.tryFail("test over"); // before the server closes: it waits for this push
   }
 
   @ParameterizedTest
