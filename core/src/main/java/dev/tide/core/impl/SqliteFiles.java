@@ -44,6 +44,22 @@ public final class SqliteFiles {
     return config.createConnection("jdbc:sqlite:" + path);
   }
 
+  /**
+   * Makes every commit so far durable, whatever {@code PRAGMA synchronous} says: forces the WAL file
+   * (which holds them, in order) to disk. A commit under synchronous=NORMAL may be lost in a power loss
+   * until then. SQLite refuses to change the pragma inside a transaction, and a store learns only while
+   * one is open that its commit must be durable.
+   */
+  public static void syncWal(String path) throws IOException {
+    Path db = Path.of(path).toRealPath(); // SQLite keeps the WAL beside the file a symlink names
+    Path wal = db.resolveSibling(db.getFileName() + "-wal");
+    if (Files.exists(wal)) {
+      try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+    }
+  }
+
   private static SQLiteConfig baseConfig(Synchronous synchronous) {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);

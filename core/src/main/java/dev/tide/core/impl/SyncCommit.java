@@ -23,13 +23,14 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
   private final String cursor;
   private final boolean setCursor;
   private final boolean caughtUp;
+  private final boolean ownPullDone;
 
   /**
    * @param ackUpTo  acknowledge outbox entries up to this counter (0: none)
    * @param rejected counters of the acknowledged writes the server rejected (kept as rejected)
    */
   SyncCommit(Context context, long ackUpTo, long[] rejected, List<Change> changes, String cursor, boolean setCursor,
-             boolean caughtUp) {
+             boolean caughtUp, boolean ownPullDone) {
     super(context);
     this.ackUpTo = ackUpTo;
     this.rejected = rejected;
@@ -37,22 +38,25 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
     this.cursor = cursor;
     this.setCursor = setCursor;
     this.caughtUp = caughtUp;
+    this.ownPullDone = ownPullDone;
   }
 
   /**
    * Applies an exchange's answer (its changes and cursor) and acknowledges the batch it pushed, keeping
    * the writes the server rejected as such.
+   *
+   * @param ownPullDone the exchange asked for own writes too and pulled the last page: see {@link OwnPullFence}
    */
-  static SyncCommit exchanged(Context context, OutboxBatch batch, SyncResponse response, boolean caughtUp) {
+  static SyncCommit exchanged(Context context, OutboxBatch batch, SyncResponse response, boolean caughtUp, boolean ownPullDone) {
     List<Change> ops = batch.ops();
     long[] rejected = IntStream.range(0, ops.size()).filter(i -> response.results().get(i).status() == OpResult.Status.REJECTED)
       .mapToLong(i -> ops.get(i).stamp().counter()).toArray();
-    return new SyncCommit(context, batch.maxCounter(), rejected, response.changes(), response.cursor(), true, caughtUp);
+    return new SyncCommit(context, batch.maxCounter(), rejected, response.changes(), response.cursor(), true, caughtUp, ownPullDone);
   }
 
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, new long[0], changes, cursor, cursor != null, false);
+    return new SyncCommit(context, 0, new long[0], changes, cursor, cursor != null, false, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -83,6 +87,9 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
     if (caughtUp) {
       store.finishReset(events);
       store.markCaughtUp();
+    }
+    if (ownPullDone) {
+      store.finishOwnPull();
     }
     return applied;
   }

@@ -34,6 +34,7 @@ final class SyncEngine {
   private String cursor;
   private boolean caughtUp;
   private boolean resetting;
+  private boolean ownPull; // pushes wait until a pull with include_own completed after the open (OwnPullFence)
   private final List<Promise<Void>> caughtUpWaiters = new ArrayList<>();
 
   private Future<SyncResult> running;
@@ -53,9 +54,10 @@ final class SyncEngine {
   private final OutboxPrefetch prefetch;
 
   SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp,
-             boolean resetting, OutboxPrefetch prefetch) {
+             boolean resetting, boolean ownPull, OutboxPrefetch prefetch) {
     this.prefetch = prefetch;
     this.resetting = resetting;
+    this.ownPull = ownPull;
     this.tide = tide;
     this.context = context;
     this.options = options;
@@ -164,7 +166,7 @@ final class SyncEngine {
       // nothing would leave them pending until the next write
       followUp();
     } else if (failures == 0) {
-      if (prefetched != null && waiting.isEmpty() && !resetting) {
+      if (prefetched != null && waiting.isEmpty() && !pullingOwn()) {
         prefetch.used();
         startRun(List.of(), prefetched);
       } else {
@@ -207,7 +209,7 @@ final class SyncEngine {
         startRun(next, null);
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
-      } else if (background && failures == 0 && !resetting) {
+      } else if (background && failures == 0 && !pullingOwn()) {
         prefetch.want(pushOps(), options.getPushBatchBytes());
       }
     });
@@ -239,7 +241,8 @@ final class SyncEngine {
 
   private Future<SyncResult> step(Run run, OutboxBatch prefetched) {
     int maxOps = pushOps();
-    Future<OutboxBatch> batch = prefetched != null ? Future.succeededFuture(prefetched)
+    Future<OutboxBatch> batch = ownPull ? Future.succeededFuture(new OutboxBatch(List.of(), 0, false))
+      : prefetched != null ? Future.succeededFuture(prefetched)
       : tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()));
     return batch
       .compose(b -> exchange(b, run))
@@ -250,8 +253,10 @@ final class SyncEngine {
   /** One exchange; completes with true if another should follow at once. */
   private Future<Boolean> exchange(OutboxBatch batch, Run run) {
     run.exchanges++;
-    // after a history reset the full pull includes this store's own writes: they tell what the server still has
-    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), size.pullLimit(), resetting);
+    // after a history reset the full pull includes this store's own writes: they tell what the server still has;
+    // after an open, they bring back the writes this store may have lost (OwnPullFence)
+    boolean includeOwn = pullingOwn();
+    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), size.pullLimit(), includeOwn);
     return transport.exchange(request).transform(ar -> {
       if (ar.failed()) {
         size.failed(ar.cause(), batch.ops().size());
@@ -264,7 +269,8 @@ final class SyncEngine {
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       boolean nowCaughtUp = !response.more();
-      return tide.writer().submit(SyncCommit.exchanged(context, batch, response, nowCaughtUp))
+      boolean ownPullDone = includeOwn && nowCaughtUp;
+      return tide.writer().submit(SyncCommit.exchanged(context, batch, response, nowCaughtUp, ownPullDone))
         .map(applied -> {
           cursor = response.cursor();
           run.pushed += batch.ops().size();
@@ -275,12 +281,20 @@ final class SyncEngine {
             resetting = false;
             markCaughtUp();
           }
+          if (ownPullDone) {
+            ownPull = false;
+          }
           status.progress(response.changes().size(), response.remaining());
           // a server stamp may have made a pending write re-stamp itself above it: push that in this run too
           boolean restamped = response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()));
-          return response.more() || batch.full() || restamped;
+          return response.more() || batch.full() || restamped || (ownPullDone && tide.pendingNow() > 0);
         });
     });
+  }
+
+  /** True while pulls include this store's own writes: after a history reset, and after an open. */
+  private boolean pullingOwn() {
+    return resetting || ownPull;
   }
 
   /** Ops per push: what refusals and the link allow now. */
@@ -322,8 +336,8 @@ final class SyncEngine {
     if (stopped || closed) {
       return; // sync was stopped: the next sync brings these changes (the cursor did not move)
     }
-    if (resetting) {
-      followUp(); // the full pull after a reset must see this store's own writes too: pushes leave them out
+    if (pullingOwn()) {
+      followUp(); // a pull of own writes (after a reset or an open) must see them: pushes leave them out
       return;
     }
     if (running != null && runningPush && waiting.isEmpty()) {

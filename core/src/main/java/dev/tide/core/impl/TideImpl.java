@@ -76,7 +76,7 @@ public final class TideImpl implements Tide {
       prefetch.committed(changes, store);
     });
     this.engine = sync == null ? null : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(),
-      store.caughtUp(), store.resetting(), prefetch);
+      store.caughtUp(), store.resetting(), store.ownPullPending(), prefetch);
     // closed with what opened it, like a client Vert.x makes in a verticle: its undeploy, or Vertx.close()
     ((ContextInternal) context).addCloseHook(closeHook);
   }
@@ -226,6 +226,11 @@ public final class TideImpl implements Tide {
 
   public TideOptions options() {
     return options;
+  }
+
+  /** Outbox entries as of the last commit (any thread). */
+  long pendingNow() {
+    return store.pendingCount();
   }
 
   @Override

@@ -47,6 +47,8 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private boolean caughtUp;
   private boolean caughtUpCommitted;
   private final ResetSweep sweep;
+  private final OwnPullFence fence;
+  private boolean durableCommit; // the open transaction's commit must survive a power loss (see OwnPullFence)
 
   private WriterStore(String path, FileLock lock, Connection conn) throws SQLException {
     this.path = path;
@@ -83,9 +85,11 @@ public final class WriterStore implements GroupCommitWriter.Store {
       sweep.start();
       sweep.committed();
     }
+    fence = new OwnPullFence(meta, clock);
     meta.put("node_id", nodeId);
     meta.put("clean", "0"); // until close() records the clock
     tx.commit();
+    syncWal();
   }
 
   /** Opens (creating or migrating) the store; blocking, call it on the writer thread. */
@@ -163,26 +167,36 @@ public final class WriterStore implements GroupCommitWriter.Store {
     clock = Math.max(clock, stamp.counter());
     RemoteRows.Key key = new RemoteRows.Key(change.collection(), change.id());
     RemoteRows.Local local = known.get(key);
+    if (local != null && local.pending() && fence.restamps(stamp, local.stamp(), nodeId)) {
+      // a write this store lost, and the pending one made since (with a reused counter) is newer in fact
+      restampPending(key, known);
+      return false;
+    }
     if (local != null && !stamp.beats(local.stamp())) {
       return false;
     }
-    boolean wasPending = local != null && local.pending();
-    if (wasPending) {
-      entries.dropOfDoc(change.collection(), change.id());
+    if (local != null && local.pending()) {
       if (SyncProtocol.SERVER_NODE.equals(stamp.node())) {
         // A server stamp marks a resurrected document, not a newer edit: the pending local write is
         // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
-        remoteRows.flush();
-        Stamp restamp = nextStamp();
-        writeLocal(change.collection(), change.id(), localBody(change.collection(), change.id()), restamp);
-        localRows.flush();
-        known.put(key, new RemoteRows.Local(restamp, true));
+        restampPending(key, known);
         return false;
       }
+      entries.dropOfDoc(change.collection(), change.id());
     }
     remoteRows.add(change);
     known.put(key, new RemoteRows.Local(stamp, false));
     return true;
+  }
+
+  /** Keeps a pending local write, stamped again above every counter seen, as the only outbox entry of its document. */
+  private void restampPending(RemoteRows.Key key, Map<RemoteRows.Key, RemoteRows.Local> known) throws SQLException {
+    entries.dropOfDoc(key.collection(), key.id());
+    remoteRows.flush();
+    Stamp restamp = nextStamp();
+    writeLocal(key.collection(), key.id(), localBody(key.collection(), key.id()), restamp);
+    localRows.flush();
+    known.put(key, new RemoteRows.Local(restamp, true));
   }
 
   /** The stored JSON text of a document (null for a delete). */
@@ -242,6 +256,18 @@ public final class WriterStore implements GroupCommitWriter.Store {
       // the removed rows held counters the clock covers: after a crash it is recovered from the rows left
       meta.put("clock", Long.toString(clock));
     }
+  }
+
+  /** True until a pull with {@code include_own} completed after the last open (see {@link OwnPullFence}). */
+  public boolean ownPullPending() {
+    return fence.active();
+  }
+
+  /** The pull with {@code include_own} is complete: pushes may go out (see {@link OwnPullFence}). */
+  public void finishOwnPull() throws SQLException {
+    localRows.flush();
+    fence.finish(meta);
+    durableCommit = true;
   }
 
   /** True once a sync pulled everything there was (persisted: the initial sync is done). */
@@ -343,11 +369,16 @@ public final class WriterStore implements GroupCommitWriter.Store {
       }
     }
     tx.commit();
+    if (durableCommit) {
+      durableCommit = false;
+      syncWal();
+    }
     entries.committed();
     committedClock = clock;
     committedCursor = cursor;
     caughtUpCommitted = caughtUp;
     sweep.committed();
+    fence.committed();
   }
 
   @Override
@@ -360,6 +391,17 @@ public final class WriterStore implements GroupCommitWriter.Store {
     cursor = committedCursor;
     caughtUp = caughtUpCommitted;
     sweep.rolledBack();
+    fence.rolledBack();
+    durableCommit = false;
+  }
+
+  /** After a commit: it and every commit before it survive a power loss. */
+  private void syncWal() {
+    try {
+      SqliteFiles.syncWal(path);
+    } catch (java.io.IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot force " + path + "-wal to disk: " + e.getMessage(), e);
+    }
   }
 
   /** Records the clock and marks a clean close, so the next open need not recover the clock from the data. */

@@ -112,10 +112,17 @@ class RefusedRequestTest {
   /** If the request is refused even without ops (not an op's fault: e.g. a gateway), nothing is dropped. */
   @Test
   void nothingIsDroppedWhenEveryRequestIsRefused(Vertx vertx) {
-    HttpServer refusing = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(b -> req.response()
-      .setStatusCode(400).putHeader("Content-Type", "application/json")
-      .end("{\"error\":{\"code\":\"invalid_json\",\"message\":\"body: is not valid JSON\"}}")))
-      .listen(0, "127.0.0.1").await();
+    AtomicInteger requests = new AtomicInteger();
+    // answers the client's first request (the pull after opening, which pushes nothing), refuses the rest
+    HttpServer refusing = vertx.createHttpServer().requestHandler(req -> req.body().onComplete(b -> {
+      if (requests.incrementAndGet() == 1) {
+        req.response().putHeader("Content-Type", "application/json")
+          .end("{\"cursor\":\"e.0\",\"changes\":[],\"more\":false,\"results\":[],\"remaining\":0}");
+      } else {
+        req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+          .end("{\"error\":{\"code\":\"invalid_json\",\"message\":\"body: is not valid JSON\"}}");
+      }
+    })).listen(0, "127.0.0.1").await();
     try {
       List<JsonObject> rejected = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>consumer("b.sync.rejected", m -> rejected.add(m.body()));
@@ -125,6 +132,7 @@ class RefusedRequestTest {
       }
       SyncException e = assertThrows(SyncException.class, () -> b.syncOnce().await());
       assertEquals("invalid_json", e.code());
+      assertEquals(4, requests.get(), "the pull; pushes of 3 ops, then 1; the probe without ops");
       assertEquals(3L, b.pendingCount().await());
       assertTrue(rejected.isEmpty());
     } finally {
@@ -135,11 +143,18 @@ class RefusedRequestTest {
   /** The probe answered 409 (a stale cursor) proves the server reads requests: the op is dropped, then the reset runs. */
   @ParameterizedTest
   @ValueSource(strings = {"http", "websocket"})
-  void anUnreadableOpWithAStaleCursorIsDroppedAndTheResetRuns(String transport, Vertx vertx) {
-    String path = storeWithPendingWrites(vertx, 3);
-    Sql.exec(path, "UPDATE tide_docs SET body = '{\"n\":" + "1".repeat(70) + "}' WHERE id = 'n0'",
-      "INSERT OR REPLACE INTO tide_meta(key, value) VALUES ('cursor', 'otherdb.5')"); // from another server database
+  void anUnreadableOpWithAStaleCursorIsDroppedAndTheResetRuns(String transport, Vertx vertx) throws Exception {
     Tide a = fx.client("a", s -> s.setTransport(transport));
+    a.syncOnce().await(); // the pull after opening: the push below meets the stale cursor, not this pull
+    for (int i = 0; i < 3; i++) {
+      a.collection("notes").put("n" + i, new JsonObject().put("i", i)).await();
+    }
+    Sql.exec(dir.resolve("a.db").toString(), "UPDATE tide_docs SET body = '{\"n\":" + "1".repeat(70) + "}' WHERE id = 'n0'");
+    fx.stopServer(); // the server's database is replaced: a's cursor is now from another database
+    for (String f : new String[] {"server.db", "server.db-wal", "server.db-shm"}) {
+      java.nio.file.Files.deleteIfExists(dir.resolve(f));
+    }
+    fx.startServer();
     SyncResult r = a.syncOnce().await();
     // refused before the reset, and once more after it: a database_changed reset queues this store's writes again
     assertEquals(2, r.rejected());
@@ -150,7 +165,7 @@ class RefusedRequestTest {
   /** A refusal that was not an op's fault leaves nothing behind: once the path is fixed, pushes are whole again. */
   @Test
   void afterARefusalThatWasNoOpsFaultPushesAreWholeAgain(Vertx vertx) {
-    AtomicBoolean broken = new AtomicBoolean(true);
+    AtomicBoolean broken = new AtomicBoolean();
     AtomicInteger exchanges = new AtomicInteger();
     Tide a = fx.client("a", s -> s.setTransportFactory(SyncTransportFactory.of("gateway", (v, o) ->
       new ForwardingSyncTransport(HttpSyncTransport.create(v, o)) {
@@ -161,6 +176,8 @@ class RefusedRequestTest {
             : delegate.exchange(request);
         }
       })));
+    a.syncOnce().await(); // the pull after opening, which pushes nothing: the refusals below meet a push
+    broken.set(true);
     for (int i = 0; i < 4; i++) {
       a.collection("notes").put("n" + i, new JsonObject()).await();
     }
