@@ -41,6 +41,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   private LocalRows localRows;
   private RemoteRows remoteRows;
   private PreparedStatement selectBody;
+  private PreparedStatement selectOutboxDoc;
   private MetaTable meta;
   private OutboxQuery outbox;
   private final OutboxEntries entries;
@@ -186,7 +187,24 @@ public final class WriterStore implements GroupCommitWriter.Store {
     }
     remoteRows.add(change);
     known.put(key, new RemoteRows.Local(stamp, false));
+    if (fence.active() && nodeId.equals(stamp.node())) {
+      // a write this store lost came back with its counter, which a pending write of another document made
+      // since may have reused: stamp that one again, so no two of this store's documents share a counter
+      // (the outbox, tide_rejected and requeueOwn key this store's writes by counter)
+      RemoteRows.Key reused = pendingOfCounter(stamp.counter());
+      if (reused != null && !reused.equals(key)) {
+        restampPending(reused, known);
+      }
+    }
     return true;
+  }
+
+  /** The document of the outbox entry with this counter, or null. */
+  private RemoteRows.Key pendingOfCounter(long counter) throws SQLException {
+    selectOutboxDoc.setLong(1, counter);
+    try (ResultSet rs = selectOutboxDoc.executeQuery()) {
+      return rs.next() ? new RemoteRows.Key(rs.getString(1), rs.getString(2)) : null;
+    }
   }
 
   /** Keeps a pending local write, stamped again above every counter seen, as the only outbox entry of its document. */
@@ -330,6 +348,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     localRows = new LocalRows(conn, nodeId);
     remoteRows = new RemoteRows(conn, nodeId);
     selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
+    selectOutboxDoc = conn.prepareStatement("SELECT collection, id FROM tide_outbox WHERE counter = ?");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -340,7 +359,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   @Override
   public void recover() {
-    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, entries, outbox);
+    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, selectOutboxDoc, entries, outbox);
     sweep.statementsClosed();
     SqliteFiles.rollbackQuietly(conn);
     try {

@@ -181,4 +181,56 @@ class LostLocalCommitTest {
     assertConverged(a, "x", v(2));
     assertEquals(v(3), a.collection("notes").get("z").await());
   }
+
+  /** The server's database is replaced: the next sync gets 409 database_changed. */
+  private void replaceServerDatabase() throws Exception {
+    fx.stopServer();
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      Files.deleteIfExists(dir.resolve("server.db" + suffix));
+    }
+    fx.startServer();
+  }
+
+  /**
+   * The lost write of x comes back with its counter, which a's next write (of y) reused: two of a's
+   * documents hold the same stamp counter. After database_changed every own document is queued again,
+   * keyed by counter (INSERT OR IGNORE): one of the two was not, and the new server never got it.
+   */
+  @Test
+  void aDatabaseChangedResetAfterTheLossPushesEveryOwnDocument(Vertx vertx) throws Exception {
+    Tide a = seeded(vertx, "http");
+    a.collection("notes").put("x", v(1)).await(); // the lost write, counter s+1
+    a = syncedThenLost(a);
+    a.collection("notes").put("y", v(2)).await(); // counter s+1 again
+    a.syncOnce().await();
+    assertEquals(v(1), a.collection("notes").get("x").await(), "the lost write of x came back to a");
+    replaceServerDatabase();
+    a.syncOnce().await(); // 409 database_changed: a pushes its own documents again
+    assertEquals(0L, a.pendingCount().await());
+    java.util.Map<String, JsonObject> server = fx.serverState();
+    assertEquals(v(1), server.get("notes/x") == null ? null : server.get("notes/x").getJsonObject("doc"), "x on the new server: " + server);
+    assertEquals(v(2), server.get("notes/y") == null ? null : server.get("notes/y").getJsonObject("doc"), "y on the new server: " + server);
+  }
+
+  /**
+   * Same reused counter; the server rejects the new write of y. The rejection is kept by counter, so
+   * the confirmed document x (its lost write, come back) was reported rejected too.
+   */
+  @Test
+  void aRejectedWriteReusingALostCounterLeavesTheLostWriteConfirmed(Vertx vertx) throws Exception {
+    this.transport = "http";
+    fx = new SyncFixture(vertx, dir).startServer(new dev.tide.server.TideServerOptions().setMaxDocumentBytes(64), null, null);
+    Tide a = open();
+    a.collection("notes").put("seed", v(0)).await();
+    a.syncOnce().await();
+    snapshot();
+    a.collection("notes").put("x", v(1)).await(); // the lost write, counter s+1
+    a = syncedThenLost(a);
+    a.collection("notes").put("y", new JsonObject().put("big", "z".repeat(200))).await(); // counter s+1, refused
+    a.syncOnce().await();
+    assertEquals(true, a.collection("notes").document("y").await().rejected(), "y was rejected");
+    dev.tide.core.Document x = a.collection("notes").document("x").await();
+    assertEquals(v(1), x.doc());
+    assertEquals(false, x.rejected(), "x is the server's state, not a rejected write");
+  }
 }
