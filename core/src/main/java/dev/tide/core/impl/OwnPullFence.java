@@ -51,6 +51,11 @@ final class OwnPullFence {
     return fence >= 0 && local.counter() > fence && nodeId.equals(change.node()) && !local.beats(change);
   }
 
+  /** True while the pull runs, for a counter a write made since the open may have (a lost write may have had it too). */
+  boolean madeSinceOpen(long counter) {
+    return fence >= 0 && counter > fence;
+  }
+
   /** The pull of own writes completed (in the current transaction). */
   void finish(MetaTable meta) throws SQLException {
     if (fence >= 0) {

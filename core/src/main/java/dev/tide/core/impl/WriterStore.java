@@ -187,7 +187,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
     }
     remoteRows.add(change);
     known.put(key, new RemoteRows.Local(stamp, false));
-    if (fence.active() && nodeId.equals(stamp.node())) {
+    if (nodeId.equals(stamp.node()) && fence.madeSinceOpen(stamp.counter())) {
       // a write this store lost came back with its counter, which a pending write of another document made
       // since may have reused: stamp that one again, so no two of this store's documents share a counter
       // (the outbox, tide_rejected and requeueOwn key this store's writes by counter)
