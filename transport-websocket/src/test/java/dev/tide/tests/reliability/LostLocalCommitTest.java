@@ -233,4 +233,41 @@ class LostLocalCommitTest {
     assertEquals(v(1), x.doc());
     assertEquals(false, x.rejected(), "x is the server's state, not a rejected write");
   }
+
+  /**
+   * The pull after opening runs a page at a time and is cut off after its first page (the client closes);
+   * opened again, it goes on from there: the writes made since the first open still win over the lost ones.
+   */
+  @Test
+  void anOwnPullCutOffAfterItsFirstPageGoesOnAfterTheNextOpen(Vertx vertx) throws Exception {
+    Tide a = seeded(vertx, "http");
+    a.collection("notes").put("x", v(1)).await();
+    a.collection("notes").put("y", v(1)).await();
+    a.collection("notes").put("z", v(1)).await();
+    a.syncOnce().await();
+    a.close().await();
+    restore();
+    java.util.concurrent.atomic.AtomicInteger exchanges = new java.util.concurrent.atomic.AtomicInteger();
+    a = fx.client("a", s -> s.setPullLimit(1).setTransportFactory(dev.tide.core.spi.SyncTransportFactory.of("cut", (vx, o) ->
+      new dev.tide.core.spi.ForwardingSyncTransport(dev.tide.transport.http.HttpSyncTransport.create(vx, o)) {
+        @Override
+        public io.vertx.core.Future<dev.tide.core.SyncResponse> exchange(dev.tide.core.SyncRequest request) {
+          return exchanges.incrementAndGet() == 1 ? delegate.exchange(request)
+            : io.vertx.core.Future.failedFuture(new io.vertx.core.VertxException("cut off", true));
+        }
+      })));
+    a.collection("notes").put("y", v(2)).await(); // reuses x's counter
+    a.collection("notes").put("z", v(2)).await(); // reuses y's counter
+    Tide cut = a;
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> cut.syncOnce().await());
+    assertEquals(2, exchanges.get());
+    a.close().await();
+    a = open();
+    a.collection("notes").put("w", v(3)).await();
+    a.syncOnce().await();
+    assertConverged(a, "x", v(1));
+    assertConverged(a, "y", v(2));
+    assertConverged(a, "z", v(2));
+    assertConverged(a, "w", v(3));
+  }
 }
