@@ -57,6 +57,12 @@ public final class SqliteFiles {
       try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.WRITE)) {
         channel.force(true);
       }
+      // the WAL may be new (SQLite deletes it at a clean close): its directory entry must be durable too
+      try (FileChannel dir = FileChannel.open(wal.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      } catch (IOException e) {
+        // a platform that cannot open a directory (Windows) keeps directory entries durable by itself
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.tide.core.impl;
 
-import dev.tide.core.Change;
 import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
@@ -44,8 +43,7 @@ final class SyncEngine {
   private boolean background;
   private boolean closed;
   private boolean stopped; // by stopSync: pushes wait for the next sync (an app that never started sync still gets them)
-  private long timer = -1;
-  private int failures;
+  private final SyncTimer timer;
   private final PushRefusals refusals;
   private final ExchangeSize size;
   private long intervalMs;
@@ -67,21 +65,22 @@ final class SyncEngine {
     this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps(), tide.vertx().eventBus(), tide.rejectedAddress());
     this.size = new ExchangeSize(options.getPushBatchOps(), options.getPullLimit());
     this.intervalMs = options.getIntervalMs();
+    this.timer = new SyncTimer(tide.vertx(), options);
     this.status = new SyncStatusTracker(tide, context, tide.statusAddress(), caughtUp);
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
       if (background) {
-        failures = 0; // the server is back: catch up now instead of waiting out the backoff
+        timer.succeeded(); // the server is back: catch up now instead of waiting out the backoff
         followUp();
       }
     }));
     transport.disconnectedHandler(v -> context.runOnContext(x -> {
-      if (background && running == null && failures == 0) {
+      if (background && running == null && timer.failures() == 0) {
         // nothing is pushed now: say so, and sync after a backoff (an exchange now would reconnect at once,
         // and every client of a server whose sockets all dropped would come back in the same instant)
-        failures = 1;
-        status.failed(new VertxException("connection to the server lost", true));
-        schedule(backoff());
+        VertxException lost = new VertxException("connection to the server lost", true);
+        status.failed(lost);
+        schedule(timer.failed(lost));
       }
     }));
   }
@@ -108,7 +107,7 @@ final class SyncEngine {
       stopped = false;
       if (!background) {
         background = true;
-        failures = 0;
+        timer.succeeded();
         schedule(0);
       }
       p.complete();
@@ -122,7 +121,7 @@ final class SyncEngine {
       background = false;
       stopped = true;
       prefetch.stop();
-      cancelTimer();
+      timer.cancel();
       Future<SyncResult> current = running;
       if (current == null) {
         p.complete();
@@ -165,7 +164,7 @@ final class SyncEngine {
       // follow-up sync carries every write made meanwhile; without it, a push transport that polls
       // nothing would leave them pending until the next write
       followUp();
-    } else if (failures == 0) {
+    } else if (timer.failures() == 0) {
       if (prefetched != null && waiting.isEmpty() && !pullingOwn()) {
         prefetch.used();
         startRun(List.of(), prefetched);
@@ -187,7 +186,7 @@ final class SyncEngine {
 
   /** @param prefetched the outbox batch to push first, read after the last commit this engine saw; null to read it */
   private void startRun(List<Promise<SyncResult>> waiters, OutboxBatch prefetched) {
-    cancelTimer();
+    timer.cancel();
     pushes.clear(); // the run pulls everything after the cursor, queued pushes included
     begin(run(prefetched), waiters, true);
   }
@@ -209,7 +208,7 @@ final class SyncEngine {
         startRun(next, null);
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
-      } else if (background && failures == 0 && !pullingOwn()) {
+      } else if (background && timer.failures() == 0 && !pullingOwn()) {
         prefetch.want(pushOps(), options.getPushBatchBytes());
       }
     });
@@ -337,7 +336,9 @@ final class SyncEngine {
       return; // sync was stopped: the next sync brings these changes (the cursor did not move)
     }
     if (pullingOwn()) {
-      followUp(); // a pull of own writes (after a reset or an open) must see them: pushes leave them out
+      if (timer.failures() == 0) {
+        followUp(); // a pull of own writes (after a reset or an open) must see them: pushes leave them out
+      } // else: backing off after failures; the retry timer syncs
       return;
     }
     if (running != null && runningPush && waiting.isEmpty()) {
@@ -361,47 +362,28 @@ final class SyncEngine {
   }
 
   private void afterRun(Throwable failure) {
+    long delayMs;
     if (failure == null) {
-      failures = 0;
+      timer.succeeded();
       status.succeeded();
+      delayMs = transport.pushes() ? -1 : intervalMs; // the server pushes: nothing to poll for
     } else {
-      failures++;
+      delayMs = timer.failed(failure);
       status.failed(failure);
     }
     if (background) {
-      schedule(failure == null ? (transport.pushes() ? -1 : intervalMs) : Math.max(backoff(), retryAfterMs(failure)));
+      schedule(delayMs);
     }
   }
 
-  /** A busy server's {@code Retry-After}: the next try waits at least that long. */
-  private static long retryAfterMs(Throwable failure) {
-    return failure instanceof SyncException e && e.retryAfterSeconds() > 0 ? Math.min(3600, e.retryAfterSeconds()) * 1000 : 0;
-  }
-
-  private long backoff() {
-    return Backoff.delayMs(options, failures);
-  }
-
+  /** Syncs after {@code delayMs} while in the background (a negative delay: not on a timer). */
   private void schedule(long delayMs) {
-    if (closed) {
-      return;
-    }
-    cancelTimer();
-    if (delayMs < 0) {
-      return; // the server pushes: nothing to poll for
-    }
-    timer = tide.vertx().setTimer(Math.max(1, delayMs), id -> {
-      timer = -1;
-      if (background) {
-        request(Promise.promise());
-      }
-    });
-  }
-
-  private void cancelTimer() {
-    if (timer >= 0) {
-      tide.vertx().cancelTimer(timer);
-      timer = -1;
+    if (!closed) {
+      timer.set(delayMs, () -> {
+        if (background) {
+          request(Promise.promise());
+        }
+      });
     }
   }
 

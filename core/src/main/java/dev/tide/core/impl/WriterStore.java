@@ -1,21 +1,16 @@
 package dev.tide.core.impl;
 
 import dev.tide.core.Change;
-import dev.tide.core.ChangeSource;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
-import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
 
 import java.nio.channels.FileLock;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The writing side of a client store: the only connection that writes, confined to the writer thread
@@ -39,9 +34,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   // prepared again after a failed transaction (see recover)
   private Transactions tx;
   private LocalRows localRows;
-  private RemoteRows remoteRows;
-  private PreparedStatement selectBody;
-  private PreparedStatement selectOutboxDoc;
+  private RemoteApply remote;
   private MetaTable meta;
   private OutboxQuery outbox;
   private final OutboxEntries entries;
@@ -87,6 +80,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
       sweep.committed();
     }
     fence = new OwnPullFence(meta, clock);
+    remote = new RemoteApply(conn, this, entries, sweep, fence);
     meta.put("node_id", nodeId);
     meta.put("clean", "0"); // until close() records the clock
     tx.commit();
@@ -146,84 +140,17 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   public int applyRemote(List<Change> changes, List<Change> won) throws SQLException {
     localRows.flush();
-    int applied = 0;
-    for (int from = 0; from < changes.size(); from += RemoteRows.LOOKUP) {
-      int to = Math.min(changes.size(), from + RemoteRows.LOOKUP);
-      Map<RemoteRows.Key, RemoteRows.Local> known = remoteRows.lookup(changes, from, to);
-      for (Change change : changes.subList(from, to)) {
-        if (applyRemote(change, known)) {
-          applied++;
-          won.add(change.withSource(ChangeSource.REMOTE));
-        }
-      }
-      remoteRows.flush();
-    }
-    return applied;
+    return remote.apply(changes, won);
   }
 
-  /** One change, against the local state in {@code known} (kept current as changes are applied). */
-  private boolean applyRemote(Change change, Map<RemoteRows.Key, RemoteRows.Local> known) throws SQLException {
-    sweep.seen(change.collection(), change.id());
-    Stamp stamp = change.stamp();
-    clock = Math.max(clock, stamp.counter());
-    RemoteRows.Key key = new RemoteRows.Key(change.collection(), change.id());
-    RemoteRows.Local local = known.get(key);
-    if (local != null && local.pending() && fence.restamps(stamp, local.stamp(), nodeId)) {
-      // a write this store lost, and the pending one made since (with a reused counter) is newer in fact
-      restampPending(key, known);
-      return false;
-    }
-    if (local != null && !stamp.beats(local.stamp())) {
-      return false;
-    }
-    if (local != null && local.pending()) {
-      if (SyncProtocol.SERVER_NODE.equals(stamp.node())) {
-        // A server stamp marks a resurrected document, not a newer edit: the pending local write is
-        // newer in fact. Keep it, stamped above the server's, so it wins on the server too.
-        restampPending(key, known);
-        return false;
-      }
-      entries.dropOfDoc(change.collection(), change.id());
-    }
-    remoteRows.add(change);
-    known.put(key, new RemoteRows.Local(stamp, false));
-    if (nodeId.equals(stamp.node()) && fence.madeSinceOpen(stamp.counter())) {
-      // a write this store lost came back with its counter, which a pending write of another document made
-      // since may have reused: stamp that one again, so no two of this store's documents share a counter
-      // (the outbox, tide_rejected and requeueOwn key this store's writes by counter)
-      RemoteRows.Key reused = pendingOfCounter(stamp.counter());
-      if (reused != null && !reused.equals(key)) {
-        restampPending(reused, known);
-      }
-    }
-    return true;
+  /** Raises the clock to a counter seen (a pulled change's). */
+  void seen(long counter) {
+    clock = Math.max(clock, counter);
   }
 
-  /** The document of the outbox entry with this counter, or null. */
-  private RemoteRows.Key pendingOfCounter(long counter) throws SQLException {
-    selectOutboxDoc.setLong(1, counter);
-    try (ResultSet rs = selectOutboxDoc.executeQuery()) {
-      return rs.next() ? new RemoteRows.Key(rs.getString(1), rs.getString(2)) : null;
-    }
-  }
-
-  /** Keeps a pending local write, stamped again above every counter seen, as the only outbox entry of its document. */
-  private void restampPending(RemoteRows.Key key, Map<RemoteRows.Key, RemoteRows.Local> known) throws SQLException {
-    entries.dropOfDoc(key.collection(), key.id());
-    remoteRows.flush();
-    Stamp restamp = nextStamp();
-    writeLocal(key.collection(), key.id(), localBody(key.collection(), key.id()), restamp);
+  /** Writes what {@link #writeLocal} buffered: statements of another kind follow. */
+  void flushLocal() throws SQLException {
     localRows.flush();
-    known.put(key, new RemoteRows.Local(restamp, true));
-  }
-
-  /** The stored JSON text of a document (null for a delete). */
-  private String localBody(String collection, String id) throws SQLException {
-    selectBody.setString(1, collection);
-    selectBody.setString(2, id);
-    try (ResultSet rs = selectBody.executeQuery()) {
-      return rs.next() ? rs.getString(1) : null;
-    }
   }
 
   /** Sets the sync cursor (null: pull from the beginning), persisted with the current transaction. */
@@ -346,9 +273,6 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   private void prepareRows() throws SQLException {
     localRows = new LocalRows(conn, nodeId);
-    remoteRows = new RemoteRows(conn, nodeId);
-    selectBody = conn.prepareStatement("SELECT body FROM tide_docs WHERE collection = ? AND id = ?");
-    selectOutboxDoc = conn.prepareStatement("SELECT collection, id FROM tide_outbox WHERE counter = ?");
     outbox = new OutboxQuery(conn, nodeId);
   }
 
@@ -359,7 +283,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
    */
   @Override
   public void recover() {
-    SqliteFiles.closeQuietly(tx, meta, localRows, remoteRows, selectBody, selectOutboxDoc, entries, outbox);
+    SqliteFiles.closeQuietly(tx, meta, localRows, remote, entries, outbox);
     sweep.statementsClosed();
     SqliteFiles.rollbackQuietly(conn);
     try {
@@ -367,6 +291,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
       tx = new Transactions(conn);
       prepareRows();
       entries.prepare();
+      remote = new RemoteApply(conn, this, entries, sweep, fence);
     } catch (SQLException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot prepare the store's statements again: " + e.getMessage(), e);
     }
@@ -403,7 +328,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
   @Override
   public void rollback() {
     localRows.clear();
-    remoteRows.clear();
+    remote.clear();
     tx.rollback();
     entries.rolledBack();
     clock = committedClock;
