@@ -1,6 +1,5 @@
 package dev.tide.server;
 
-import dev.tide.server.impl.SqliteServerStore;
 import dev.tide.server.impl.TideServerImpl;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Future;
@@ -19,9 +18,7 @@ public interface TideServer {
    * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
    */
   static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
-    TideServerOptions opts = new TideServerOptions(options);
-    return SqliteServerStore.open(vertx, opts.getDbPath(), opts.getSynchronous())
-      .map(store -> new TideServerImpl(vertx, opts, store));
+    return TideServerImpl.open(vertx, new TideServerOptions(options));
   }
 
   /** Serves over a given store (e.g. another backend); closing the server closes the store. */

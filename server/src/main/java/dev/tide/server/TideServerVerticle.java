@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Runs a {@link TideServer} on its own HTTP server. Options come from the constructor or the
  * deployment's JSON config. Deployed with several instances, they share one server and store and each
  * serves the port from its own event loop. On undeploy, in-flight requests get
- * {@link TideServerOptions#getShutdownGraceSeconds()} to finish, then the store is closed cleanly.
+ * {@link TideServerOptions#getShutdownGraceSeconds()} to finish, then the store is closed cleanly. Vert.x
+ * closed while the store is still opening waits for the open and closes the store.
  */
 public class TideServerVerticle extends VerticleBase {
 
@@ -56,6 +59,10 @@ public class TideServerVerticle extends VerticleBase {
       }
       Future<?> listening;
       try {
+        if (((ContextInternal) context).closeFuture().isClosed()) {
+          // Vert.x closed while the store opened: nothing would stop an HTTP server started now
+          throw new VertxException("Vert.x closed while the server was starting", true);
+        }
         http = vertx.createHttpServer(TideServer.httpServerOptions(opts));
         listening = http.requestHandler(s.router()).listen();
       } catch (RuntimeException e) { // bad options (a port over 65535): fail the start, not leave the store open

@@ -2,6 +2,7 @@ package dev.tide.server.impl;
 
 import dev.tide.core.impl.CloseSteps;
 import dev.tide.core.impl.OffLoopDecoder;
+import dev.tide.core.StoreException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.server.ServerAuthenticator;
 import dev.tide.server.TideServer;
@@ -9,6 +10,7 @@ import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Closeable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -41,8 +43,38 @@ public final class TideServerImpl implements TideServer {
   private final ContextInternal openedOn;
   private final Closeable closeHook = completion -> close().onComplete(completion);
   private Future<Void> closing;
+  private final boolean hooked; // false: what opened it was already closed, nothing would close it
+
+  /**
+   * Opens the SQLite store and serves it, closed with what opened it (see {@link TideServer#open}). A
+   * close of the opener while the store opens on a worker (its verticle undeployed, Vert.x closed) waits
+   * for the open, which then closes what it opened and fails: the file and its lock are free again.
+   */
+  public static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    Promise<TideServer> opened = Promise.promise();
+    Closeable whileOpening = completion -> opened.future().<Void>transform(ar -> Future.succeededFuture()).onComplete(completion);
+    if (!caller.closeFuture().add(whileOpening)) {
+      return Future.failedFuture(closedWhileOpening(options));
+    }
+    SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous()).<TideServer>compose(store -> {
+      TideServerImpl server = new TideServerImpl(vertx, options, store, caller);
+      return server.hooked ? Future.succeededFuture(server)
+        : server.close().transform(ar -> Future.failedFuture(closedWhileOpening(options)));
+    }).onComplete(opened);
+    return opened.future().andThen(ar -> caller.closeFuture().remove(whileOpening));
+  }
+
+  private static StoreException closedWhileOpening(TideServerOptions options) {
+    return new StoreException("cannot open server store " + options.getDbPath()
+      + ": what opened it (its verticle, or Vert.x) was closed meanwhile");
+  }
 
   public TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store) {
+    this(vertx, options, store, (ContextInternal) vertx.getOrCreateContext());
+  }
+
+  private TideServerImpl(Vertx vertx, TideServerOptions options, ServerStore store, ContextInternal openedOn) {
     this.vertx = vertx;
     this.options = options;
     this.store = store;
@@ -50,9 +82,9 @@ public final class TideServerImpl implements TideServer {
     this.bodyBudget = new BodyBudget(options.getMaxBufferedBodyBytes(), options.getBodyTimeoutSeconds() * 1000L);
     this.ws = new WsEndpoint(vertx, options, sync, store, bodyBudget);
     this.router = buildRouter();
-    this.openedOn = (ContextInternal) vertx.getOrCreateContext();
+    this.openedOn = openedOn;
     // closed with what opened it, like a server Vert.x makes in a verticle: its undeploy, or Vertx.close()
-    openedOn.addCloseHook(closeHook);
+    this.hooked = openedOn.closeFuture().add(closeHook);
     long retention = options.getTombstoneRetentionSeconds();
     this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
       store.purgeTombstones(System.currentTimeMillis() - retention * 1000)
@@ -183,7 +215,7 @@ public final class TideServerImpl implements TideServer {
   public synchronized Future<Void> close() {
     if (closing == null) {
       closed = true;
-      openedOn.removeCloseHook(closeHook);
+      openedOn.closeFuture().remove(closeHook);
       if (purgeTimer >= 0) {
         vertx.cancelTimer(purgeTimer);
       }
