@@ -31,6 +31,18 @@ public class SyncException extends TideException {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
+  /**
+   * The server sent what breaks the protocol (a body or frame that is not JSON, a field missing or of the
+   * wrong type, an answer to no request): {@code 502 protocol_error}, as a gateway reports a faulty
+   * upstream. Nothing of it was applied; the client retries after a backoff.
+   */
+  public static SyncException protocolError(String problem) {
+    return new SyncException(502, PROTOCOL_ERROR, problem, null);
+  }
+
+  /** The code of {@link #protocolError}. */
+  public static final String PROTOCOL_ERROR = "protocol_error";
+
   public int status() {
     return status;
   }

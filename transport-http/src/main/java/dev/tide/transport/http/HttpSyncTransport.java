@@ -1,6 +1,7 @@
 package dev.tide.transport.http;
 
 import dev.tide.core.HeadersProvider;
+import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
@@ -162,7 +163,9 @@ public final class HttpSyncTransport implements SyncTransport {
     Buffer body = response.body();
     try {
       if (response.status() == 200) { // a large page is read on a worker: the app's event loop goes on meanwhile
-        return OffLoopDecoder.decode(vertx, body.length(), () -> SyncResponse.fromBuffer(body));
+        return OffLoopDecoder.decode(vertx, body.length(), () -> SyncResponse.fromBuffer(body))
+          .recover(e -> Future.failedFuture(e instanceof InvalidChangeException bad
+            ? SyncException.protocolError("malformed response body from the server: " + bad.getMessage()) : e));
       }
       return Future.failedFuture(error(response.status(), response.statusMessage(), retryAfterSeconds(response.retryAfter()), body));
     } catch (RuntimeException e) {

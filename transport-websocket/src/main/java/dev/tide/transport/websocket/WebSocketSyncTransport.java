@@ -1,8 +1,6 @@
 package dev.tide.transport.websocket;
 
-import dev.tide.core.Change;
 import dev.tide.core.HeadersProvider;
-import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
@@ -23,12 +21,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,6 +61,9 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures;
+  private int protocolFailures; // frames that broke the protocol since the last good result
+  private SyncException protocolFailure;
+  private long protocolRetryAt; // no new connection before this, after a protocol error
   private boolean everConnected;
   private long maxMessageBytes = Long.MAX_VALUE;
   private boolean closed;
@@ -186,12 +185,16 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (ws != null) {
       return Future.succeededFuture(ws);
     }
+    if (connecting == null && System.currentTimeMillis() < protocolRetryAt) {
+      // the server broke the protocol just now: it accepts connections, so only this backoff keeps retries apart
+      return Future.failedFuture(protocolFailure);
+    }
     if (connecting == null) {
-      connecting = open(false).recover(e -> unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
+      connecting = open(false).recover(e -> ServerFrames.unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
         .transform(ar -> {
           if (ar.failed()) {
             connecting = null;
-            return Future.failedFuture(rejection(ar.cause()));
+            return Future.failedFuture(ServerFrames.rejection(ar.cause()));
           }
           // ready once the server's hello (with its message limit) has arrived
           hello = Promise.promise();
@@ -226,24 +229,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }
-
-  private static boolean unauthorized(Throwable e) {
-    return e instanceof UpgradeRejectedException r && r.getStatus() == 401;
-  }
-
-  /** A refused upgrade becomes the server's error (401 → unauthorized); anything else means offline. */
-  private static Throwable rejection(Throwable e) {
-    if (e instanceof UpgradeRejectedException r) {
-      try {
-        JsonObject error = new JsonObject(r.getBody()).getJsonObject("error");
-        return new SyncException(r.getStatus(), error.getString("code"), error.getString("message"), error.getString("field"),
-          error.getString("reason"));
-      } catch (RuntimeException notJson) {
-        return new SyncException(r.getStatus(), "http_" + r.getStatus(), "WebSocket upgrade refused", null);
-      }
-    }
-    return e;
   }
 
   /** Runs on the context: the server's first frame ("hello") must not be missed. */
@@ -284,65 +269,62 @@ public final class WebSocketSyncTransport implements SyncTransport {
   }
 
   private void onFrame(WebSocket socket, AsyncResult<WireReader.Frame> decoded) {
-    if (decoded.failed()) {
-      drop(socket, "malformed frame from server");
-      return;
+    if (socket != ws) {
+      return; // decoded after its socket was dropped: what was in flight on it has failed already
     }
-    WireReader.Frame read = decoded.result();
-    JsonObject frame = read.fields();
-    Object type = frame.getValue("type");
+    ServerFrames.Frame frame;
     try {
-      // only the part this type of frame uses: anything else in it is ignored, as unknown fields are
-      if ("result".equals(type) && "response".equals(read.invalidField()) || "changes".equals(type) && "changes".equals(read.invalidField())) {
-        throw read.invalid(); // the socket is dropped, which fails every request in flight on it
+      frame = decoded.failed() ? null : ServerFrames.read(decoded.result());
+      if (frame == null) {
+        throw ServerFrames.unreadable(decoded.cause());
       }
-      if ("result".equals(type)) {
-        if (read.response() == null) {
-          throw new InvalidChangeException("response", "a result frame needs a response object");
-        }
-        Promise<SyncResponse> p = pending.remove(frame.getLong("id"));
+      if (frame instanceof ServerFrames.Result r) {
+        answer(r.id(), "result").tryComplete(r.response());
+        protocolFailures = 0;
+      } else if (frame instanceof ServerFrames.Error e) {
+        Promise<SyncResponse> p = e.id() != null ? answer(e.id(), "error")
+          // no id: the server could not read our frame that far. Refusals come in turn, and only sync requests
+          // are sent: it answers the oldest one in flight (with none, there is nothing to fail)
+          : pending.keySet().stream().min(Long::compare).map(pending::remove).orElse(null);
         if (p != null) {
-          p.tryComplete(read.response());
+          p.tryFail(e.error());
         }
-      } else if ("error".equals(type)) {
-        JsonObject error = frame.getJsonObject("error", new JsonObject());
-        SyncException e = new SyncException(frame.getInteger("status", 400), error.getString("code", "error"),
-          error.getString("message", ""), error.getString("field"), error.getString("reason"));
-        Promise<SyncResponse> p = frame.getValue("id") != null ? pending.remove(frame.getLong("id"))
-          // no id: the server could not read our frame that far (it refused it as malformed). Only sync requests
-          // are sent, so with one pending it is that one's answer (and a push it refuses must not hang)
-          : pending.size() == 1 ? pending.remove(pending.keySet().iterator().next()) : null;
-        if (p != null) {
-          p.tryFail(e);
-        }
-      } else if ("changes".equals(type)) {
-        pushHandler.handle(pushed(frame, read.changes()));
-      } else if ("hello".equals(type)) {
-        maxMessageBytes = frame.getLong("maxMessageBytes", Long.MAX_VALUE);
+      } else if (frame instanceof ServerFrames.Changes c) {
+        pushHandler.handle(c.push());
+      } else if (frame instanceof ServerFrames.Hello h) {
+        maxMessageBytes = h.maxMessageBytes();
         if (hello != null) {
           hello.tryComplete(socket);
         }
-      }
-      // unknown types: nothing to do (forward compatibility)
-    } catch (RuntimeException e) {
-      drop(socket, "invalid frame from server: " + e.getMessage());
+      } // unknown types: nothing to do (forward compatibility)
+    } catch (SyncException e) {
+      protocolError(socket, e);
     }
   }
 
-  private static PushedChanges pushed(JsonObject frame, List<Change> streamed) {
-    List<Change> changes = streamed;
-    if (changes == null) {
-      if (frame.getValue("changes") != null) {
-        throw new InvalidChangeException("changes", "must be an array");
-      }
-      changes = List.of();
+  /** The request a result or error answers; an id not in flight means the server is out of step. */
+  private Promise<SyncResponse> answer(long id, String type) {
+    Promise<SyncResponse> p = pending.remove(id);
+    if (p == null) {
+      throw ServerFrames.protocolError(type + " frame for id " + id + ", which is no request in flight");
     }
-    String from = frame.getString("from");
-    String cursor = frame.getString("cursor");
-    if (from == null || cursor == null) {
-      throw new InvalidChangeException("cursor", "a changes frame needs from and cursor");
+    return p;
+  }
+
+  /**
+   * A frame that breaks the protocol: nothing of it is applied, everything in flight fails with it, and
+   * the socket is dropped (what follows on it cannot be trusted); reconnects back off while this repeats.
+   */
+  private void protocolError(WebSocket socket, SyncException e) {
+    List<Promise<SyncResponse>> failed = new ArrayList<>(pending.values());
+    pending.clear();
+    failed.forEach(p -> p.tryFail(e));
+    if (hello != null) {
+      hello.tryFail(e);
     }
-    return new PushedChanges(from, cursor, changes);
+    protocolFailure = e;
+    protocolRetryAt = System.currentTimeMillis() + Backoff.delayMs(options, ++protocolFailures);
+    drop(socket, "protocol error from the server"); // the close reason has a byte limit; the error says more
   }
 
   private void drop(WebSocket socket, String reason) {
@@ -386,7 +368,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (closed || reconnectTimer >= 0) {
       return;
     }
-    reconnectTimer = vertx.setTimer(Backoff.delayMs(options, reconnectFailures + 1), t -> {
+    long delay = Math.max(Backoff.delayMs(options, reconnectFailures + 1), protocolRetryAt - System.currentTimeMillis());
+    reconnectTimer = vertx.setTimer(delay, t -> {
       reconnectTimer = -1;
       if (ws == null && !closed) {
         connect().onFailure(e -> {
