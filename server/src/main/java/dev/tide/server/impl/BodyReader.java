@@ -11,8 +11,9 @@ import io.vertx.ext.web.RoutingContext;
  * Reads a {@code POST /sync} body into memory, taking its bytes from the server-wide {@link BodyBudget}
  * as they arrive, not as the Content-Length announces them (a client that announces 16 MiB and sends
  * nothing holds nothing). Refuses with 413 past the body limit, 429 when the budget is spent, and 408
- * when the body has not arrived whole within the budget's receive timeout (then the connection is
- * closed: the client is still sending; so is one still sending a body refused on the way at that time).
+ * when the body has not arrived whole within the budget's receive timeout (then the body is cut off: the
+ * client is still sending; so is one still sending a body refused on the way at that time). Over HTTP/1.x
+ * that closes the connection; over HTTP/2 it resets the request's stream only.
  * The bytes stay taken until the response ends or the connection closes; the body is then
  * {@link #body(RoutingContext)}. Runs on the request's context.
  */
@@ -129,26 +130,31 @@ final class BodyReader implements Handler<RoutingContext> {
       if (request.isEnded()) {
         return;
       }
-      boolean http1 = request.version() != HttpVersion.HTTP_2;
       if (refused) { // refused (413, 429) while it arrived, and it is still sending: cut it off
-        if (http1) {
-          request.connection().close();
-        }
+        cutOff(request);
         return;
       }
       releaseBody();
       refused = true;
       HttpError timeout = new HttpError(408, "timeout", "the request body did not arrive within "
         + budget.receiveTimeoutMillis() / 1000 + " s");
-      if (http1) {
+      if (request.version() != HttpVersion.HTTP_2) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
       }
-      // answered here, not through the failure handler: the connection closes once the answer is written
-      timeout.send(ctx).onComplete(ar -> {
-        if (http1) {
-          request.connection().close();
-        }
-      });
+      // answered here, not through the failure handler: the body is cut off once the answer is written
+      timeout.send(ctx).onComplete(ar -> cutOff(request));
+    }
+
+    /**
+     * Stops a body still arriving. HTTP/1.x can only close the connection. HTTP/2 resets just this stream,
+     * with NO_ERROR after a complete answer (RFC 9113, section 8.1): its connection carries other streams.
+     */
+    private void cutOff(HttpServerRequest request) {
+      if (request.version() == HttpVersion.HTTP_2) {
+        request.response().reset(0);
+      } else {
+        request.connection().close();
+      }
     }
 
     private void refuse(HttpError error) {
