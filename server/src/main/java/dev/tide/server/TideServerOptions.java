@@ -276,8 +276,9 @@ public class TideServerOptions {
 
   /**
    * One request body (HTTP) or WebSocket message must arrive whole within this many seconds of its
-   * first byte being awaited; a slower one is refused (HTTP 408, then the connection is closed, or over
-   * HTTP/2 the stream reset) and its bytes are let go, so a client that trickles cannot hold the memory budget.
+   * first byte being awaited; a slower one is refused (408; HTTP/1.1 then closes the connection, HTTP/2
+   * resets the stream, a WebSocket stays open) and its bytes are let go, so a client that trickles cannot
+   * hold the memory budget.
    */
   public int getBodyTimeoutSeconds() {
     return bodyTimeoutSeconds;

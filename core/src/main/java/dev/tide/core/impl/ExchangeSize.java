@@ -7,7 +7,8 @@ import java.net.ConnectException;
 
 /**
  * How much one exchange carries: halved after an exchange is lost on the way (it timed out, or the
- * connection dropped mid-way), doubled back after each one that succeeds, up to the configured sizes.
+ * connection dropped mid-way), ops alone after a push the server refused as too slow to arrive (408),
+ * doubled back after each one that succeeds, up to the configured sizes.
  * On a slow link a push or a page too large to get through before the connection gives up would
  * otherwise be sent again, identical, for ever. Confined to the sync engine's context.
  */
@@ -41,6 +42,13 @@ final class ExchangeSize {
    * nothing could be sent (no connection: the size is not at fault).
    */
   void failed(Throwable error, int opsSent) {
+    if (error instanceof SyncException e && e.status() == 408) {
+      // the server answered, but the request did not arrive whole within its body timeout: send less
+      if (opsSent > 1) {
+        ops = Math.max(1, Math.min(ops, opsSent) / 2);
+      }
+      return;
+    }
     if (error instanceof SyncException || error instanceof StoreException || error instanceof ConnectException) {
       return;
     }

@@ -90,6 +90,13 @@ final class WsConnection {
       public void binary() {
         close((short) 1003, "text frames only");
       }
+
+      @Override
+      public void timedOut() {
+        // not busy: the message was too slow to arrive, so the client must send smaller ones (as over HTTP)
+        refuseInTurn(new HttpError(408, "timeout", "the message did not arrive within "
+          + bodyBudget.receiveTimeoutMillis() / 1000 + " s"));
+      }
     });
     this.context = context;
     this.ws = ws;

@@ -35,12 +35,9 @@ final class WsMessageReader {
 
     /**
      * A message was not finished within the receive timeout: what had arrived is let go and the rest of
-     * it is ignored. By default it is refused like a message dropped for the budget (a 429 error frame,
-     * the socket stays open); a connection may close the socket instead.
+     * it is ignored.
      */
-    default void timedOut() {
-      busy();
-    }
+    void timedOut();
   }
 
   private final BodyBudget budget;

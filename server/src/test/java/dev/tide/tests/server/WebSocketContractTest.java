@@ -137,7 +137,7 @@ class WebSocketContractTest extends ProtocolContractFixture {
     assertTrue(pings >= 1, "pings before the close: " + sb);
   }
 
-  /** §6 Memory: a message not finished within bodyTimeoutSeconds "gets the same error frame" (429 busy); the rest of its frames are ignored. */
+  /** §6 Memory: a message not finished within bodyTimeoutSeconds gets an error frame (408 timeout); the rest of its frames are ignored. */
   @Test
   void unfinishedMessageTimesOut(Vertx vertx) throws Exception {
     ServerFixture server = start(vertx, new TideServerOptions().setBodyTimeoutSeconds(1));
@@ -162,8 +162,8 @@ class WebSocketContractTest extends ProtocolContractFixture {
     List<byte[]> p = new java.util.ArrayList<>();
     frames(r.bytes(), start, p);
     JsonObject err = new JsonObject(new String(p.get(1), StandardCharsets.UTF_8));
-    assertEquals(429, err.getInteger("status"));
-    assertEquals("busy", err.getJsonObject("error").getString("code"));
+    assertEquals(408, err.getInteger("status"));
+    assertEquals("timeout", err.getJsonObject("error").getString("code"));
     assertEquals(2, new JsonObject(new String(p.get(2), StandardCharsets.UTF_8)).getInteger("id"));
   }
 
