@@ -170,7 +170,10 @@ public class SyncOptions {
     return this;
   }
 
-  /** An exchange with no answer after this long fails (and is retried: replays are harmless). */
+  /**
+   * An exchange that makes no progress this long (no part of the request taken, no part of the answer
+   * received) fails, and is retried with smaller pushes and pulls (replays are harmless).
+   */
   public long getRequestTimeoutMs() {
     return requestTimeoutMs;
   }
