@@ -9,7 +9,6 @@ import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.Backoff;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.TextFrames;
-import dev.tide.core.impl.Utf8;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
@@ -27,7 +26,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.http.WebSocketFrame;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -238,13 +236,15 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private void setUp(WebSocket socket) {
     ws = socket;
     liveness.reset();
-    // every frame counts, a part of a large message too: on a slow link it may take minutes. Messages are
-    // joined here, not by Vert.x, which decodes bytes that are not UTF-8 as U+FFFD (a document would be
-    // applied altered) and only closes the socket for a binary frame (no protocol error, no backoff)
-    Buffer[] message = {null}; // the text message arriving on this socket
+    // every frame counts, a part of a large message too: on a slow link it may take minutes
+    TextMessageJoiner messages = new TextMessageJoiner(MAX_MESSAGE_BYTES, text -> onText(socket, text),
+      why -> protocolError(socket, ServerFrames.protocolError(why)),
+      () -> drop(socket, "message over " + MAX_MESSAGE_BYTES + " bytes")); // like a lost connection: a smaller page next
     socket.frameHandler(frame -> {
       liveness.received(frame);
-      onDataFrame(socket, message, frame);
+      if (socket == ws) {
+        messages.frame(frame);
+      }
     });
     socket.pongHandler(b -> liveness.pong());
     socket.exceptionHandler(e -> {
@@ -273,39 +273,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
       drop(socket, "silent for two heartbeats");
     } else {
       socket.writePing(Buffer.buffer("tide"));
-    }
-  }
-
-  /** A frame of the server's: text messages are joined and decoded strictly; a binary one breaks the protocol. */
-  private void onDataFrame(WebSocket socket, Buffer[] message, WebSocketFrame frame) {
-    if (socket != ws) {
-      return;
-    }
-    if (frame.isBinary()) {
-      message[0] = null;
-      protocolError(socket, ServerFrames.protocolError("binary frame from the server: its messages are text"));
-      return;
-    }
-    if (frame.isText()) {
-      message[0] = Buffer.buffer();
-    } else if (!frame.isContinuation() || message[0] == null) {
-      return; // ping, pong and close are Vert.x's to answer
-    }
-    Buffer data = frame.binaryData();
-    if ((long) message[0].length() + data.length() > MAX_MESSAGE_BYTES) {
-      message[0] = null;
-      drop(socket, "message over " + MAX_MESSAGE_BYTES + " bytes"); // as Vert.x did: like a lost connection (a smaller page next)
-      return;
-    }
-    message[0].appendBuffer(data);
-    if (frame.isFinal()) {
-      String text = Utf8.decode(message[0]);
-      message[0] = null;
-      if (text == null) {
-        protocolError(socket, ServerFrames.protocolError("a text message from the server that is not UTF-8"));
-      } else {
-        onText(socket, text);
-      }
     }
   }
 
