@@ -3,6 +3,7 @@ package dev.tide.tests.websocket;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncResponse;
 import dev.tide.core.SyncStatus;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
@@ -219,5 +220,50 @@ class MalformedServerFramesTest {
     // 25-50, 50-100, ... 800-1600 ms apart: at most 8 in 2.5 s (a reconnect every 25-50 ms would make about 60)
     assertTrue(connections.get() <= 10, connections.get() + " connections in 2.5 s");
     assertEquals(1L, c.pendingCount().await());
+  }
+
+  // frames at the edge of the rules, which the client must take
+
+  @Test
+  void aNullIdErrorWithNothingInFlightIsIgnored(Vertx vertx) throws Exception {
+    int port = fakeServer(vertx, HELLO, (n, sync) -> goodResult(sync.getValue("id"), sync)
+      + "\n{\"type\":\"error\",\"id\":null,\"status\":429,\"error\":{\"code\":\"busy\",\"message\":\"m\"}}");
+    WebSocketSyncTransport t = WebSocketSyncTransport.create(vertx, options(port));
+    cleanup.add(() -> t.close().await());
+    t.exchange(PULL).await(10, TimeUnit.SECONDS);
+    t.exchange(PULL).await(10, TimeUnit.SECONDS);
+    assertEquals(1, connections.get());
+  }
+
+  @Test
+  void aNullIdErrorAnswersTheOldestOfTwo(Vertx vertx) throws Exception {
+    List<Object> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int port = fakeServer(vertx, HELLO, (n, sync) -> {
+      ids.add(sync.getValue("id"));
+      return n == 2 ? "{\"type\":\"error\",\"id\":null,\"status\":429,\"error\":{\"code\":\"busy\",\"message\":\"m\"}}"
+        : goodResult(sync.getValue("id"), sync);
+    });
+    WebSocketSyncTransport t = WebSocketSyncTransport.create(vertx, options(port));
+    cleanup.add(() -> t.close().await());
+    t.exchange(PULL).await(10, TimeUnit.SECONDS);
+    Future<SyncResponse> a = t.exchange(PULL);
+    Future<SyncResponse> b = t.exchange(PULL);
+    b.await(10, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(a::isComplete);
+    assertEquals(1, connections.get());
+  }
+
+  @Test
+  void pushWithMoreAndExtraFields(Vertx vertx) throws Exception {
+    int port = fakeServer(vertx, "{\"type\":\"hello\",\"protocol\":1,\"maxMessageBytes\":1048576,\"x\":{\"y\":[1]}}",
+      (n, sync) -> goodResult(sync.getValue("id"), sync));
+    WebSocketSyncTransport t = WebSocketSyncTransport.create(vertx, options(port));
+    List<dev.tide.core.spi.PushedChanges> pushes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    t.pushHandler(pushes::add);
+    cleanup.add(() -> t.close().await());
+    t.exchange(PULL).await(10, TimeUnit.SECONDS);
+    latest.writeTextMessage("{\"type\":\"changes\",\"from\":\"c1\",\"cursor\":\"c2\",\"changes\":[],\"more\":true,\"extra\":1}").await();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> pushes.size() == 1);
+    assertEquals(1, connections.get());
   }
 }
