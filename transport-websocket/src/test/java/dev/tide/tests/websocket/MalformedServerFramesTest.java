@@ -1,12 +1,9 @@
 package dev.tide.tests.websocket;
 
 import dev.tide.core.SyncException;
-import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
-import dev.tide.core.SyncStatus;
 import dev.tide.core.Tide;
-import dev.tide.core.TideOptions;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.transport.http.HttpSyncTransport;
 import dev.tide.transport.websocket.WebSocketSyncTransport;
@@ -18,16 +15,12 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,24 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reconnects and syncs once the server answers properly.
  */
 @ExtendWith(VertxExtension.class)
-class MalformedServerFramesTest {
+class MalformedServerFramesTest extends FakeServerFixture {
 
-  static final String HELLO = "{\"type\":\"hello\",\"protocol\":1,\"maxMessageBytes\":1048576}";
   static final String CHANGE = "{\"collection\":\"c\",\"id\":\"x\",\"stamp\":{\"counter\":5,\"node\":\"other\"},\"doc\":{\"v\":1}}";
 
-  @TempDir
-  Path dir;
-  final List<Runnable> cleanup = new ArrayList<>();
-  final AtomicInteger connections = new AtomicInteger();
   volatile ServerWebSocket latest;
   final List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).run();
-    }
-  }
 
   /** A valid answer to a sync frame: cursor c1, no changes, every op applied. */
   static String goodResult(Object id, JsonObject sync) {
@@ -89,18 +70,6 @@ class MalformedServerFramesTest {
     }).listen(0, "127.0.0.1").await();
     cleanup.add(() -> server.close().await());
     return server.actualPort();
-  }
-
-  SyncOptions options(int port) {
-    return new SyncOptions().setUrl("http://127.0.0.1:" + port + "/sync").setRequestTimeoutMs(60_000)
-      .setBackoffInitialMs(50).setBackoffMaxMs(5_000).setIntervalMs(60_000);
-  }
-
-  Tide client(Vertx vertx, int port) {
-    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("c.db").toString()).setAddressPrefix("c")
-      .setSync(options(port).setTransport("websocket"))).await();
-    cleanup.add(() -> tide.close().await());
-    return tide;
   }
 
   static SyncException protocolError(Future<?> exchange) {

@@ -1,9 +1,6 @@
 package dev.tide.tests.websocket;
 
-import dev.tide.core.SyncException;
-import dev.tide.core.SyncOptions;
 import dev.tide.core.Tide;
-import dev.tide.core.TideOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,18 +10,13 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -37,22 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of its request, and must back off while the server keeps sending them, as for malformed JSON frames.
  */
 @ExtendWith(VertxExtension.class)
-class ServerFrameLimitsTest {
+class ServerFrameLimitsTest extends FakeServerFixture {
 
   static final String CHANGE = "{\"collection\":\"c\",\"id\":\"x\",\"stamp\":{\"counter\":5,\"node\":\"other\"},\"doc\":{\"v\":\"BAD\"}}";
-  static final String HELLO = "{\"type\":\"hello\",\"protocol\":1,\"maxMessageBytes\":1048576}";
 
-  @TempDir
-  Path dir;
-  final List<Runnable> cleanup = new ArrayList<>();
-  final AtomicInteger connections = new AtomicInteger();
-
-  @AfterEach
-  void tearDown() {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      cleanup.get(i).run();
-    }
-  }
 
   /** A valid result for {@code sync}, padded to {@code size} chars. */
   static String result(JsonObject sync, int size) {
@@ -87,14 +67,6 @@ class ServerFrameLimitsTest {
     }).listen(0, "127.0.0.1").await();
     cleanup.add(() -> server.close().await());
     return server.actualPort();
-  }
-
-  Tide client(Vertx vertx, int port) {
-    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("c.db").toString()).setAddressPrefix("c")
-      .setSync(new SyncOptions().setUrl("http://127.0.0.1:" + port + "/sync").setRequestTimeoutMs(60_000)
-        .setBackoffInitialMs(50).setBackoffMaxMs(5_000).setIntervalMs(60_000).setTransport("websocket"))).await();
-    cleanup.add(() -> tide.close().await());
-    return tide;
   }
 
   /** The server's frame broke the protocol: the client's only write stays pending, not dropped as too large. */
