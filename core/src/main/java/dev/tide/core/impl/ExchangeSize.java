@@ -7,33 +7,35 @@ import java.net.ConnectException;
 
 /**
  * How much one exchange carries: halved after an exchange is lost on the way (it timed out, or the
- * connection dropped mid-way), ops alone after a push the server refused as too slow to arrive (408),
- * doubled back after each one that succeeds, up to the configured sizes.
+ * connection dropped mid-way), ops alone after a push the server refused as too slow to arrive (408).
  * On a slow link a push or a page too large to get through before the connection gives up would
  * otherwise be sent again, identical, for ever. Confined to the sync engine's context.
+ * <p>
+ * Growing back is careful, because each size that is too large costs a whole timeout: a size grows
+ * only after an exchange that carried it in full (a pull-only exchange proves nothing about pushes),
+ * doubling up to the size last known to work, and above that only after {@link Window#PROBE_AFTER}
+ * exchanges in a row carried it (twice as many after each probe that failed, up to
+ * {@link Window#PROBE_AFTER_MAX}). A link that stays slow thus costs one timeout per many exchanges,
+ * not every other one; a link that got faster is found again.
  */
 final class ExchangeSize {
 
-  private final int maxOps;
-  private final int maxLimit;
-  private int ops;
-  private int limit;
+  private final Window ops;
+  private final Window limit;
 
   ExchangeSize(int maxOps, int maxLimit) {
-    this.maxOps = Math.max(1, maxOps);
-    this.maxLimit = Math.max(1, maxLimit);
-    this.ops = this.maxOps;
-    this.limit = this.maxLimit;
+    this.ops = new Window(maxOps);
+    this.limit = new Window(maxLimit);
   }
 
   /** Ops to push in the next exchange (at most). */
   int pushOps() {
-    return ops;
+    return ops.size;
   }
 
   /** Changes to ask for in the next exchange. */
   int pullLimit() {
-    return limit;
+    return limit.size;
   }
 
   /**
@@ -44,23 +46,82 @@ final class ExchangeSize {
   void failed(Throwable error, int opsSent) {
     if (error instanceof SyncException e && e.status() == 408) {
       // the server answered, but the request did not arrive whole within its body timeout: send less
-      if (opsSent > 1) {
-        ops = Math.max(1, Math.min(ops, opsSent) / 2);
-      }
+      ops.lost(opsSent);
       return;
     }
     if (error instanceof SyncException || error instanceof StoreException || error instanceof ConnectException) {
       return;
     }
-    if (opsSent > 1) {
-      ops = Math.max(1, Math.min(ops, opsSent) / 2);
-    }
-    limit = Math.max(1, limit / 2);
+    ops.lost(opsSent);
+    limit.lost(Integer.MAX_VALUE); // the response may be what did not get through
   }
 
-  /** An exchange got through: grow back towards the configured sizes. */
-  void succeeded() {
-    ops = (int) Math.min(maxOps, ops * 2L);
-    limit = (int) Math.min(maxLimit, limit * 2L);
+  /**
+   * An exchange got through. {@code opsSent} and {@code changesPulled} are what it carried, or
+   * {@link Integer#MAX_VALUE} when another limit (bytes, the server's page size) cut it: it then
+   * carried all that the size could have.
+   */
+  void succeeded(int opsSent, int changesPulled) {
+    ops.carried(opsSent);
+    limit.carried(changesPulled);
+  }
+
+  /** One size, between 1 and its configured maximum. */
+  static final class Window {
+
+    static final int PROBE_AFTER = 8;
+    static final int PROBE_AFTER_MAX = 64;
+
+    private final int max;
+    private int size;
+    /** The size last known to work: grown to at once; above it only by probing. */
+    private int known;
+    private int carriedInARow;
+    private int probeAfter = PROBE_AFTER;
+    private boolean probing;
+
+    Window(int max) {
+      this.max = Math.max(1, max);
+      this.size = this.max;
+      this.known = this.max;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void lost(int sent) {
+      if (sent <= 1) {
+        return; // one item cannot be split: the retry waits out the backoff
+      }
+      if (probing) {
+        probeAfter = Math.min(PROBE_AFTER_MAX, probeAfter * 2);
+        probing = false;
+      }
+      size = Math.max(1, Math.min(size, sent) / 2);
+      known = size;
+      carriedInARow = 0;
+    }
+
+    void carried(int sent) {
+      if (sent < size) {
+        return; // less than the size got through: that proves nothing about the size
+      }
+      if (probing) {
+        probing = false; // the probe got through: the link carries more again
+        probeAfter = PROBE_AFTER;
+        known = size;
+      }
+      if (size == max) {
+        return;
+      }
+      if (size < known) {
+        size = Math.min(known, size * 2);
+      } else if (++carriedInARow >= probeAfter) {
+        carriedInARow = 0;
+        probing = true;
+        size = (int) Math.min(max, size * 2L);
+      }
+    }
   }
 }

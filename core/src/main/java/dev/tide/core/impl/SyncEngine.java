@@ -261,8 +261,10 @@ final class SyncEngine {
         size.failed(ar.cause(), batch.ops().size());
         return recover(ar.cause(), batch, run);
       }
-      size.succeeded();
       SyncResponse response = ar.result();
+      // cut by a byte limit or the server's page size: it carried all that the size could have
+      size.succeeded(batch.full() ? Integer.MAX_VALUE : batch.ops().size(),
+        response.more() ? Integer.MAX_VALUE : response.changes().size());
       if (response.results().size() != batch.ops().size()) {
         return Future.failedFuture(new SyncException(200, "protocol_error",
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
