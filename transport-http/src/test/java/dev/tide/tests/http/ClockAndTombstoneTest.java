@@ -16,13 +16,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -36,25 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Clock bounds (PROTOCOL.md 1, 3) and tombstone retention with its reset rule (PROTOCOL.md 3, "Cursors"). */
 @ExtendWith(VertxExtension.class)
-class ClockAndTombstoneTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
-  Tide client(String name) {
-    return fx.client(name);
-  }
+class ClockAndTombstoneTest extends SyncFixtureTest {
 
   /** Closes a client, sets its recorded clock, and opens it again (a corrupted or far-ahead clock). */
   Tide withClock(String name, long clock) {

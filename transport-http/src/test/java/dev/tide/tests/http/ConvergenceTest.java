@@ -12,13 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,25 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
-class ConvergenceTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
-
-  Tide client(String name) {
-    return fx.client(name);
-  }
+class ConvergenceTest extends SyncFixtureTest {
 
   @Test
   void twoOfflineClientsConvergeOnTheHighestStamps() {

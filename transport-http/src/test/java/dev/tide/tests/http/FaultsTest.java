@@ -11,14 +11,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,25 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
-class FaultsTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-  FaultProxy proxy;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (proxy != null) {
-      proxy.close().await();
-    }
-    fx.close();
-  }
+class FaultsTest extends SyncFixtureTest {
 
   Tide viaProxy(String name, java.util.function.Consumer<dev.tide.core.SyncOptions> more) {
     return fx.client(name, s -> {

@@ -22,14 +22,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,21 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Cursors and resets around purged tombstones (PROTOCOL.md, "Cursors" and "Tombstone retention"). */
 @ExtendWith(VertxExtension.class)
-class PurgedHistoryTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
+class PurgedHistoryTest extends SyncFixtureTest {
 
   /** A new client pages through a server whose newest row was a purged tombstone (it was refused after page 1). */
   @Test

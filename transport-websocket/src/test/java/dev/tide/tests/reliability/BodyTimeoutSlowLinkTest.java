@@ -4,6 +4,7 @@ import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
 import dev.tide.tests.core.FaultProxy;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * exchange lost on the way. Sending the same push again would be refused the same way for ever.
  */
 @ExtendWith(VertxExtension.class)
-class BodyTimeoutSlowLinkTest extends ProxiedSyncFixture {
+class BodyTimeoutSlowLinkTest extends SyncFixtureTest {
 
   static final int DOCS = 250;
   static final String PAD = "x".repeat(4000);

@@ -4,6 +4,7 @@ import dev.tide.core.SyncStatus;
 import dev.tide.core.Tide;
 import dev.tide.tests.core.FaultProxy;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backoff and jitter.
  */
 @ExtendWith(VertxExtension.class)
-class OfflineStatusTest extends ProxiedSyncFixture {
+class OfflineStatusTest extends SyncFixtureTest {
 
   @Test
   void anIdleWebSocketClientThatLosesItsServerReportsOffline(Vertx vertx) {

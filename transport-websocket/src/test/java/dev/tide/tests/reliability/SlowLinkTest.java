@@ -3,6 +3,7 @@ package dev.tide.tests.reliability;
 import dev.tide.core.Tide;
 import dev.tide.tests.core.FaultProxy;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * flowing, so it is neither a lost answer nor a dead peer: sync gets through, on both transports.
  */
 @ExtendWith(VertxExtension.class)
-class SlowLinkTest extends ProxiedSyncFixture {
+class SlowLinkTest extends SyncFixtureTest {
 
   static final int DOCS = 250;
   static final String PAD = "x".repeat(4000); // 250 × 4 KB: one page, or one push, of about 1 MB

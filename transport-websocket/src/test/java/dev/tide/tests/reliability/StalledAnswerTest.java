@@ -8,6 +8,7 @@ import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ForwardingServerStore;
 import dev.tide.tests.core.FaultProxy;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pass-through FaultProxy), so WebSocket pings/pongs keep flowing.
  */
 @ExtendWith(VertxExtension.class)
-class StalledAnswerTest extends ProxiedSyncFixture {
+class StalledAnswerTest extends SyncFixtureTest {
 
   final Promise<List<OpResult>> stalled = Promise.promise();
 

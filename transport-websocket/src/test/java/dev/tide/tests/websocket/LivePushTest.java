@@ -14,18 +14,15 @@ import dev.tide.server.impl.TideServerImpl;
 import dev.tide.tests.core.FaultProxy;
 import dev.tide.tests.core.Sql;
 import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import dev.tide.transport.websocket.WebSocketSyncTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,25 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
-class LivePushTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-  FaultProxy proxy;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (proxy != null) {
-      proxy.close().await();
-    }
-    fx.close();
-  }
+class LivePushTest extends SyncFixtureTest {
 
   /** A WebSocket client that never polls (interval of an hour): whatever reaches it quickly was pushed. */
   Tide ws(String name, Consumer<SyncOptions> more) {

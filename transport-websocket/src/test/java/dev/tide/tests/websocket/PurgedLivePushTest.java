@@ -5,17 +5,12 @@ import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ChangeSignal;
 import dev.tide.server.spi.ForwardingServerStore;
 import dev.tide.server.spi.ServerStore;
-import dev.tide.tests.http.SyncFixture;
-import io.vertx.core.Vertx;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
@@ -26,21 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * the server closes it, and the client's exchange after reconnecting resets (history_purged).
  */
 @ExtendWith(VertxExtension.class)
-class PurgedLivePushTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fx = new SyncFixture(vertx, dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
+class PurgedLivePushTest extends SyncFixtureTest {
 
   /** The SQLite store; its commit signal can be held back (the server does not learn of commits meanwhile). */
   static final class HeldSignal extends ForwardingServerStore {
