@@ -130,8 +130,8 @@ final class BodyReader implements Handler<RoutingContext> {
       if (request.isEnded()) {
         return;
       }
-      if (refused) { // refused (413, 429) while it arrived, and it is still sending: cut it off
-        cutOff(request);
+      if (refused) { // refused (413, 429) while it arrived, and it is still sending: cut it off after its answer
+        HttpError.abort(request);
         return;
       }
       releaseBody();
@@ -142,19 +142,7 @@ final class BodyReader implements Handler<RoutingContext> {
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
       }
       // answered here, not through the failure handler: the body is cut off once the answer is written
-      timeout.send(ctx).onComplete(ar -> cutOff(request));
-    }
-
-    /**
-     * Stops a body still arriving. HTTP/1.x can only close the connection. HTTP/2 resets just this stream,
-     * with NO_ERROR after a complete answer (RFC 9113, section 8.1): its connection carries other streams.
-     */
-    private void cutOff(HttpServerRequest request) {
-      if (request.version() == HttpVersion.HTTP_2) {
-        request.response().reset(0);
-      } else {
-        request.connection().close();
-      }
+      timeout.send(ctx).onComplete(ar -> HttpError.abort(request));
     }
 
     private void refuse(HttpError error) {

@@ -1,7 +1,9 @@
 package dev.tide.server.impl;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -11,6 +13,10 @@ import io.vertx.ext.web.RoutingContext;
  * handlers; the router's failure handler writes it.
  */
 final class HttpError extends RuntimeException {
+
+  // RST_STREAM error codes (RFC 9113, section 7)
+  private static final long NO_ERROR = 0;
+  private static final long INTERNAL_ERROR = 2;
 
   final int status;
   final String code;
@@ -50,17 +56,34 @@ final class HttpError extends RuntimeException {
     return new JsonObject().put("error", error);
   }
 
-  /** Writes this error as the response; completes once it is written. */
+  /**
+   * Writes this error as the response; completes once it is written. If the head is already out (an
+   * application's route under the mount failed mid-response), the request is {@link #abort aborted} instead.
+   */
   Future<Void> send(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
-      return ctx.request().connection().close();
+      return abort(ctx.request());
     }
     if (status == 405) {
       String path = ctx.request().path();
       response.putHeader("Allow", path.endsWith("/health") || path.endsWith("/ws") ? "GET" : "POST");
     }
     return response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body().toBuffer());
+  }
+
+  /**
+   * Stops one request that cannot be answered (further). HTTP/1.x can only close the connection. HTTP/2
+   * resets just this stream, since its connection carries the client's other streams: NO_ERROR after a
+   * complete answer (RFC 9113, section 8.1: the client stops sending its body), INTERNAL_ERROR when the
+   * answer is cut short, so the client does not take the part it got for a whole one.
+   */
+  static Future<Void> abort(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2) {
+      return request.connection().close();
+    }
+    HttpServerResponse response = request.response();
+    return response.reset(response.ended() ? NO_ERROR : INTERNAL_ERROR);
   }
 
   /** Maps a failed routing context (ours, Vert.x Web's status-only failures, or a bug) to an error. */
