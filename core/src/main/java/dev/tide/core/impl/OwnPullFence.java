@@ -17,7 +17,9 @@ import java.sql.SQLException;
  * was made since the open, so after any lost write: where a lost write beats it, it keeps its state
  * and is stamped again above it. A pending write at or below the fence came before the loss and loses
  * to a later lost write as usual. A store that lost nothing gets no own write back (its cursor is past
- * them), so the pull costs one exchange.
+ * them; after a lost answer to its last push, they come back with the stamps it holds), so the pull
+ * usually costs one exchange. Not covered: a lost write the server stored under a server stamp comes
+ * back as {@code _server}'s, and an older pending write wins over it (PROTOCOL.md section 5, "Known gap").
  */
 final class OwnPullFence {
 
