@@ -18,8 +18,8 @@ import java.sql.SQLException;
  * and is stamped again above it. A pending write at or below the fence came before the loss and loses
  * to a later lost write as usual. A store that lost nothing gets no own write back (its cursor is past
  * them; after a lost answer to its last push, they come back with the stamps it holds), so the pull
- * usually costs one exchange. Not covered: a lost write the server stored under a server stamp comes
- * back as {@code _server}'s, and an older pending write wins over it (PROTOCOL.md section 5, "Known gap").
+ * usually costs one exchange. The server never stores a client's write under a stamp of its own (it
+ * answers {@code restamp} instead), so every synced write comes back as this store's own.
  */
 final class OwnPullFence {
 

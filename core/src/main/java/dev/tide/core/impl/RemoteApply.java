@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -91,6 +92,19 @@ final class RemoteApply implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * The server wants the pushed write with this counter again under a stamp above {@code above}: the
+   * document's pending state is stamped again (above every counter seen) and queued, unless a pulled
+   * change replaced it meanwhile (the write lost; the outbox no longer holds it).
+   */
+  void restampPushed(long counter, long above) throws SQLException {
+    store.seen(above);
+    RemoteRows.Key key = pendingOfCounter(counter);
+    if (key != null) {
+      restampPending(key, new HashMap<>());
+    }
   }
 
   /** The document of the outbox entry with this counter, or null. */

@@ -19,6 +19,7 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
 
   private final long ackUpTo;
   private final long[] rejected;
+  private final long[][] restamps;
   private final List<Change> changes;
   private final String cursor;
   private final boolean setCursor;
@@ -28,12 +29,15 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
   /**
    * @param ackUpTo  acknowledge outbox entries up to this counter (0: none)
    * @param rejected counters of the acknowledged writes the server rejected (kept as rejected)
+   * @param restamps pairs (counter of a pushed write, counter its new stamp must be above) the server
+   *                 wants again under a higher stamp ({@link OpResult.Status#RESTAMP})
    */
-  SyncCommit(Context context, long ackUpTo, long[] rejected, List<Change> changes, String cursor, boolean setCursor,
-             boolean caughtUp, boolean ownPullDone) {
+  SyncCommit(Context context, long ackUpTo, long[] rejected, long[][] restamps, List<Change> changes, String cursor,
+             boolean setCursor, boolean caughtUp, boolean ownPullDone) {
     super(context);
     this.ackUpTo = ackUpTo;
     this.rejected = rejected;
+    this.restamps = restamps;
     this.changes = changes;
     this.cursor = cursor;
     this.setCursor = setCursor;
@@ -51,12 +55,15 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
     List<Change> ops = batch.ops();
     long[] rejected = IntStream.range(0, ops.size()).filter(i -> response.results().get(i).status() == OpResult.Status.REJECTED)
       .mapToLong(i -> ops.get(i).stamp().counter()).toArray();
-    return new SyncCommit(context, batch.maxCounter(), rejected, response.changes(), response.cursor(), true, caughtUp, ownPullDone);
+    long[][] restamps = IntStream.range(0, ops.size()).filter(i -> response.results().get(i).status() == OpResult.Status.RESTAMP)
+      .mapToObj(i -> new long[] {ops.get(i).stamp().counter(), response.results().get(i).above()}).toArray(long[][]::new);
+    return new SyncCommit(context, batch.maxCounter(), rejected, restamps, response.changes(), response.cursor(), true,
+      caughtUp, ownPullDone);
   }
 
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
-    return new SyncCommit(context, 0, new long[0], changes, cursor, cursor != null, false, false);
+    return new SyncCommit(context, 0, new long[0], new long[0][], changes, cursor, cursor != null, false, false);
   }
 
   /** The server asked for a reset: see {@link WriterStore#beginReset(boolean)}. */
@@ -73,8 +80,13 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
   @Override
   protected Integer run(WriterStore store, List<Change> events) throws SQLException {
     // pulled changes first, while the pushed documents are still pending: a change that beats a pending
-    // write replaces it, except a server stamp (a resurrection), above which the pending write is re-stamped
+    // write replaces it, except a server stamp (a resurrection, from servers before the restamp answer),
+    // above which the pending write is re-stamped
     int applied = store.applyRemote(changes, events);
+    // before the acknowledgement, which removes the pushed writes' outbox entries: re-stamped, each gets a new one
+    for (long[] restamp : restamps) {
+      store.restampPushed(restamp[0], restamp[1]);
+    }
     for (long counter : rejected) {
       store.keepRejected(counter);
     }

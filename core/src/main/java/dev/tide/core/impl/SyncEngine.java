@@ -1,5 +1,6 @@
 package dev.tide.core.impl;
 
+import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
@@ -286,8 +287,10 @@ final class SyncEngine {
             ownPull = false;
           }
           status.progress(response.changes().size(), response.remaining());
-          // a server stamp may have made a pending write re-stamp itself above it: push that in this run too
-          boolean restamped = response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()));
+          // the server asked for a write again under a higher stamp, or a server stamp made a pending write
+          // re-stamp itself above it: push that in this run too
+          boolean restamped = response.results().stream().anyMatch(r -> r.status() == OpResult.Status.RESTAMP)
+            || response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()));
           return response.more() || batch.full() || restamped || (ownPullDone && tide.pendingNow() > 0);
         });
     });

@@ -143,6 +143,12 @@ public final class WriterStore implements GroupCommitWriter.Store {
     return remote.apply(changes, won);
   }
 
+  /** See {@link RemoteApply#restampPushed}. */
+  void restampPushed(long counter, long above) throws SQLException {
+    localRows.flush();
+    remote.restampPushed(counter, above);
+  }
+
   /** Raises the clock to a counter seen (a pulled change's). */
   void seen(long counter) {
     clock = Math.max(clock, counter);

@@ -169,9 +169,10 @@ final class ServerWriter implements GroupCommitWriter.Store {
     } else {
       // The document may have been deleted by a stamp above this one whose tombstone was purged, and
       // clients may still hold that tombstone. The write resurrects the document (an offline edit is
-      // never lost), under a server stamp above every purged one, so it wins wherever a copy of the
-      // old tombstone survives and every client, the writer included, converges on it.
-      stamp = new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE);
+      // never lost), once its writer has stamped it again above every counter here, so that it wins
+      // wherever a copy of the old tombstone survives. The writer's own stamp (not a server's) is what
+      // lets it recognise the write as its own if it loses it later (OwnPullFence).
+      return OpResult.restamp(maxCounter);
     }
     write(upsert, ns, op, stamp);
     return OpResult.APPLIED;
@@ -181,8 +182,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
    * An op with the stamp already stored. The same state: a replay (its answer was lost), nothing changes.
    * Another state: its writer reused a stamp, its clock having gone back with commits it lost (a power
    * loss under synchronous=NORMAL, a restored backup). Called a replay, the new write would be dropped
-   * while its writer drops it from its outbox: it is kept instead, under a server stamp above every
-   * other, so it reaches every client, its writer included (whose clock then moves past it).
+   * while its writer drops it from its outbox: its writer stamps it again above every counter here instead.
    */
   private OpResult sameStamp(String ns, Change op) throws SQLException {
     selectState.setString(1, ns);
@@ -192,10 +192,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
     try (ResultSet rs = selectState.executeQuery()) {
       same = rs.next() && (rs.getInt(1) == 1) == op.deleted() && java.util.Objects.equals(rs.getString(2), op.docJson());
     }
-    if (!same) {
-      write(upsert, ns, op, new Stamp(maxCounter + 1, SyncProtocol.SERVER_NODE));
-    }
-    return OpResult.APPLIED;
+    return same ? OpResult.APPLIED : OpResult.restamp(maxCounter);
   }
 
   private Stamp stored(String ns, Change op) throws SQLException {

@@ -164,11 +164,11 @@ class ClockAndTombstoneTest extends SyncFixtureTest {
     assertEquals("b-offline", b.collection("notes").get("x").await().getString("v"), "B's offline edit is kept");
     JsonObject x = fx.serverState().get("notes/x");
     assertEquals("b-offline", x.getJsonObject("doc").getString("v"), "and resurrects x");
-    // stored first under a server stamp above the purged tombstone; B, whose write it was, then re-stamps
-    // its still-pending write above that in the same sync: either way the stamp beats the old tombstone
+    // the server answered restamp (the write's counter is at or below the purged one); B stamped it again
+    // above every counter the server holds and pushed it in the same sync: the stamp beats the old tombstone
     assertTrue(x.getJsonObject("stamp").getLong("counter") > deleteStamp.counter(), x.encode());
-    b.syncOnce().await(); // B pulls the re-stamped version of its own write
-    a.syncOnce().await(); // A still holds the old tombstone; the server stamp beats it
+    b.syncOnce().await();
+    a.syncOnce().await(); // A still holds the old tombstone; B's new stamp beats it
     assertEquals(fx.serverState(), fx.clientState("a"));
     assertEquals(fx.serverState(), fx.clientState("b"));
   }
@@ -230,11 +230,11 @@ class ClockAndTombstoneTest extends SyncFixtureTest {
     dev.tide.tests.core.FaultProxy proxy = dev.tide.tests.core.FaultProxy.start(vertx, fx.port());
     try {
       Tide a = fx.client("a", s -> s.setUrl(SyncFixture.url(proxy.port())));
-      a.collection("notes").put("x", new JsonObject().put("v", 1)).await(); // counter 1: stored under a server stamp
+      a.collection("notes").put("x", new JsonObject().put("v", 1)).await(); // counter 1: below the purged one, so restamp
       proxy.dropNextResponses(1);
       assertThrows(Exception.class, () -> a.syncOnce().await());
       a.collection("notes").put("x", new JsonObject().put("v", 2)).await(); // a newer edit, pending
-      a.syncOnce().await(); // pulls v1 under the server stamp: it must not replace the pending v2
+      a.syncOnce().await(); // v2 is answered restamp too, stamped again and pushed in the same sync
       a.syncOnce().await();
       assertEquals(2, a.collection("notes").get("x").await().getInteger("v"));
       assertEquals(2, fx.serverState().get("notes/x").getJsonObject("doc").getInteger("v"));

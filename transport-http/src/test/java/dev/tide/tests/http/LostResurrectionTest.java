@@ -1,6 +1,7 @@
 package dev.tide.tests.http;
 
 import dev.tide.core.SyncRequest;
+import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.Tide;
 import dev.tide.core.spi.ForwardingSyncTransport;
@@ -12,8 +13,8 @@ import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,16 +24,20 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The known gap of PROTOCOL.md section 5: a write a store lost after the server stored it under a server
- * stamp (a write over a purged tombstone's counter range) does not come back as the store's own write,
- * so the pending write from before the loss, older in fact, is re-stamped above it and wins everywhere.
- * Fails today; enable it with the fix (the server must say whose write a server stamp replaced).
+ * A write that resurrected a document whose tombstone the server had purged, which its store then lost
+ * (a power loss after the server took it): it comes back as the store's own write and beats the store's
+ * older pending write of that document. Was a bug: the server stored such a write under a server stamp,
+ * which the store could not tell from another client's resurrection, so it kept its older pending write,
+ * re-stamped above it, and the synced write was lost everywhere. The server now answers {@code restamp}
+ * and stores the write only under its writer's new stamp.
  */
 @ExtendWith(VertxExtension.class)
-@Disabled("known gap, PROTOCOL.md section 5: a lost write under a server stamp loses to an older pending write")
-class LostServerStampedWriteTest {
+class LostResurrectionTest {
 
   @TempDir
   Path dir;
@@ -58,8 +63,13 @@ class LostServerStampedWriteTest {
     }
   }
 
-  @Test
-  void aLostWriteTheServerStampedStillBeatsAnOlderPendingWrite(Vertx vertx) throws Exception {
+  /**
+   * @param reachesServer whether the re-stamped push reaches the server (its answer lost) or not (the
+   *                      power loss comes first)
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aLostResurrectingWriteWinsIfTheServerTookItAndIsNeverSeenIfNot(boolean reachesServer, Vertx vertx) throws Exception {
     fx = new SyncFixture(vertx, dir).startServer();
     // another client's deleted document, its tombstone purged: the server's purged counter is above a's clock
     Tide b = fx.client("b");
@@ -77,9 +87,10 @@ class LostServerStampedWriteTest {
       new ForwardingSyncTransport(HttpSyncTransport.create(vx, o)) {
         @Override
         public Future<SyncResponse> exchange(SyncRequest request) {
-          // the push of the write re-stamped above the server stamp never arrives (a power loss follows)
+          // the push of the re-stamped write: a power loss follows, before or after the server took it
           if (cutRestamped.get() && request.ops().stream().anyMatch(op -> op.stamp().counter() > 2)) {
-            return Future.failedFuture(new VertxException("cut off", true));
+            Future<SyncResponse> sent = reachesServer ? delegate.exchange(request) : Future.succeededFuture();
+            return sent.transform(x -> Future.failedFuture(new VertxException("cut off", true)));
           }
           return delegate.exchange(request);
         }
@@ -88,28 +99,31 @@ class LostServerStampedWriteTest {
     a.collection("notes").put("d", new JsonObject().put("v", 1)).await(); // counter 1, pending
     copy("", ".snap"); // the last commits from here on are lost below
     a.collection("notes").put("d", new JsonObject().put("v", 2)).await(); // counter 2: the newer write
-    try {
-      a.syncOnce().await();
-    } catch (Exception expected) {
-      // the first exchange pushed v=2 (stored under a server stamp); the second was cut
+    assertThrows(Exception.class, () -> a.syncOnce().await()); // v=2 answered restamp, then pushed re-stamped
+    JsonObject d = fx.serverState().get("notes/d");
+    if (reachesServer) {
+      assertEquals(new JsonObject().put("v", 2), d.getJsonObject("doc"), "the server took a's newer write: " + d);
+      assertNotEquals(SyncProtocol.SERVER_NODE, d.getJsonObject("stamp").getString("node"), "under a's own stamp");
+    } else {
+      assertNull(d, "no client can have seen v=2: the server has not taken it");
     }
-    assertEquals(new JsonObject().put("v", 2), fx.serverState().get("notes/d").getJsonObject("doc"),
-      "the server has a's newer write: " + fx.serverState());
 
     // power loss: a's files go back to before the write of v=2
     a.close().await();
     Files.deleteIfExists(dir.resolve("a.db-shm"));
     copy(".snap", "");
     cutRestamped.set(false);
-    a = fx.client("a");
-    a.syncOnce().await();
-    a.syncOnce().await();
-    assertEquals(0L, a.pendingCount().await());
+    Tide restored = fx.client("a");
+    restored.syncOnce().await();
+    restored.syncOnce().await();
+    assertEquals(0L, restored.pendingCount().await());
     Tide c = fx.client("c");
     c.syncOnce().await();
-    assertEquals(new JsonObject().put("v", 2), fx.serverState().get("notes/d").getJsonObject("doc"),
-      "the server keeps a's synced write v=2: " + fx.serverState());
-    assertEquals(new JsonObject().put("v", 2), a.collection("notes").get("d").await(), "a's d");
-    assertEquals(new JsonObject().put("v", 2), c.collection("notes").get("d").await(), "c's d");
+    // taken by the server, v=2 is a synced write and comes back; not taken, it was a local write lost with
+    // the last commits (synchronous=NORMAL), and v=1 is what everyone gets
+    JsonObject expected = new JsonObject().put("v", reachesServer ? 2 : 1);
+    assertEquals(expected, fx.serverState().get("notes/d").getJsonObject("doc"), "server: " + fx.serverState());
+    assertEquals(expected, restored.collection("notes").get("d").await(), "a's d");
+    assertEquals(expected, c.collection("notes").get("d").await(), "c's d");
   }
 }
