@@ -49,10 +49,7 @@ final class WsConnection {
   private boolean dirty;
   private boolean closed;
   private boolean shuttingDown;
-  private volatile long lastHeard = System.currentTimeMillis();
-  private volatile long lastPing = System.currentTimeMillis();
-  private volatile long fullSince;
-  private volatile long lastProgress; // the last frame of ours handed to the OS
+  private final WsLiveness liveness = new WsLiveness(System::nanoTime); // for the periodic check
 
   private final java.util.function.Consumer<WsConnection> onGone;
   private final BodyBudget bodyBudget;
@@ -109,10 +106,10 @@ final class WsConnection {
   void start() {
     ws.setWriteQueueMaxSize(1 << 20); // a full queue pauses pushes to this socket only
     ws.frameHandler(frame -> {
-      lastHeard = System.currentTimeMillis(); // any frame: a large message on a slow link takes long to arrive
+      liveness.heard(); // any frame: a large message on a slow link takes long to arrive
       reader.frame(frame);
     });
-    ws.pongHandler(b -> lastHeard = System.currentTimeMillis());
+    ws.pongHandler(b -> liveness.heard());
     ws.closeHandler(v -> {
       closed = true;
       onGone.accept(this);
@@ -191,7 +188,7 @@ final class WsConnection {
    * registered, mid-exchange, closed or backed up): then it catches up on its own when it can.
    */
   Cursors.Position pushFrom() {
-    return nodeId != null && !busy && !closed && fullSince == 0 ? position : null;
+    return nodeId != null && !busy && !closed && !liveness.backedUp() ? position : null;
   }
 
   String namespace() {
@@ -265,11 +262,9 @@ final class WsConnection {
 
   /** The socket's write queue is full: note since when (see {@link #check}) and go on once it drains. */
   private void awaitDrain() {
-    if (fullSince == 0) {
-      fullSince = System.currentTimeMillis();
-    }
+    liveness.queueFull();
     ws.drainHandler(v -> {
-      fullSince = 0;
+      liveness.drained();
       pump();
     });
   }
@@ -383,7 +378,7 @@ final class WsConnection {
 
   /** A result or push, as frames whose writing counts as progress (see {@link #check}). */
   private void send(String message) {
-    TextFrames.write(ws, message, () -> lastProgress = System.currentTimeMillis());
+    TextFrames.write(ws, message, liveness::progressed);
   }
 
   private void sendError(Object id, HttpError e) {
@@ -392,22 +387,16 @@ final class WsConnection {
   }
 
   /** Periodic (any thread): ping, and cut connections that went silent or cannot keep up. */
-  void check(long now) {
-    long idle = options.getWsIdleTimeoutSeconds() * 1000L;
-    // frames of ours being taken count as life too: while its write queue is full the connection stops
-    // reading (pings included), and a slow client still reading a large push must not look silent
-    if (now - Math.max(lastHeard, lastProgress) > idle) {
-      close((short) 1001, "no answer to pings");
-    } else if (fullSince > 0 && now - Math.max(fullSince, lastProgress) > options.getWsSlowClientSeconds() * 1000L) {
-      // backed up, and not one frame taken for that long: a slow client still reading a large page is not cut
-      close((short) 1013, "too slow: reconnect and resume from your cursor");
-    } else if (now - lastPing > idle / 3) {
-      lastPing = now;
-      context.runOnContext(v -> {
+  void check() {
+    switch (liveness.check(options.getWsIdleTimeoutSeconds() * 1000L, options.getWsSlowClientSeconds() * 1000L)) {
+      case SILENT -> close((short) 1001, "no answer to pings");
+      case TOO_SLOW -> close((short) 1013, "too slow: reconnect and resume from your cursor");
+      case PING -> context.runOnContext(v -> {
         if (!closed) {
           ws.writePing(Buffer.buffer("tide"));
         }
       });
+      case FINE -> { }
     }
   }
 

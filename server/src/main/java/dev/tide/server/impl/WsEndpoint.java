@@ -34,10 +34,7 @@ final class WsEndpoint {
     this.context = vertx.getOrCreateContext();
     // called after each commit: one fan-out cycle per burst of commits
     this.unsubscribe = store.signal().subscribe(commit -> scheduleFanout());
-    this.timer = vertx.setPeriodic(1000, id -> {
-      long now = System.currentTimeMillis();
-      connections.forEach(c -> c.check(now));
-    });
+    this.timer = vertx.setPeriodic(1000, id -> connections.forEach(WsConnection::check));
   }
 
   private void scheduleFanout() {

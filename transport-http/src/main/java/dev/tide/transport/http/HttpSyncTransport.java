@@ -23,6 +23,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Sync exchanges as {@code POST <url>} with a JSON body (PROTOCOL.md, section 3), on the Vert.x HTTP
@@ -40,9 +42,11 @@ public final class HttpSyncTransport implements SyncTransport {
   private final HttpClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final SyncOptions options;
   private final Vertx vertx;
+  private final LongSupplier nanos; // the monotonic clock silence is measured with: System::nanoTime, or a test's
 
-  private HttpSyncTransport(Vertx vertx, SyncOptions options) {
+  HttpSyncTransport(Vertx vertx, SyncOptions options, LongSupplier nanos) {
     this.vertx = vertx;
+    this.nanos = nanos;
     this.options = new SyncOptions(options);
     this.client = vertx.createHttpClient(new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
@@ -53,7 +57,7 @@ public final class HttpSyncTransport implements SyncTransport {
     if (options.getUrl() == null) {
       throw new IllegalArgumentException("SyncOptions.url is required");
     }
-    return new HttpSyncTransport(vertx, options);
+    return new HttpSyncTransport(vertx, options, System::nanoTime);
   }
 
   @Override
@@ -118,12 +122,16 @@ public final class HttpSyncTransport implements SyncTransport {
     });
   }
 
-  /** Aborts a request after {@code requestTimeoutMs} without progress either way. */
+  /**
+   * Aborts a request after {@code requestTimeoutMs} without progress either way, on the monotonic clock:
+   * on the wall clock, a step back (NTP) would hide a dead exchange for as long as the step, and a step
+   * forward would cut a live one.
+   */
   private final class Progress {
     private final HttpClientRequest request;
     private final Promise<Received> received;
     private final long timeoutMs = options.getRequestTimeoutMs();
-    private volatile long last = System.currentTimeMillis();
+    private volatile long last = nanos.getAsLong();
 
     private long timer = -1;
 
@@ -135,12 +143,12 @@ public final class HttpSyncTransport implements SyncTransport {
     }
 
     void made() {
-      last = System.currentTimeMillis();
+      last = nanos.getAsLong();
     }
 
     private void arm(long delayMs) {
       timer = vertx.setTimer(Math.max(1, delayMs), t -> {
-        long silent = System.currentTimeMillis() - last;
+        long silent = TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - last);
         if (received.future().isComplete()) {
           return;
         }

@@ -58,13 +58,11 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private Future<WebSocket> connecting;
   private Promise<WebSocket> hello;
   private long nextId;
-  private final Liveness liveness = new Liveness();
+  private final Liveness liveness = new Liveness(System::nanoTime);
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures;
-  private int protocolFailures; // frames that broke the protocol since the last good result
-  private SyncException protocolFailure;
-  private long protocolRetryAt; // no new connection before this, after a protocol error
+  private final ProtocolBackoff protocolBackoff; // reconnects after frames that broke the protocol
   private boolean everConnected;
   private long maxMessageBytes = Long.MAX_VALUE;
   private boolean closed;
@@ -75,6 +73,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     this.decoder = new OffLoopDecoder(vertx);
     this.options = new SyncOptions(options);
     this.uri = webSocketUri(options.getUrl());
+    this.protocolBackoff = new ProtocolBackoff(this.options, System::nanoTime);
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
       .setMaxFrameSize(64 * 1024)
@@ -164,12 +163,12 @@ public final class WebSocketSyncTransport implements SyncTransport {
 
   private void armAnswerTimer(WebSocket socket, long id, Promise<SyncResponse> result, long[] timer) {
     long timeoutMs = options.getRequestTimeoutMs();
-    long wait = Math.max(1, liveness.lastData() + timeoutMs - System.currentTimeMillis());
+    long wait = Math.max(1, timeoutMs - liveness.msSinceData());
     timer[0] = vertx.setTimer(wait, t -> {
       if (result.future().isComplete() || !pending.containsKey(id)) {
         return;
       }
-      if (System.currentTimeMillis() - liveness.lastData() < timeoutMs) {
+      if (liveness.msSinceData() < timeoutMs) {
         armAnswerTimer(socket, id, result, timer);
       } else if (pending.remove(id) != null) {
         result.tryFail(new VertxException("no answer within " + timeoutMs + " ms without data either way", true));
@@ -186,9 +185,9 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (ws != null) {
       return Future.succeededFuture(ws);
     }
-    if (connecting == null && System.currentTimeMillis() < protocolRetryAt) {
+    if (connecting == null && protocolBackoff.remainingMs() > 0) {
       // the server broke the protocol just now: it accepts connections, so only this backoff keeps retries apart
-      return Future.failedFuture(protocolFailure);
+      return Future.failedFuture(protocolBackoff.failure());
     }
     if (connecting == null) {
       connecting = open(false).recover(e -> ServerFrames.unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
@@ -268,7 +267,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (socket != ws) {
       return;
     }
-    if (System.currentTimeMillis() - liveness.lastActive() > 2 * options.getHeartbeatMs()) {
+    if (liveness.msSinceActive() > 2 * options.getHeartbeatMs()) {
       // nothing received and nothing of ours taken for two heartbeats: a dead peer or a half-open connection
       drop(socket, "silent for two heartbeats");
     } else {
@@ -293,7 +292,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       }
       if (frame instanceof ServerFrames.Result r) {
         answer(r.id(), "result").tryComplete(r.response());
-        protocolFailures = 0;
+        protocolBackoff.succeeded();
       } else if (frame instanceof ServerFrames.Error e) {
         Promise<SyncResponse> p = e.id() != null ? answer(e.id(), "error")
           // no id: the server could not read our frame that far. Refusals come in turn, and only sync requests
@@ -335,8 +334,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (hello != null) {
       hello.tryFail(e);
     }
-    protocolFailure = e;
-    protocolRetryAt = System.currentTimeMillis() + Backoff.delayMs(options, ++protocolFailures);
+    protocolBackoff.failed(e);
     drop(socket, "protocol error from the server"); // the close reason has a byte limit; the error says more
   }
 
@@ -381,7 +379,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (closed || reconnectTimer >= 0) {
       return;
     }
-    long delay = Math.max(Backoff.delayMs(options, reconnectFailures + 1), protocolRetryAt - System.currentTimeMillis());
+    long delay = Math.max(Backoff.delayMs(options, reconnectFailures + 1), protocolBackoff.remainingMs());
     reconnectTimer = vertx.setTimer(delay, t -> {
       reconnectTimer = -1;
       if (ws == null && !closed) {
