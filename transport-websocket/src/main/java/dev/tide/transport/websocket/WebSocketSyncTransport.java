@@ -182,30 +182,37 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (closed) {
       return Future.failedFuture(new VertxException("transport closed", true));
     }
+    if (connecting != null) {
+      return connecting; // its socket may be open, but it is not used before the server's hello
+    }
     if (ws != null) {
       return Future.succeededFuture(ws);
     }
-    if (connecting == null && protocolBackoff.remainingMs() > 0) {
+    if (protocolBackoff.remainingMs() > 0) {
       // the server broke the protocol just now: it accepts connections, so only this backoff keeps retries apart
       return Future.failedFuture(protocolBackoff.failure());
     }
-    if (connecting == null) {
-      connecting = open(false).recover(e -> ServerFrames.unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
-        .transform(ar -> {
-          if (ar.failed()) {
-            connecting = null;
-            return Future.failedFuture(ServerFrames.rejection(ar.cause()));
+    connecting = open(false).recover(e -> ServerFrames.unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
+      .transform(ar -> {
+        if (ar.failed()) {
+          connecting = null;
+          return Future.failedFuture(ServerFrames.rejection(ar.cause()));
+        }
+        // ready once the server's hello (with its message limit) has arrived
+        WebSocket socket = ar.result();
+        Promise<WebSocket> ready = Promise.promise();
+        hello = ready;
+        long timer = vertx.setTimer(options.getRequestTimeoutMs(),
+          t -> ready.tryFail(new VertxException("no hello from the server within " + options.getRequestTimeoutMs() + " ms", true)));
+        setUp(socket);
+        return ready.future().onComplete(x -> {
+          vertx.cancelTimer(timer);
+          connecting = null;
+          if (x.failed()) {
+            drop(socket, "no hello from the server"); // never used without it: a fresh connection next time
           }
-          // ready once the server's hello (with its message limit) has arrived
-          hello = Promise.promise();
-          long timer = vertx.setTimer(options.getRequestTimeoutMs(), t -> hello.tryFail(new VertxException("no hello from the server", true)));
-          setUp(ar.result());
-          return hello.future().onComplete(x -> {
-            vertx.cancelTimer(timer);
-            connecting = null;
-          });
         });
-    }
+      });
     return connecting;
   }
 
