@@ -15,6 +15,13 @@ import java.util.Set;
  */
 public final class BenchMain {
 
+  static final String USAGE = """
+    usage: java -jar bench/target/tide-bench.jar [--scenarios S1,S2,S3,S4,S5,CAP] [--runs 3] [--quick]
+      --scenarios  which scenarios to run (default: all), see BENCHMARKS.md
+      --runs       timed runs per scenario and size, after one untimed warm-up (default: 3)
+      --quick      tiny sizes: checks that the benchmarks work, not the figures
+    Prints one JSON object per scenario, size and run, then a summary object per scenario and size.""";
+
   private BenchMain() {
   }
 
@@ -27,7 +34,14 @@ public final class BenchMain {
         case "--scenarios" -> scenarios = Set.copyOf(Arrays.asList(args[++i].toUpperCase().split(",")));
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--quick" -> quick = true;
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        case "--help", "-h" -> {
+          System.out.println(USAGE);
+          return;
+        }
+        default -> {
+          System.err.println("unknown option " + args[i] + "\n" + USAGE);
+          System.exit(2);
+        }
       }
     }
     Vertx vertx = Vertx.vertx();
