@@ -12,6 +12,7 @@ public class SyncException extends TideException {
   private final String field;
   private final String reason;
   private final long retryAfterSeconds;
+  private final String serverMessage;
 
   public SyncException(int status, String code, String message, String field) {
     this(status, code, message, field, null);
@@ -29,6 +30,12 @@ public class SyncException extends TideException {
     this.field = field;
     this.reason = reason;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.serverMessage = message;
+  }
+
+  /** The message of the server's error body, without the status and code that {@link #getMessage()} adds. */
+  public String serverMessage() {
+    return serverMessage;
   }
 
   /**

@@ -91,7 +91,7 @@ final class PushRefusals {
         .compose(v -> drop(op))
         .map(v -> {
           pushBatchOps = configuredOps; // the next pushes halve again only if they must
-          rejected.rejected(op, code, e.getMessage());
+          rejected.rejected(op, code, String.valueOf(e.serverMessage()));
           return true;
         });
     }
@@ -99,7 +99,8 @@ final class PushRefusals {
     if (m != null && m.lookingAt() && Integer.parseInt(m.group(1)) < batch.ops().size()) {
       Change op = batch.ops().get(Integer.parseInt(m.group(1)));
       return drop(op).map(v -> {
-        rejected.rejected(op, e.code(), e.getMessage());
+        // the op is named by the event: "ops[3].doc: ..." says "doc: ..."
+        rejected.rejected(op, e.code(), String.valueOf(e.serverMessage()).replaceFirst("^ops\\[\\d+]\\.?", ""));
         return true;
       });
     }

@@ -199,6 +199,8 @@ class FaultsTest extends SyncFixtureTest {
     await().until(() -> rejected.size() == 1);
     assertEquals("large", rejected.get(0).getString("id"));
     assertEquals("invalid_request", rejected.get(0).getString("code"));
+    // the server's words about the op, not the status line nor where the op sat in the push
+    assertEquals("doc: is larger than this server's limit of 100 bytes", rejected.get(0).getString("message"));
   }
 
   /** A server or proxy that answers with an endless body fails the exchange; the client's heap is not its buffer. */
