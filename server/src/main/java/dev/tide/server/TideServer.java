@@ -21,6 +21,15 @@ public interface TideServer {
     return TideServerImpl.open(vertx, new TideServerOptions(options));
   }
 
+  /**
+   * Opens the embedded SQLite store alone ({@link TideServerOptions#getDbPath()}, with its synchronous
+   * setting), to wrap, e.g. in a {@link dev.tide.server.spi.ForwardingServerStore} that checks or observes
+   * pushes, and serve with {@link #create}, whose {@link #close()} closes it.
+   */
+  static Future<ServerStore> openSqliteStore(Vertx vertx, TideServerOptions options) {
+    return dev.tide.server.impl.SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous());
+  }
+
   /** Serves over a given store (e.g. another backend); closing the server closes the store. */
   static TideServer create(Vertx vertx, TideServerOptions options, ServerStore store) {
     return new TideServerImpl(vertx, new TideServerOptions(options), store);

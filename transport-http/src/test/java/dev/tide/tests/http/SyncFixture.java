@@ -42,8 +42,8 @@ public final class SyncFixture {
   /** Starts (or restarts, on the same file) the server; {@code store} replaces the SQLite store if given. */
   public SyncFixture startServer(TideServerOptions options, ServerAuthenticator auth, java.util.function.Function<ServerStore, ServerStore> wrap) {
     TideServerOptions opts = new TideServerOptions(options).setDbPath(dir.resolve("server.db").toString());
-    TideServer opened = TideServer.open(vertx, opts).await();
-    server = wrap == null ? opened : TideServer.create(vertx, opts, wrap.apply(opened.store()));
+    server = wrap == null ? TideServer.open(vertx, opts).await()
+      : TideServer.create(vertx, opts, wrap.apply(TideServer.openSqliteStore(vertx, opts).await()));
     if (auth != null) {
       server.authenticator(auth);
     }
