@@ -3,6 +3,7 @@ package dev.tide.core;
 import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
 import dev.tide.core.spi.SyncTransportFactory;
+import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
@@ -84,24 +85,20 @@ public class SyncOptions {
     return json;
   }
 
-  /** The server's sync endpoint, e.g. {@code http://127.0.0.1:8000/sync} (WebSocket: {@code ws://…/sync/ws}). */
+  /**
+   * The server's sync endpoint, e.g. {@code http://127.0.0.1:8000/sync}. Both transports take any URL
+   * accepted here ({@link SyncUrls}): {@code http(s)} or {@code ws(s)}, in any case; over HTTP a trailing
+   * {@code /ws} is dropped, over WebSocket {@code /ws} is appended to the path ({@code ws://…/sync/ws});
+   * user info, port and query are kept.
+   */
   public String getUrl() {
     return url;
   }
 
-  /** @throws IllegalArgumentException if not an absolute http(s) or ws(s) URL with a host */
+  /** @throws IllegalArgumentException if not an absolute http(s) or ws(s) URL with a host and no fragment */
   public SyncOptions setUrl(String url) {
     if (url != null) {
-      java.net.URI uri;
-      try {
-        uri = new java.net.URI(url);
-      } catch (java.net.URISyntaxException e) {
-        throw new IllegalArgumentException("url is not a URL: " + url, e);
-      }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-      if (!java.util.Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
-        throw new IllegalArgumentException("url must be an http(s) or ws(s) URL with a host, got " + url);
-      }
+      SyncUrls.check(url);
     }
     this.url = url;
     return this;

@@ -9,6 +9,7 @@ import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.spi.SyncTransport;
+import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -41,6 +42,7 @@ public final class HttpSyncTransport implements SyncTransport {
 
   private final HttpClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final SyncOptions options;
+  private final String url; // the same url as over WebSocket
   private final Vertx vertx;
   private final LongSupplier nanos; // the monotonic clock silence is measured with: System::nanoTime, or a test's
 
@@ -48,6 +50,7 @@ public final class HttpSyncTransport implements SyncTransport {
     this.vertx = vertx;
     this.nanos = nanos;
     this.options = new SyncOptions(options);
+    this.url = SyncUrls.http(options.getUrl());
     this.client = vertx.createHttpClient(new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
       .setKeepAlive(true));
@@ -91,7 +94,7 @@ public final class HttpSyncTransport implements SyncTransport {
   }
 
   private Future<Received> post(Buffer body, MultiMap headers) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(options.getUrl())
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
       .setHeaders(headers)
       .putHeader("Content-Type", "application/json")
       .putHeader("Accept", "application/json")
@@ -155,7 +158,7 @@ public final class HttpSyncTransport implements SyncTransport {
         if (silent < timeoutMs) {
           arm(timeoutMs - silent);
         } else {
-          abort(new VertxException("no progress for " + timeoutMs + " ms on POST " + options.getUrl(), true));
+          abort(new VertxException("no progress for " + timeoutMs + " ms on POST " + url, true));
         }
       });
     }

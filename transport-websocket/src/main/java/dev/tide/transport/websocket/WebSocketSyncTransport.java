@@ -12,6 +12,7 @@ import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
+import dev.tide.core.spi.SyncUrls;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -72,7 +73,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     this.context = vertx.getOrCreateContext();
     this.decoder = new OffLoopDecoder(vertx);
     this.options = new SyncOptions(options);
-    this.uri = webSocketUri(options.getUrl());
+    this.uri = SyncUrls.webSocket(options.getUrl()); // the same url as over HTTP
     this.protocolBackoff = new ProtocolBackoff(this.options, System::nanoTime);
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
@@ -86,18 +87,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
       throw new IllegalArgumentException("SyncOptions.url is required");
     }
     return new WebSocketSyncTransport(vertx, options);
-  }
-
-  /**
-   * The same {@code url} works for both transports: {@code http://host:8000/sync} becomes
-   * {@code ws://host:8000/sync/ws}; a {@code ws://} or {@code wss://} URL is used as given.
-   */
-  static String webSocketUri(String url) {
-    if (url.startsWith("ws://") || url.startsWith("wss://")) {
-      return url;
-    }
-    String ws = url.startsWith("https://") ? "wss://" + url.substring(8) : url.startsWith("http://") ? "ws://" + url.substring(7) : url;
-    return ws.endsWith("/ws") ? ws : (ws.endsWith("/") ? ws + "ws" : ws + "/ws");
   }
 
   @Override
