@@ -2,7 +2,8 @@ package dev.tide.core;
 
 /**
  * The local store cannot be used: it is locked by another open {@link Tide}, its schema is newer than
- * this library, it is closed, or SQLite failed. A write that fails with it was not committed.
+ * this library, the file is not a tide store (a refused file is left unchanged), it is closed, or SQLite
+ * failed. A write that fails with it was not committed.
  */
 public class StoreException extends TideException {
 

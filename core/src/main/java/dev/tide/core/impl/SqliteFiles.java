@@ -45,6 +45,21 @@ public final class SqliteFiles {
   }
 
   /**
+   * A read-only connection that changes nothing on disk, to look at an existing file (its real path)
+   * before a store opens it. Without a WAL or rollback journal beside it the file holds every commit, and
+   * is read as immutable: no lock, and no -wal or -shm created (a read-only open of a WAL file creates
+   * and leaves both). With one, the journal may hold newer commits: a plain read-only open reads them.
+   */
+  public static Connection openToInspect(Path file) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    boolean journal = Files.exists(file.resolveSibling(file.getFileName() + "-wal"))
+      || Files.exists(file.resolveSibling(file.getFileName() + "-journal"));
+    // a URI, so that SQLite reads the parameter (the path percent-encoded)
+    return config.createConnection("jdbc:sqlite:" + (journal ? file.toString() : file.toUri() + "?immutable=1"));
+  }
+
+  /**
    * Makes every commit so far durable, whatever {@code PRAGMA synchronous} says: forces the WAL file
    * (which holds them, in order) to disk. A commit under synchronous=NORMAL may be lost in a power loss
    * until then. SQLite refuses to change the pragma inside a transaction, and a store learns only while

@@ -31,6 +31,7 @@ final class StoreSchema {
   static final int VERSION = 4;
   /** {@code PRAGMA application_id}: "tide" in ASCII, marks the file as a tide store. */
   static final int APPLICATION_ID = 0x74696465;
+  private static final String KIND = "tide store";
   /** The tail of an INSERT into tide_docs that replaces the document's row if it exists. */
   static final String UPSERT_DOC = "ON CONFLICT(collection, id) DO UPDATE SET counter = excluded.counter,"
     + " node = excluded.node, deleted = excluded.deleted, body = excluded.body";
@@ -38,8 +39,13 @@ final class StoreSchema {
   private StoreSchema() {
   }
 
+  /** Refuses a file that is not an empty or tide store file of a version we read, leaving it untouched. */
+  static void check(String path) {
+    SchemaMigration.check(path, KIND, APPLICATION_ID, VERSION);
+  }
+
   static void migrate(Connection conn, String path) throws SQLException {
-    SchemaMigration.migrate(conn, path, "tide store", APPLICATION_ID, VERSION, (st, version) -> {
+    SchemaMigration.migrate(conn, path, KIND, APPLICATION_ID, VERSION, (st, version) -> {
       if (version == 0) {
         create(st);
       } else {

@@ -89,6 +89,7 @@ public final class WriterStore implements GroupCommitWriter.Store {
 
   /** Opens (creating or migrating) the store; blocking, call it on the writer thread. */
   public static WriterStore open(String path, Synchronous synchronous) {
+    StoreSchema.check(path); // before the lock file and the writer's switch to WAL: a refused file is left as it was
     FileLock lock = SqliteFiles.lock(path);
     Connection conn = null;
     try {

@@ -26,12 +26,18 @@ final class ServerSchema {
 
   static final int VERSION = 3;
   static final int APPLICATION_ID = 0x74646573; // "tdes"
+  private static final String KIND = "tide server store";
 
   private ServerSchema() {
   }
 
+  /** Refuses a file that is not an empty or tide server store file of a version we read, leaving it untouched. */
+  static void check(String path) {
+    SchemaMigration.check(path, KIND, APPLICATION_ID, VERSION);
+  }
+
   static void migrate(Connection conn, String path) throws SQLException {
-    SchemaMigration.migrate(conn, path, "tide server store", APPLICATION_ID, VERSION, (st, version) -> {
+    SchemaMigration.migrate(conn, path, KIND, APPLICATION_ID, VERSION, (st, version) -> {
       if (version == 0) {
         createV1(st);
       }

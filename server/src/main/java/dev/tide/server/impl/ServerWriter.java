@@ -101,6 +101,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
   }
 
   static ServerWriter open(String path, Synchronous synchronous) {
+    ServerSchema.check(path); // before the lock file and the writer's switch to WAL: a refused file is left as it was
     FileLock lock = SqliteFiles.lock(path);
     Connection conn = null;
     try {

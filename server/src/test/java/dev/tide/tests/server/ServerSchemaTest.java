@@ -3,6 +3,7 @@ package dev.tide.tests.server;
 import dev.tide.core.StoreException;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
+import dev.tide.tests.core.ForeignFiles;
 import dev.tide.tests.core.Sql;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -97,5 +99,25 @@ class ServerSchemaTest {
     String foreign = dir.resolve("foreign.db").toString();
     Sql.exec(foreign, "CREATE TABLE t(x)");
     assertThrows(StoreException.class, () -> TideServer.open(vertx, new TideServerOptions().setDbPath(foreign)).await());
+  }
+
+  /** A refused file keeps its bytes (its journal mode among them), with no -wal, -shm or .lock beside it. */
+  @Test
+  void refusedFilesAreLeftUntouched(Vertx vertx) throws Exception {
+    Path foreign = ForeignFiles.create(dir.resolve("foreign"), "delete");
+    byte[] before = Files.readAllBytes(foreign);
+    StoreException e = assertThrows(StoreException.class,
+      () -> TideServer.open(vertx, new TideServerOptions().setDbPath(foreign.toString())).await());
+    assertEquals(foreign + " is an SQLite file with other tables, not a tide server store", e.getMessage());
+    ForeignFiles.assertUntouched(foreign, before);
+
+    Path newer = Files.createDirectories(dir.resolve("newer")).resolve("newer.db");
+    TideServer.open(vertx, new TideServerOptions().setDbPath(newer.toString())).await().close().await();
+    Files.delete(dir.resolve("newer/newer.db.lock"));
+    Sql.exec(newer.toString(), "PRAGMA user_version = 7");
+    byte[] newerBefore = Files.readAllBytes(newer);
+    e = assertThrows(StoreException.class, () -> TideServer.openSqliteStore(vertx, new TideServerOptions().setDbPath(newer.toString())).await());
+    assertTrue(e.getMessage().contains("newer"), e.getMessage());
+    ForeignFiles.assertUntouched(newer, newerBefore);
   }
 }
