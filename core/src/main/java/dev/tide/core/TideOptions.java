@@ -66,13 +66,17 @@ public class TideOptions {
     return json;
   }
 
-  /** Path of the SQLite file (created if missing). WAL mode adds {@code -wal} and {@code -shm} files beside it. */
+  /**
+   * Path of the SQLite file (created if missing). WAL mode adds {@code -wal} and {@code -shm} files beside it.
+   * It must name a file: {@code ""}, {@code :memory:}, a {@code file:} URI or a {@code :resource:} is refused
+   * with an {@link IllegalArgumentException}.
+   */
   public String getDbPath() {
     return dbPath;
   }
 
   public TideOptions setDbPath(String dbPath) {
-    this.dbPath = OptionChecks.notNull(dbPath, "dbPath");
+    this.dbPath = OptionChecks.dbPath(dbPath, "dbPath");
     return this;
   }
 

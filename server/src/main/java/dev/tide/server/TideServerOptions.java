@@ -120,13 +120,13 @@ public class TideServerOptions {
     return this;
   }
 
-  /** The server's SQLite file. */
+  /** The server's SQLite file: a file's path, refused as {@link dev.tide.core.TideOptions#getDbPath()} says. */
   public String getDbPath() {
     return dbPath;
   }
 
   public TideServerOptions setDbPath(String dbPath) {
-    this.dbPath = OptionChecks.notNull(dbPath, "dbPath");
+    this.dbPath = OptionChecks.dbPath(dbPath, "dbPath");
     return this;
   }
 

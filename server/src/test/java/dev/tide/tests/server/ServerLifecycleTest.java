@@ -99,6 +99,13 @@ class ServerLifecycleTest {
       "dbPath", () -> new TideServerOptions().setDbPath(null),
       "synchronous", () -> new TideServerOptions().setSynchronous(null));
     nulls.forEach((field, set) -> assertEquals(field + " must not be null", assertThrows(IllegalArgumentException.class, set).getMessage()));
+    // an in-memory or URI name failed only at open, leaving a stray lock file
+    for (String path : List.of("", ":memory:", "file:s.db")) {
+      String refused = "dbPath must be a file's path (not an in-memory database or an SQLite URI), got \"" + path + "\"";
+      assertEquals(refused, assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setDbPath(path)).getMessage());
+      assertEquals(refused, assertThrows(IllegalArgumentException.class,
+        () -> new TideServerOptions(new JsonObject().put("dbPath", path))).getMessage());
+    }
     TideServerOptions good = new TideServerOptions(new JsonObject().put("port", 0).put("shutdownGraceSeconds", 0));
     assertEquals(good.toJson(), new TideServerOptions(good.toJson()).toJson());
   }
