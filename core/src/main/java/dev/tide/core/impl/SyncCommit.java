@@ -61,6 +61,22 @@ final class SyncCommit extends WriteTask<WriterStore, Integer> {
       caughtUp, ownPullDone);
   }
 
+  /**
+   * Why the answer's {@code restamp} results cannot be right, or null. A server answers it only for an op
+   * whose counter it holds or has purged, so {@code above} is never below the op's counter; a server that
+   * says otherwise would have this store stamp and push the op again for ever.
+   */
+  static String invalidRestamp(OutboxBatch batch, SyncResponse response) {
+    for (int i = 0; i < batch.ops().size(); i++) {
+      OpResult r = response.results().get(i);
+      long counter = batch.ops().get(i).stamp().counter();
+      if (r.status() == OpResult.Status.RESTAMP && r.above() < counter) {
+        return "results[" + i + "]: restamp above " + r.above() + " for an op at counter " + counter;
+      }
+    }
+    return null;
+  }
+
   /** Applies pulled (or pushed-by-server) changes and a cursor, with nothing to acknowledge. */
   static SyncCommit apply(Context context, List<Change> changes, String cursor) {
     return new SyncCommit(context, 0, new long[0], new long[0][], changes, cursor, cursor != null, false, false);

@@ -270,6 +270,10 @@ final class SyncEngine {
         return Future.failedFuture(new SyncException(200, "protocol_error",
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
+      String invalid = SyncCommit.invalidRestamp(batch, response);
+      if (invalid != null) {
+        return Future.failedFuture(SyncException.protocolError(invalid));
+      }
       boolean nowCaughtUp = !response.more();
       boolean ownPullDone = includeOwn && nowCaughtUp;
       return tide.writer().submit(SyncCommit.exchanged(context, batch, response, nowCaughtUp, ownPullDone))
