@@ -25,7 +25,7 @@ final class Transports {
     }
     List<String> found = new ArrayList<>();
     for (SyncTransportFactory f : ServiceLoader.load(SyncTransportFactory.class, Transports.class.getClassLoader())) {
-      if (f.name().equals(options.getTransport())) {
+      if (f.name().equalsIgnoreCase(options.getTransport())) { // like a url's scheme
         return f.create(vertx, options);
       }
       found.add(f.name());

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Every form of url SyncOptions accepts reaches the same server on both transports ("swap the
  * transport and nothing else changes"): http or ws, any case, with or without /ws, with a query.
+ * Transport names are case-insensitive too.
  */
 class SyncUrlFormsTest extends SyncFixtureTest {
 
@@ -41,5 +42,16 @@ class SyncUrlFormsTest extends SyncFixtureTest {
       tide.close().await();
     }
     assertEquals(List.of(), failures, transport);
+  }
+
+  /** Transport names are read like url schemes: in any case. */
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP", "WebSocket"})
+  void transportNamesAreCaseInsensitive(String transport) {
+    fx.startServer();
+    Tide tide = fx.client("c", s -> s.setTransport(transport));
+    tide.collection("notes").put("n", new JsonObject()).await();
+    tide.syncOnce().await();
+    assertEquals(true, fx.serverState().containsKey("notes/n"));
   }
 }
