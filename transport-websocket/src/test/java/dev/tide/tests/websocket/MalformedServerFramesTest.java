@@ -8,7 +8,6 @@ import dev.tide.core.spi.SyncTransport;
 import dev.tide.transport.http.HttpSyncTransport;
 import dev.tide.transport.websocket.WebSocketSyncTransport;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
@@ -182,12 +181,7 @@ class MalformedServerFramesTest extends FakeServerFixture {
     int port = fakeServer(vertx, HELLO, (n, sync) -> "{\"type\":\"result\",\"id\":" + sync.getValue("id") + "}");
     Tide c = client(vertx, port);
     c.collection("c").put("a", new JsonObject().put("v", 1)).await();
-    c.startSync().await();
-    Promise<Void> window = Promise.promise();
-    vertx.setTimer(2_500, t -> window.complete());
-    window.future().await();
-    // 25-50, 50-100, ... 800-1600 ms apart: at most 8 in 2.5 s (a reconnect every 25-50 ms would make about 60)
-    assertTrue(connections.get() <= 10, connections.get() + " connections in 2.5 s");
+    assertReconnectsBackOff(vertx, c);
     assertEquals(1L, c.pendingCount().await());
   }
 

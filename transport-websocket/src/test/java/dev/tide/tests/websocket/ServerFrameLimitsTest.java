@@ -1,7 +1,6 @@
 package dev.tide.tests.websocket;
 
 import dev.tide.core.Tide;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Frames from the server that break PROTOCOL.md section 6 below the JSON level: a binary frame, a frame
@@ -88,12 +86,7 @@ class ServerFrameLimitsTest extends FakeServerFixture {
   void aServerThatKeepsSendingThemIsRetriedLessAndLessOften(String kind, Vertx vertx) {
     Tide c = client(vertx, fakeServer(vertx, kind));
     c.collection("c").put("a", new JsonObject().put("v", 1)).await();
-    c.startSync().await();
-    Promise<Void> window = Promise.promise();
-    vertx.setTimer(2_500, t -> window.complete());
-    window.future().await();
-    // 25-50, 50-100, ... 800-1600 ms apart: at most 8 in 2.5 s (a reconnect every 25-50 ms would make about 60)
-    assertTrue(connections.get() <= 10, connections.get() + " connections in 2.5 s");
+    assertReconnectsBackOff(vertx, c);
   }
 
   /** A result whose bytes are not UTF-8 is not applied with replacement characters (the server is as strict with requests). */
