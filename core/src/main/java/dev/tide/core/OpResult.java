@@ -33,10 +33,6 @@ public record OpResult(Status status, String code, String message, long above) {
   public static final OpResult APPLIED = new OpResult(Status.APPLIED, null, null, 0);
   public static final OpResult SUPERSEDED = new OpResult(Status.SUPERSEDED, null, null, 0);
 
-  public OpResult(Status status, String code, String message) {
-    this(status, code, message, 0);
-  }
-
   public static OpResult rejected(String code, String message) {
     return new OpResult(Status.REJECTED, code, message, 0);
   }

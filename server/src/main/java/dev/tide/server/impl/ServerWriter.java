@@ -147,14 +147,13 @@ final class ServerWriter implements GroupCommitWriter.Store {
    */
   OpResult apply(String ns, Change op) throws SQLException {
     long counter = op.stamp().counter();
-    Stamp stamp = op.stamp();
     if (counter > clockBase + SyncProtocol.MAX_CLOCK_AHEAD) {
       return OpResult.rejected("clock_ahead", "stamp counter " + counter + " is more than 2^30 above the highest this server"
         + " had committed before this request (" + clockBase + "): the writer's clock is wrong");
     }
     if (purgedCounter == 0 || counter > purgedCounter) {
       // the common case: one statement; a second look only when it did not apply
-      if (write(upsertIfNewer, ns, op, stamp) == 1) {
+      if (write(upsertIfNewer, ns, op) == 1) {
         return OpResult.APPLIED;
       }
       return op.stamp().equals(stored(ns, op)) ? sameStamp(ns, op) : OpResult.SUPERSEDED;
@@ -175,7 +174,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
       // lets it recognise the write as its own if it loses it later (OwnPullFence).
       return OpResult.restamp(maxCounter);
     }
-    write(upsert, ns, op, stamp);
+    write(upsert, ns, op);
     return OpResult.APPLIED;
   }
 
@@ -205,8 +204,9 @@ final class ServerWriter implements GroupCommitWriter.Store {
     }
   }
 
-  /** Writes the op's state under {@code stamp} with the next sequence; returns the rows changed (0: not newer). */
-  private int write(PreparedStatement ps, String ns, Change op, Stamp stamp) throws SQLException {
+  /** Writes the op's state under its stamp with the next sequence; returns the rows changed (0: not newer). */
+  private int write(PreparedStatement ps, String ns, Change op) throws SQLException {
+    Stamp stamp = op.stamp(); // always the writer's own: the server never stamps a write itself
     ps.setString(1, ns);
     ps.setString(2, op.collection());
     ps.setString(3, op.id());
