@@ -49,8 +49,8 @@ public interface Tide {
   /**
    * Pushes the outbox and pulls until caught up; completes with what it did. Calls made while a sync
    * runs coalesce into one follow-up sync (never two exchanges at once). Fails with a
-   * {@link SyncException} if the server refuses, and with the transport's exception if it cannot be
-   * reached (see {@link TideException}); nothing acknowledged locally is lost either way.
+   * {@link SyncException} if the server refuses, and with a {@link SyncUnreachableException} if it
+   * cannot be reached or the connection fails; nothing acknowledged locally is lost either way.
    */
   Future<SyncResult> syncOnce();
 

@@ -3,6 +3,8 @@ package dev.tide.core.impl;
 import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
+import dev.tide.core.SyncUnreachableException;
+import dev.tide.core.TideException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
@@ -79,7 +81,8 @@ final class SyncEngine {
       if (background && running == null && timer.failures() == 0) {
         // nothing is pushed now: say so, and sync after a backoff (an exchange now would reconnect at once,
         // and every client of a server whose sockets all dropped would come back in the same instant)
-        VertxException lost = new VertxException("connection to the server lost", true);
+        SyncUnreachableException lost = new SyncUnreachableException("connection to the server lost",
+          new VertxException("connection to the server lost", true));
         status.failed(lost);
         schedule(timer.failed(lost));
       }
@@ -260,7 +263,7 @@ final class SyncEngine {
     return transport.exchange(request).transform(ar -> {
       if (ar.failed()) {
         size.failed(ar.cause(), batch.ops().size());
-        return recover(ar.cause(), batch, run);
+        return recover(unreachable(ar.cause()), batch, run);
       }
       SyncResponse response = ar.result();
       // cut by a byte limit or the server's page size: it carried all that the size could have
@@ -310,6 +313,12 @@ final class SyncEngine {
     return Math.min(refusals.pushBatchOps(), size.pushOps());
   }
 
+  /** A transport's failure as a sync reports it; tide's own failures as they are. */
+  private static TideException unreachable(Throwable failure) {
+    return failure instanceof TideException e ? e
+      : new SyncUnreachableException("cannot reach the sync server: " + failure.getMessage(), failure);
+  }
+
   /** Failures the protocol says how to get past (PROTOCOL.md, section 5); others end the run. */
   private Future<Boolean> recover(Throwable error, OutboxBatch batch, Run run) {
     if (error instanceof SyncException e) {
@@ -324,7 +333,8 @@ final class SyncEngine {
           });
       }
       Future<Boolean> past = refusals.recover(e, batch,
-        () -> transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting)),
+        () -> transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting))
+          .recover(failure -> Future.failedFuture(unreachable(failure))),
         (op, code, message) -> {
           run.rejected++;
           refusals.publishRejected(op, code, message);

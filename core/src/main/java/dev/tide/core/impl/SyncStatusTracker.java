@@ -2,6 +2,7 @@ package dev.tide.core.impl;
 
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncStatus;
+import dev.tide.core.SyncUnreachableException;
 import dev.tide.core.TideException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -73,6 +74,9 @@ final class SyncStatusTracker {
   }
 
   static SyncStatus.State classify(Throwable failure) {
+    if (failure instanceof SyncUnreachableException) {
+      return SyncStatus.State.OFFLINE;
+    }
     if (failure instanceof SyncException e) {
       return e.status() == 401 ? SyncStatus.State.UNAUTHORIZED : SyncStatus.State.ERROR;
     }

@@ -3,6 +3,7 @@ package dev.tide.tests.http;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncResult;
 import dev.tide.core.SyncStatus;
+import dev.tide.core.SyncUnreachableException;
 import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
 import dev.tide.tests.core.FaultProxy;
@@ -48,7 +49,7 @@ class FaultsTest extends SyncFixtureTest {
       a.collection("notes").put("n" + i, new JsonObject().put("i", i)).await();
     }
     proxy.dropNextResponses(1);
-    assertThrows(Exception.class, () -> a.syncOnce().await());
+    assertThrows(SyncUnreachableException.class, () -> a.syncOnce().await());
     assertEquals(1, proxy.droppedResponses());
     assertEquals(SyncStatus.State.OFFLINE, a.syncStatus().await().state());
     // the server committed before answering; the client does not know and keeps its outbox
