@@ -6,7 +6,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code java -jar tide-server.jar [--host H] [--port N] [--db PATH] [--config FILE.json]}.
@@ -41,26 +44,54 @@ public final class TideServerMain {
     }
     Vertx vertx = Vertx.vertx();
     TideServerVerticle verticle = new TideServerVerticle(options);
+    CompletableFuture<String> deployment = new CompletableFuture<>();
+    // registered before the deploy starts: a SIGTERM while the store opens waits for the open, then
+    // closes the store cleanly (without the hook, the JVM would exit mid-open)
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, deployment, options), "tide-server-shutdown"));
+    vertx.deployVerticle(verticle).onComplete(ar -> {
+      if (ar.succeeded()) {
+        deployment.complete(ar.result());
+      } else {
+        deployment.completeExceptionally(ar.cause());
+      }
+    });
     try {
-      vertx.deployVerticle(verticle).await();
-    } catch (Exception e) {
-      System.err.println("tide-server: cannot start: " + e.getMessage());
-      vertx.close();
-      System.exit(1);
+      deployment.join();
+    } catch (CompletionException e) {
+      System.err.println("tide-server: cannot start: " + e.getCause().getMessage());
+      System.exit(1); // the hook closes Vert.x
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    if (!STOPPING.get()) { // a SIGTERM during the start: the hook is closing it already
+      System.out.println("tide server listening on http://" + options.getHost() + ":" + verticle.actualPort()
+        + " (db " + options.getDbPath() + ")");
+    }
+  }
+
+  private static final AtomicBoolean STOPPING = new AtomicBoolean();
+
+  /** The shutdown hook: lets a start in progress finish, then closes Vert.x (and with it the store). */
+  private static void stop(Vertx vertx, CompletableFuture<String> deployment, TideServerOptions options) {
+    STOPPING.set(true);
+    boolean started = !deployment.isCompletedExceptionally(); // a failed start is reported by main
+    if (started) {
       System.out.println("tide server stopping");
       System.out.flush();
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(options.getShutdownGraceSeconds() + 20L, TimeUnit.SECONDS);
+    }
+    long timeoutSeconds = options.getShutdownGraceSeconds() + 20L;
+    try {
+      deployment.get(timeoutSeconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // failed or still starting: close what there is
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
+      if (started) {
         System.out.println("tide server stopped");
-      } catch (Exception e) {
-        System.err.println("tide-server: unclean stop: " + e);
       }
-    }, "tide-server-shutdown"));
-    System.out.println("tide server listening on http://" + options.getHost() + ":" + verticle.actualPort()
-      + " (db " + options.getDbPath() + ")");
+    } catch (Exception e) {
+      System.err.println("tide-server: unclean stop: " + e);
+    }
   }
 
   private static final java.util.Set<String> KNOWN_KEYS = new java.util.TreeSet<>(new TideServerOptions().toJson().fieldNames());

@@ -10,6 +10,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -45,15 +50,23 @@ class ServerProcessTest {
   static final class Child {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Every line so far ({@link #await} takes lines off {@link #lines}). */
+    final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     final int port;
 
     Child(Path db) throws Exception {
+      this(db, true);
+    }
+
+    /** @param awaitListening false to return at once, with {@link #port} unknown (-1) */
+    Child(Path db, boolean awaitListening) throws Exception {
       process = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), TideServerMain.class.getName(),
         "--port", "0", "--db", db.toString()).redirectErrorStream(true).start();
       Thread reader = new Thread(() -> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
+            all.add(line);
             lines.add(line);
           }
         } catch (Exception ignored) {
@@ -62,6 +75,10 @@ class ServerProcessTest {
       });
       reader.setDaemon(true);
       reader.start();
+      if (!awaitListening) {
+        port = -1;
+        return;
+      }
       Matcher m = LISTENING.matcher(await("listening on"));
       assertTrue(m.find());
       port = Integer.parseInt(m.group(1));
@@ -168,6 +185,36 @@ class ServerProcessTest {
       again.process.destroy();
       again.process.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * SIGTERM while the server still opens its store (here it waits for a write lock another connection
+   * holds) stops it cleanly once the open is done: the store is closed, its WAL checkpointed and removed.
+   * Was a bug: the shutdown hook was registered only after the start, so the JVM exited in the middle of it.
+   */
+  @Test
+  void sigtermDuringStartUpStopsCleanlyOnceTheStoreIsOpen() throws Exception {
+    Path db = dir.resolve("starting.db");
+    Child child;
+    try (Connection holder = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = holder.createStatement()) {
+      st.execute("PRAGMA journal_mode=WAL");
+      st.execute("BEGIN IMMEDIATE"); // the server's open waits for this lock (its busy timeout is 10 s)
+      child = new Child(db, false);
+      // the store's lock file: the open has begun, and cannot finish while the lock is held
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(Path.of(db + ".lock")));
+      child.process.toHandle().destroy(); // SIGTERM
+      child.await("tide server stopping");
+      st.execute("ROLLBACK");
+    }
+    assertTrue(child.process.waitFor(60, TimeUnit.SECONDS));
+    child.await("tide server stopped");
+    assertEquals(143, child.process.exitValue());
+    assertFalse(child.all.stream().anyMatch(l -> l.contains("listening on")), "no 'listening' while stopping: " + child.all);
+    assertFalse(Files.exists(Path.of(db + "-wal")), "SQLite closed cleanly (WAL checkpointed and removed)");
+
+    Child again = new Child(db);
+    again.process.destroy();
+    assertTrue(again.process.waitFor(30, TimeUnit.SECONDS));
   }
 
   /** Lets the server read what was written so far: a loopback round trip through the event loop. */
