@@ -28,6 +28,7 @@ final class LocalWrite {
 
   private final String collection;
   private final String id;
+  /** The private copy; null for a delete, and for a put whose copy shares a value the app can change (its text is announced). */
   private final JsonObject doc;
   /** The document's JSON text: set at once for a single put, on first need for a put in a batch. */
   private volatile String body;
@@ -43,8 +44,9 @@ final class LocalWrite {
     ChangeCodec.checkCollection(collection, "collection");
     ChangeCodec.checkId(id, "id");
     JsonObject snapshot = copy(ChangeCodec.checkDocValues(doc, "doc"));
-    // the copy is what is stored, cached and announced, so it is what gets serialized
-    return new LocalWrite(collection, id, snapshot, ChangeCodec.encodeDoc(snapshot, "doc"));
+    // the copy is what is stored, cached and announced, so it is what gets serialized; a copy that still
+    // shares a value the app can change is announced from its text (see #announced)
+    return new LocalWrite(collection, id, announced(snapshot), ChangeCodec.encodeDoc(snapshot, "doc"));
   }
 
   /**
@@ -55,7 +57,19 @@ final class LocalWrite {
     ChangeCodec.checkCollection(collection, "collection");
     ChangeCodec.checkId(id, "id");
     JsonObject snapshot = copy(ChangeCodec.checkDocValues(doc, "doc"));
-    return new LocalWrite(collection, id, snapshot, sharesMutableValue(snapshot) ? ChangeCodec.encodeDoc(snapshot, "doc") : null);
+    if (sharesMutableValue(snapshot)) {
+      return new LocalWrite(collection, id, null, ChangeCodec.encodeDoc(snapshot, "doc")); // announced from its text
+    }
+    return new LocalWrite(collection, id, snapshot, null);
+  }
+
+  /**
+   * The copy to announce in the change event, or null to announce the text instead (parsed when a consumer
+   * asks for the document): a copy that still shares a value the app can change would show the app's later
+   * changes to every consumer, so that the announced document would not be the one committed.
+   */
+  private static JsonObject announced(JsonObject snapshot) {
+    return sharesMutableValue(snapshot) ? null : snapshot;
   }
 
   /**
