@@ -94,7 +94,7 @@ final class SyncHandler {
       return Future.failedFuture(e);
     }
     int limit = Math.min(request.limit() == null ? defaultLimit() : request.limit(), options.getMaxLimit());
-    return store.push(namespace, request.ops())
+    return call(() -> store.push(namespace, request.ops()))
       .compose(results -> pull(namespace, at, request.includeOwn() ? null : request.nodeId(), limit)
         .compose(page -> {
           // a purge that committed after the cursor check may have removed a tombstone this page needed
@@ -138,7 +138,21 @@ final class SyncHandler {
   private Future<PullPage> pull(String namespace, Cursors.Position from, String excludeNode, int limit) {
     PullPage page = fromLatestCommit(namespace, from, excludeNode, limit);
     return page != null ? Future.succeededFuture(page)
-      : store.pull(namespace, from.seq(), excludeNode, limit, options.getMaxResponseBytes());
+      : call(() -> store.pull(namespace, from.seq(), excludeNode, limit, options.getMaxResponseBytes()));
+  }
+
+  /**
+   * Calls the store: an application's store that throws (instead of failing its future) fails this
+   * exchange like a failed future. Thrown out of here, it would leave a WebSocket connection's request
+   * unanswered for good, its bytes of the body budget taken, and the connection serving nothing more.
+   */
+  private static <T> Future<T> call(java.util.function.Supplier<Future<T>> storeCall) {
+    try {
+      Future<T> f = storeCall.get();
+      return f != null ? f : Future.failedFuture(new IllegalStateException("the server store returned no future"));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**
