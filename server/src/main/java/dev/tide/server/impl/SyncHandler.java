@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One exchange, transport-independent (HTTP and WebSocket both use it): validate the whole request,
@@ -146,7 +147,7 @@ final class SyncHandler {
    * exchange like a failed future. Thrown out of here, it would leave a WebSocket connection's request
    * unanswered for good, its bytes of the body budget taken, and the connection serving nothing more.
    */
-  private static <T> Future<T> call(java.util.function.Supplier<Future<T>> storeCall) {
+  private static <T> Future<T> call(Supplier<Future<T>> storeCall) {
     try {
       Future<T> f = storeCall.get();
       return f != null ? f : Future.failedFuture(new IllegalStateException("the server store returned no future"));
