@@ -75,6 +75,10 @@ final class SyncEngine {
       if (background) {
         timer.succeeded(); // the server is back: catch up now instead of waiting out the backoff
         followUp();
+      } else if (!stopped && !closed) {
+        // an app that only calls syncOnce still gets pushes (see stopped): the new socket's server side
+        // learns this client's position only from an exchange, without which it pushes nothing
+        followUp();
       }
     }));
     transport.disconnectedHandler(v -> context.runOnContext(x -> {

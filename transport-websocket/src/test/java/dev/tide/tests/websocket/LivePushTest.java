@@ -98,6 +98,35 @@ class LivePushTest extends SyncFixtureTest {
     await().until(() -> seen.size() == 1);
   }
 
+  /**
+   * A client that only calls syncOnce gets live pushes again after its socket drops and the transport
+   * reconnects on its own: the new socket's server side learns its position only from an exchange, so the
+   * client makes one after reconnecting (PROTOCOL.md section 6, "Reconnect"); without it the client stays
+   * connected and hears nothing until the app syncs again.
+   */
+  @Test
+  void aClientThatOnlyCallsSyncOnceGetsLivePushesAgainAfterAReconnect(Vertx vertx) {
+    fx.startServer();
+    TideServerImpl server = (TideServerImpl) fx.server;
+    proxy = FaultProxy.start(vertx, fx.port());
+    Tide a = fx.client("a"); // over HTTP: the only WebSocket is B's
+    Tide b = ws("b", s -> s.setUrl(SyncFixture.url(proxy.port())).setBackoffInitialMs(20).setBackoffMaxMs(100));
+    b.syncOnce().await();
+    assertEquals(1, server.webSocketConnections());
+    proxy.down(true); // B's socket is cut; the transport reconnects by itself once the proxy is back
+    await().until(() -> server.webSocketConnections() == 0);
+    int accepted = proxy.connections();
+    proxy.down(false);
+    await().until(() -> proxy.connections() > accepted && server.webSocketConnections() == 1);
+
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Change>consumer(b.collection("notes").address(), m -> seen.add(m.body()));
+    a.collection("notes").put("after-reconnect", new JsonObject()).await();
+    a.syncOnce().await();
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+    assertEquals("after-reconnect", seen.get(0).id());
+  }
+
   /** After stopSync, pushes are not applied (nor do they start a sync); the next sync brings the changes. */
   @Test
   void afterStopSyncPushesWaitForTheNextSync(Vertx vertx) {
