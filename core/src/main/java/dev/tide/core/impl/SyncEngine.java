@@ -43,6 +43,9 @@ final class SyncEngine {
   private boolean runningPush;
   private List<Promise<SyncResult>> waiting = new ArrayList<>();
   private final java.util.ArrayDeque<PushedChanges> pushes = new java.util.ArrayDeque<>();
+  private int queuedChanges; // in pushes
+  private long queuedBytes; // in pushes, estimated
+  private volatile int mostQueuedChanges; // monitoring, tests: the most changes held in pushes at once
   private boolean background;
   private boolean closed;
   private boolean stopped; // by stopSync: pushes wait for the next sync (an app that never started sync still gets them)
@@ -195,7 +198,7 @@ final class SyncEngine {
   /** @param prefetched the outbox batch to push first, read after the last commit this engine saw; null to read it */
   private void startRun(List<Promise<SyncResult>> waiters, OutboxBatch prefetched) {
     timer.cancel();
-    pushes.clear(); // the run pulls everything after the cursor, queued pushes included
+    clearPushes(); // the run pulls everything after the cursor, queued pushes included
     begin(run(prefetched), waiters, true);
   }
 
@@ -215,7 +218,7 @@ final class SyncEngine {
         waiting = new ArrayList<>();
         startRun(next, null);
       } else if (!pushes.isEmpty()) {
-        applyPushed(pushes.poll());
+        applyPushed(pollPush());
       } else if (background && timer.failures() == 0 && !pullingOwn()) {
         prefetch.want(pushOps(), options.getPushBatchBytes());
       }
@@ -365,7 +368,19 @@ final class SyncEngine {
       return;
     }
     if (running != null && runningPush && waiting.isEmpty()) {
-      pushes.add(push); // continues the push being applied: apply it next, in order
+      long bytes = estimatedBytes(push);
+      if (pushes.isEmpty() || queuedChanges + push.changes().size() <= size.pullLimit()
+        && queuedBytes + bytes <= SyncProtocol.MAX_RESPONSE_BYTES) {
+        pushes.add(push); // continues the push being applied: apply it next, in order
+        queuedChanges += push.changes().size();
+        queuedBytes += bytes;
+        mostQueuedChanges = Math.max(mostQueuedChanges, queuedChanges);
+        return;
+      }
+      // more than one exchange's page arrived while the store was busy: hold none of it (a client slower
+      // than the server's commits would hold an ever longer backlog), an exchange brings it instead
+      clearPushes();
+      followUp();
       return;
     }
     if (running != null || !java.util.Objects.equals(push.from(), cursor)) {
@@ -382,6 +397,33 @@ final class SyncEngine {
     if (push.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()))) {
       followUp(); // a server stamp may have made a pending write re-stamp itself above it: send that
     }
+  }
+
+  private PushedChanges pollPush() {
+    PushedChanges push = pushes.poll();
+    queuedChanges -= push.changes().size();
+    queuedBytes -= estimatedBytes(push);
+    return push;
+  }
+
+  private void clearPushes() {
+    pushes.clear();
+    queuedChanges = 0;
+    queuedBytes = 0;
+  }
+
+  /** What a pushed page holds in memory, roughly: its documents' text and about 100 bytes a change. */
+  private static long estimatedBytes(PushedChanges push) {
+    long bytes = 0;
+    for (dev.tide.core.Change c : push.changes()) {
+      bytes += 100 + (c.docJson() == null ? 0 : c.docJson().length());
+    }
+    return bytes;
+  }
+
+  /** The most pushed changes held at once while an earlier push was being applied (monitoring, tests). */
+  int mostQueuedChanges() {
+    return mostQueuedChanges;
   }
 
   private void afterRun(Throwable failure) {

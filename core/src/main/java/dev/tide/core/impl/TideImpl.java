@@ -215,6 +215,11 @@ public final class TideImpl implements Tide {
     return prefetch.runsPrefetched();
   }
 
+  /** The most pushed changes held at once while an earlier push was being applied (monitoring, tests). */
+  public int mostQueuedPushedChanges() {
+    return engine == null ? 0 : engine.mostQueuedChanges();
+  }
+
   /** The group-commit writer (tests and the sync engine use it). */
   public GroupCommitWriter<WriterStore> writer() {
     return writer;

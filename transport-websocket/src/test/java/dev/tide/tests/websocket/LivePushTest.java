@@ -127,6 +127,60 @@ class LivePushTest extends SyncFixtureTest {
     assertEquals("after-reconnect", seen.get(0).id());
   }
 
+  /**
+   * Pushes that arrive while an earlier one is being applied are held for at most about one exchange's
+   * page (the client's pullLimit); beyond that the client drops them and makes an exchange instead, which
+   * brings the same changes. Before, every push that came while the store's writer was busy was queued,
+   * so a client slower than the server's commits held an ever longer backlog in memory (the server's own
+   * backpressure never saw it: the client kept reading).
+   */
+  @Test
+  void pushesQueuedBehindABusyWriterAreBoundedAndNothingIsMissed(Vertx vertx) throws Exception {
+    fx.startServer();
+    Tide a = fx.client("a"); // over HTTP
+    java.util.concurrent.atomic.AtomicReference<String> lastPushed = new java.util.concurrent.atomic.AtomicReference<>();
+    TideImpl b = (TideImpl) ws("b", s -> s.setPullLimit(20).setTransportFactory(SyncTransportFactory.of("seen-websocket",
+      (v, options) -> new ForwardingSyncTransport(WebSocketSyncTransport.create(v, options)) {
+        @Override
+        public void pushHandler(io.vertx.core.Handler<dev.tide.core.spi.PushedChanges> handler) {
+          delegate.pushHandler(p -> {
+            lastPushed.set(p.cursor());
+            handler.handle(p);
+          });
+        }
+      })));
+    b.startSync().await();
+    b.initialSync().await();
+    // b's writer is held: the first push waits to be applied, the next ones arrive meanwhile
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    io.vertx.core.Promise<Void> holding = io.vertx.core.Promise.promise();
+    b.writer().submit(new dev.tide.core.impl.WriteTask<dev.tide.core.impl.WriterStore, Void>(vertx.getOrCreateContext()) {
+      @Override
+      protected Void run(dev.tide.core.impl.WriterStore store, List<Change> events) throws java.sql.SQLException {
+        holding.complete();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return null;
+      }
+    });
+    holding.future().await();
+    for (int i = 0; i < 100; i++) {
+      a.collection("notes").put("q" + i, new JsonObject().put("i", i)).await();
+      a.syncOnce().await(); // a commit, and a push, each
+    }
+    String last = String.valueOf(fx.server.store().lastSeq());
+    await().until(() -> lastPushed.get() != null && lastPushed.get().endsWith("." + last)); // b has read every push
+    b.syncStatus().await(); // and handled them (its context runs them in order, before this)
+    int held = b.mostQueuedPushedChanges();
+    release.countDown();
+    await().until(() -> b.collection("notes").list().await().size() == 100);
+    assertEquals(fx.serverState(), fx.clientState("b"));
+    assertTrue(held <= 20, held + " pushed changes held in memory behind the busy writer");
+  }
+
   /** After stopSync, pushes are not applied (nor do they start a sync); the next sync brings the changes. */
   @Test
   void afterStopSyncPushesWaitForTheNextSync(Vertx vertx) {
