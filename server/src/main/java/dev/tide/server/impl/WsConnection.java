@@ -330,6 +330,10 @@ final class WsConnection {
     Cursors.Position from = position;
     sync.page(namespace, from, nodeId).onComplete(ar -> {
       busy = false;
+      if (ar.failed() && shuttingDown) {
+        close((short) 1001, "server shutting down");
+        return;
+      }
       if (ar.failed()) {
         // the store failed for now: try again shortly rather than leave this client behind
         context.owner().setTimer(200, t -> {
@@ -347,6 +351,10 @@ final class WsConnection {
         position = SyncHandler.position(page);
         dirty |= page.more();
         send(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(position), page.changes(), page.more()));
+      }
+      if (shuttingDown) { // the shutdown waited for this push, as for an answer: the client resumes from its cursor
+        close((short) 1001, "server shutting down");
+        return;
       }
       pump();
     });

@@ -234,6 +234,70 @@ class WebSocketEdgesTest {
     stalled.ws.resume();
   }
 
+  /**
+   * A graceful stop closes a socket once the push in flight on it is sent, as it does once an answer in
+   * flight is sent: it does not keep the socket open, and the stop waiting, for the whole grace period.
+   */
+  @Test
+  void aGracefulStopClosesASocketOnceItsPushInFlightIsSent(Vertx vertx) throws Exception {
+    Promise<Void> exchangeHeld = Promise.promise();
+    Promise<Void> releaseExchange = Promise.promise();
+    Promise<Void> pushHeld = Promise.promise();
+    Promise<Void> releasePush = Promise.promise();
+    fx.startServer(new TideServerOptions(), null, store -> new dev.tide.server.spi.ForwardingServerStore(store) {
+      @Override
+      public Future<List<dev.tide.core.OpResult>> push(String ns, List<dev.tide.core.Change> ops) {
+        if (!ops.isEmpty() && "r".equals(ops.get(0).stamp().node()) && exchangeHeld.tryComplete()) {
+          return releaseExchange.future().compose(v -> delegate.push(ns, ops)); // r's exchange stays in flight
+        }
+        return delegate.push(ns, ops);
+      }
+
+      @Override
+      public Future<dev.tide.server.spi.PullPage> pull(String ns, long afterSeq, String excludeNode, int limit, int maxBytes) {
+        if ("r".equals(excludeNode) && limit == TideServerOptions.DEFAULT_LIMIT && pushHeld.tryComplete()) {
+          return releasePush.future().compose(v -> delegate.pull(ns, afterSeq, excludeNode, limit, maxBytes)); // r's own push
+        }
+        return delegate.pull(ns, afterSeq, excludeNode, limit, maxBytes);
+      }
+    });
+    TideServerImpl server = (TideServerImpl) fx.server;
+    RawSocket r = connect(at("/sync/ws"));
+    r.next();
+    r.ws.writeTextMessage("{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null,\"limit\":5}}").await();
+    String cursor = r.next().getJsonObject("response").getString("cursor");
+    RawSocket idle = connect(at("/sync/ws"));
+    idle.next();
+    idle.ws.writeTextMessage("{\"type\":\"sync\",\"id\":1,\"request\":{\"protocol\":1,\"node_id\":\"idle\",\"cursor\":null}}").await();
+    assertEquals("result", idle.next().getString("type"));
+
+    // r's exchange is in flight while two changes commit: its connection is told to push after it
+    r.ws.writeTextMessage("{\"type\":\"sync\",\"id\":2,\"request\":{\"protocol\":1,\"node_id\":\"r\",\"cursor\":\"" + cursor
+      + "\",\"limit\":1,\"ops\":[{\"collection\":\"notes\",\"id\":\"mine\",\"stamp\":{\"counter\":1,\"node\":\"r\"},\"doc\":{}}]}}").await();
+    exchangeHeld.future().await();
+    Tide a = fx.client("a");
+    clients.add(a);
+    a.batch(b -> {
+      b.put("notes", "x", new JsonObject());
+      b.put("notes", "y", new JsonObject());
+    }).await();
+    a.syncOnce().await();
+    assertEquals("changes", idle.next().getString("type")); // the commit's fan-out ran (r, busy, was signalled)
+    releaseExchange.complete();
+    assertEquals("result", r.next().getString("type")); // a page of one: more is due, so r's connection pushes
+    pushHeld.future().await();
+
+    fx.http.shutdown(60, TimeUnit.SECONDS); // graceful: idle sockets close now, busy ones once their frame is sent
+    assertEquals((short) 1001, idle.closed.future().await());
+    releasePush.complete();
+    assertEquals("changes", r.next().getString("type"));
+    Promise<Short> closedSoon = Promise.promise();
+    vertx.setTimer(5_000, t -> closedSoon.tryFail("r's socket still open 5 s into a 60 s grace period"));
+    r.closed.future().onComplete(closedSoon);
+    assertEquals((short) 1001, closedSoon.future().await());
+    assertEquals(0, server.webSocketConnections());
+  }
+
   /** A client that asks and never reads gets nothing more queued once its socket is full, and is cut off. */
   @Test
   void aClientThatNeverReadsItsAnswersIsCutOff(Vertx vertx) throws Exception {
