@@ -211,6 +211,12 @@ final class SyncEngine {
       running = null;
       if (isRun) {
         afterRun(ar.failed() ? ar.cause() : null);
+      } else if (ar.failed()) {
+        // a push the store could not apply: the cursor did not move, and no later push continues it. A sync
+        // after the backoff fetches it again; without one the client would stay behind, connected and saying
+        // nothing, until the server happened to commit again
+        clearPushes();
+        afterRun(ar.cause());
       }
       waiters.forEach(w -> w.handle(ar));
       if (!waiting.isEmpty()) {

@@ -181,6 +181,59 @@ class LivePushTest extends SyncFixtureTest {
     assertTrue(held <= 20, held + " pushed changes held in memory behind the busy writer");
   }
 
+  /**
+   * A push the store fails to apply (a write error: a full disk, the file read-only for a moment) leaves
+   * the cursor where it was; the client then syncs after a backoff and catches up, instead of staying
+   * behind, connected and reporting nothing, until the server happens to commit again.
+   */
+  @Test
+  void aPushTheStoreFailsToApplyIsFetchedAgainLater(Vertx vertx) throws Exception {
+    fx.startServer();
+    Tide a = fx.client("a"); // over HTTP
+    java.util.concurrent.atomic.AtomicInteger pushesSeen = new java.util.concurrent.atomic.AtomicInteger();
+    TideImpl b = (TideImpl) ws("b", s -> s.setTransportFactory(SyncTransportFactory.of("seen-websocket",
+      (v, options) -> new ForwardingSyncTransport(WebSocketSyncTransport.create(v, options)) {
+        @Override
+        public void pushHandler(io.vertx.core.Handler<dev.tide.core.spi.PushedChanges> handler) {
+          delegate.pushHandler(p -> {
+            pushesSeen.incrementAndGet();
+            handler.handle(p);
+          });
+        }
+      })));
+    b.startSync().await();
+    b.initialSync().await();
+    failDocumentWrites("b", true); // every document write of b's store fails from here on
+    a.collection("notes").put("x", new JsonObject()).await();
+    a.syncOnce().await();
+    await().until(() -> pushesSeen.get() == 1);
+    b.syncStatus().await(); // b's context has taken the push and queued its apply on the writer
+    b.writer().submit(new dev.tide.core.impl.WriteTask<dev.tide.core.impl.WriterStore, Void>(vertx.getOrCreateContext()) {
+      @Override
+      protected Void run(dev.tide.core.impl.WriterStore store, List<Change> events) {
+        return null;
+      }
+    }).await(); // the writer has run the apply (it failed: the cursor did not move)
+    assertEquals(null, b.collection("notes").get("x").await());
+    failDocumentWrites("b", false); // the store works again, and the server commits nothing more
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> b.collection("notes").get("x").await() != null);
+    assertEquals(fx.serverState(), fx.clientState("b"));
+  }
+
+  /** Makes writes of documents to a client's store fail (a trigger that aborts them), or succeed again. */
+  void failDocumentWrites(String name, boolean fail) {
+    String path = dir.resolve(name + ".db").toString();
+    if (fail) {
+      Sql.exec(path, "CREATE TABLE IF NOT EXISTS test_fail(x)", "INSERT INTO test_fail VALUES (1)",
+        "CREATE TRIGGER IF NOT EXISTS test_fail_insert BEFORE INSERT ON tide_docs WHEN EXISTS (SELECT 1 FROM test_fail)"
+          + " BEGIN SELECT RAISE(ABORT, 'injected write failure'); END",
+        "CREATE TRIGGER IF NOT EXISTS test_fail_update BEFORE UPDATE ON tide_docs WHEN EXISTS (SELECT 1 FROM test_fail)"
+          + " BEGIN SELECT RAISE(ABORT, 'injected write failure'); END");
+    } else {
+      Sql.exec(path, "DELETE FROM test_fail");
+    }
+  }
+
   /** After stopSync, pushes are not applied (nor do they start a sync); the next sync brings the changes. */
   @Test
   void afterStopSyncPushesWaitForTheNextSync(Vertx vertx) {
