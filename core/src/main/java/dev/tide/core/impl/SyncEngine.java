@@ -3,14 +3,14 @@ package dev.tide.core.impl;
 import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
-import dev.tide.core.SyncUnreachableException;
-import dev.tide.core.TideException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.SyncResult;
 import dev.tide.core.SyncStatus;
+import dev.tide.core.SyncUnreachableException;
+import dev.tide.core.TideException;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Context;
@@ -42,10 +42,7 @@ final class SyncEngine {
   private Future<SyncResult> running;
   private boolean runningPush;
   private List<Promise<SyncResult>> waiting = new ArrayList<>();
-  private final java.util.ArrayDeque<PushedChanges> pushes = new java.util.ArrayDeque<>();
-  private int queuedChanges; // in pushes
-  private long queuedBytes; // in pushes, estimated
-  private volatile int mostQueuedChanges; // monitoring, tests: the most changes held in pushes at once
+  private final PushQueue pushes = new PushQueue();
   private boolean background;
   private boolean closed;
   private boolean stopped; // by stopSync: pushes wait for the next sync (an app that never started sync still gets them)
@@ -198,7 +195,7 @@ final class SyncEngine {
   /** @param prefetched the outbox batch to push first, read after the last commit this engine saw; null to read it */
   private void startRun(List<Promise<SyncResult>> waiters, OutboxBatch prefetched) {
     timer.cancel();
-    clearPushes(); // the run pulls everything after the cursor, queued pushes included
+    pushes.clear(); // the run pulls everything after the cursor, queued pushes included
     begin(run(prefetched), waiters, true);
   }
 
@@ -215,7 +212,7 @@ final class SyncEngine {
         // a push the store could not apply: the cursor did not move, and no later push continues it. A sync
         // after the backoff fetches it again; without one the client would stay behind, connected and saying
         // nothing, until the server happened to commit again
-        clearPushes();
+        pushes.clear();
         afterRun(ar.cause());
       }
       waiters.forEach(w -> w.handle(ar));
@@ -224,7 +221,7 @@ final class SyncEngine {
         waiting = new ArrayList<>();
         startRun(next, null);
       } else if (!pushes.isEmpty()) {
-        applyPushed(pollPush());
+        applyPushed(pushes.poll());
       } else if (background && timer.failures() == 0 && !pullingOwn()) {
         prefetch.want(pushOps(), options.getPushBatchBytes());
       }
@@ -374,18 +371,12 @@ final class SyncEngine {
       return;
     }
     if (running != null && runningPush && waiting.isEmpty()) {
-      long bytes = estimatedBytes(push);
-      if (pushes.isEmpty() || queuedChanges + push.changes().size() <= size.pullLimit()
-        && queuedBytes + bytes <= SyncProtocol.MAX_RESPONSE_BYTES) {
-        pushes.add(push); // continues the push being applied: apply it next, in order
-        queuedChanges += push.changes().size();
-        queuedBytes += bytes;
-        mostQueuedChanges = Math.max(mostQueuedChanges, queuedChanges);
-        return;
+      if (pushes.offer(push, size.pullLimit())) {
+        return; // continues the push being applied: apply it next, in order
       }
       // more than one exchange's page arrived while the store was busy: hold none of it (a client slower
       // than the server's commits would hold an ever longer backlog), an exchange brings it instead
-      clearPushes();
+      pushes.clear();
       followUp();
       return;
     }
@@ -405,31 +396,9 @@ final class SyncEngine {
     }
   }
 
-  private PushedChanges pollPush() {
-    PushedChanges push = pushes.poll();
-    queuedChanges -= push.changes().size();
-    queuedBytes -= estimatedBytes(push);
-    return push;
-  }
-
-  private void clearPushes() {
-    pushes.clear();
-    queuedChanges = 0;
-    queuedBytes = 0;
-  }
-
-  /** What a pushed page holds in memory, roughly: its documents' text and about 100 bytes a change. */
-  private static long estimatedBytes(PushedChanges push) {
-    long bytes = 0;
-    for (dev.tide.core.Change c : push.changes()) {
-      bytes += 100 + (c.docJson() == null ? 0 : c.docJson().length());
-    }
-    return bytes;
-  }
-
   /** The most pushed changes held at once while an earlier push was being applied (monitoring, tests). */
   int mostQueuedChanges() {
-    return mostQueuedChanges;
+    return pushes.mostChanges();
   }
 
   private void afterRun(Throwable failure) {
