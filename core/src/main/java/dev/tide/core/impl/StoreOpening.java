@@ -3,11 +3,13 @@ package dev.tide.core.impl;
 import dev.tide.core.StoreException;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
+import io.vertx.core.Closeable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +39,30 @@ final class StoreOpening {
         : "addressPrefix '" + prefix + "' is used by another open store of this Vert.x instance (" + otherPath
           + "): give each store its own"));
     }
-    return openStore(vertx, options).onFailure(e -> prefixes(vertx).remove(prefix, owner))
-      .onSuccess(tide -> ((TideImpl) tide).claimed(prefix, owner));
+    // closed with what opened it even while it opens: a close of the opener (its verticle undeployed,
+    // Vert.x closed) waits for the open, which then closes what it opened and fails
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    Promise<Tide> opened = Promise.promise();
+    Closeable whileOpening = completion -> opened.future().<Void>transform(ar -> Future.succeededFuture()).onComplete(completion);
+    if (!caller.closeFuture().add(whileOpening)) {
+      prefixes(vertx).remove(prefix, owner);
+      return Future.failedFuture(closedWhileOpening(options));
+    }
+    Future<Tide> store;
+    try {
+      store = openStore(vertx, caller, options);
+    } catch (RuntimeException e) { // the hook must not wait for an open that never began
+      store = Future.failedFuture(e);
+    }
+    store.onFailure(e -> prefixes(vertx).remove(prefix, owner))
+      .onSuccess(tide -> ((TideImpl) tide).claimed(prefix, owner))
+      .onComplete(opened);
+    return opened.future().andThen(ar -> caller.closeFuture().remove(whileOpening));
+  }
+
+  private static StoreException closedWhileOpening(TideOptions options) {
+    return new StoreException("cannot open store " + options.getDbPath()
+      + ": what opened it (its verticle, or Vert.x) was closed meanwhile");
   }
 
   static void release(Vertx vertx, String prefix, String owner) {
@@ -50,8 +74,7 @@ final class StoreOpening {
     return vertx.sharedData().getLocalMap("tide.address-prefixes");
   }
 
-  private static Future<Tide> openStore(Vertx vertx, TideOptions options) {
-    Context context = vertx.getOrCreateContext();
+  private static Future<Tide> openStore(Vertx vertx, Context context, TideOptions options) {
     String name = "tide-" + INSTANCES.incrementAndGet();
     WorkerExecutor writerExecutor = StoreWorkers.create(vertx, name + "-writer", 1);
     WorkerExecutor readerExecutor = StoreWorkers.create(vertx, name + "-reader", 1);
@@ -67,6 +90,9 @@ final class StoreOpening {
         readerExecutor.close();
         return Future.failedFuture(e);
       })
+      // what opened it closed meanwhile: no close hook would close the store, so it closes now
+      .compose(tide -> ((TideImpl) tide).hooked() ? Future.succeededFuture(tide)
+        : tide.close().transform(closed -> Future.<Tide>failedFuture(closedWhileOpening(options))))
       .compose(tide -> options.getSync() == null || !options.getSync().isAutoStart() ? Future.succeededFuture(tide)
         : tide.startSync().map(tide).recover(e -> tide.close().transform(closed -> Future.failedFuture(e))));
   }

@@ -78,10 +78,17 @@ public final class TideImpl implements Tide {
     this.engine = sync == null ? null : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(),
       store.caughtUp(), store.resetting(), store.ownPullPending(), prefetch);
     // closed with what opened it, like a client Vert.x makes in a verticle: its undeploy, or Vertx.close()
-    ((ContextInternal) context).addCloseHook(closeHook);
+    // (false: what opened it is closed already, and nothing would close the store: the open closes it)
+    this.hooked = ((ContextInternal) context).closeFuture().add(closeHook);
   }
 
   private final Closeable closeHook = completion -> close().onComplete(completion);
+  private final boolean hooked;
+
+  /** False when what opened the store was closed before it was made: nothing else would close it. */
+  boolean hooked() {
+    return hooked;
+  }
 
   /** After each commit, on the store's context: notify the app, and let sync know about local writes. */
   private void committed(List<Change> changes) {
