@@ -82,7 +82,7 @@ public final class TideImpl implements Tide {
     this.hooked = ((ContextInternal) context).closeFuture().add(closeHook);
   }
 
-  private final Closeable closeHook = completion -> close().onComplete(completion);
+  private final Closeable closeHook = completion -> closeOnce().onComplete(completion); // on no context: it may be closing
   private final boolean hooked;
 
   /** False when what opened the store was closed before it was made: nothing else would close it. */
@@ -340,7 +340,25 @@ public final class TideImpl implements Tide {
   }
 
   @Override
-  public synchronized Future<Void> close() {
+  public Future<Void> close() {
+    Future<Void> closed = closeOnce();
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return closed;
+    }
+    // on the caller's context, like every other future of this API (the steps end on the store's workers'
+    // contexts); one per context, so that close() called again there is the same future
+    return closedOn.computeIfAbsent(caller, c -> {
+      Promise<Void> onCaller = ((ContextInternal) c).promise();
+      closed.onComplete(onCaller);
+      return onCaller.future();
+    });
+  }
+
+  /** What close() returned on each context that called it. */
+  private final Map<Context, Future<Void>> closedOn = new ConcurrentHashMap<>();
+
+  private synchronized Future<Void> closeOnce() {
     if (closing == null) {
       // set first: code that runs while closing (a stream's end handler) finds the store closed
       Promise<Void> done = Promise.promise();

@@ -100,6 +100,24 @@ class LifecycleTest {
     return f.transform(ar -> Future.succeededFuture(ar.cause())).await();
   }
 
+  /**
+   * close() completes on its caller's context, like every other future of the API: the verticle that
+   * opened the store (its context is the store's) and another one each go on on their own event loop.
+   */
+  @Test
+  void closeCompletesOnTheCallersContext(Vertx vertx) {
+    for (boolean opener : new boolean[] {true, false}) {
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      io.vertx.core.Promise<Tide> opened = io.vertx.core.Promise.promise();
+      ctx.runOnContext(v -> Tide.open(vertx, options("ctx-" + opener + ".db")).onComplete(opened));
+      Tide tide = opened.future().await();
+      io.vertx.core.Context caller = opener ? ctx : vertx.getOrCreateContext();
+      io.vertx.core.Promise<Boolean> onCaller = io.vertx.core.Promise.promise();
+      caller.runOnContext(v -> tide.close().onComplete(ar -> onCaller.complete(Vertx.currentContext() == caller)));
+      assertTrue(onCaller.future().await(), (opener ? "the opener's" : "another") + " context: close completed elsewhere");
+    }
+  }
+
   /** Two open stores on one address prefix would hear each other's changes: the second is refused until the first closes. */
   @Test
   void oneAddressPrefixPerOpenStore(Vertx vertx) {
