@@ -65,7 +65,7 @@ final class HttpError extends RuntimeException {
     if (response.headWritten()) {
       return abort(ctx.request());
     }
-    if (status == 405) {
+    if (status == 405 && response.headers().get("Allow") == null) { // tide's routes set it; a guess for other 405s
       String path = ctx.request().path();
       response.putHeader("Allow", path.endsWith("/health") || path.endsWith("/ws") ? "GET" : "POST");
     }

@@ -131,6 +131,7 @@ public final class TideServerImpl implements TideServer {
     if (ctx.request().method() == method) {
       ctx.next();
     } else {
+      ctx.response().putHeader("Allow", method.name()); // from the route, not its path: /health/ is /health
       ctx.fail(new HttpError(405, "method_not_allowed", "use " + method.name() + " on " + ctx.request().path()));
     }
   }

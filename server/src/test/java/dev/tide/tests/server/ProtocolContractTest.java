@@ -173,6 +173,25 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertEquals(200, r.statusCode(), r.bodyAsString());
   }
 
+  /**
+   * §4 405: {@code Allow} names the method the route takes, also on a path with a trailing slash (which the
+   * router matches to the same route). Was a bug: it was guessed from the path's end, so POST /health/ and
+   * POST /sync/ws/ said {@code Allow: POST} while their error message said "use GET".
+   */
+  @Test
+  void allowNamesTheRoutesMethodOnAPathWithATrailingSlash(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    for (String path : List.of("/health/", "/sync/ws/")) {
+      HttpResponse<Buffer> r = server.client.post(path).send().await();
+      assertEquals(405, r.statusCode(), path);
+      assertEquals("method_not_allowed", r.bodyAsJsonObject().getJsonObject("error").getString("code"), path);
+      assertEquals("GET", r.getHeader("Allow"), path);
+    }
+    HttpResponse<Buffer> r = server.client.get("/sync/").send().await();
+    assertEquals(405, r.statusCode());
+    assertEquals("POST", r.getHeader("Allow"));
+  }
+
   /** §2: not UTF-8 → 400 invalid_json (HTTP) and an error frame with id null, socket open (WS). */
   @Test
   void notUtf8(Vertx vertx) throws Exception {
