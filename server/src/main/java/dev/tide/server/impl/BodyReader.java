@@ -62,6 +62,10 @@ final class BodyReader implements Handler<RoutingContext> {
     }
     if (request.isEnded()) { // no body, or an application's BodyHandler before the mounted router read it
       Buffer read = ctx.body().buffer();
+      if (read != null && read.length() > limit) { // read whole by the application: its length was not announced
+        ctx.fail(new HttpError(413, "too_large", "request body is larger than the server accepts"));
+        return;
+      }
       ctx.put(BODY, read != null ? read : Buffer.buffer());
       ctx.next();
       return;

@@ -69,6 +69,36 @@ class MountAndAuthTest {
     }
   }
 
+  /**
+   * Mounted behind the application's own BodyHandler (which reads the body before tide's routes run), a body
+   * over maxBodyBytes sent without a Content-Length is 413, as on the standalone server. Was a bug: only an
+   * announced length was checked there, so a chunked body of any size the app's handler took was exchanged (200).
+   */
+  @Test
+  void behindTheAppsBodyHandlerABodyOverTheLimitIs413(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setPort(0).setDbPath(dir.resolve("bh.db").toString()).setMaxBodyBytes(1000);
+    TideServer tide = TideServer.open(vertx, options).await();
+    Router app = Router.router(vertx);
+    app.route().handler(io.vertx.ext.web.handler.BodyHandler.create());
+    app.route("/tide/*").subRouter(tide.router());
+    HttpServer http = vertx.createHttpServer(TideServer.httpServerOptions(options)).requestHandler(app).listen().await();
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    try {
+      Buffer body = ServerFixture.request("a", null, ServerFixture.op("n", "1", 1, "a", new JsonObject().put("v", "x".repeat(2000)))).toBuffer();
+      // composed on the client's event loop: the answer's body is read as it arrives
+      JsonObject answer = client.request(io.vertx.core.http.HttpMethod.POST, http.actualPort(), "127.0.0.1", "/tide/sync")
+        .compose(req -> req.putHeader("Content-Type", "application/json").setChunked(true) // no length announced
+          .send(body).compose(r -> r.body().map(b -> new JsonObject().put("status", r.statusCode())
+            .put("code", new JsonObject(b).getJsonObject("error", new JsonObject()).getString("code"))))).await();
+      assertEquals(new JsonObject().put("status", 413).put("code", "too_large"), answer);
+      assertEquals(0, tide.store().lastSeq(), "nothing was written");
+    } finally {
+      client.close().await();
+      http.close().await();
+      tide.close().await();
+    }
+  }
+
   /** A large bearer token (20 KiB) reaches the authenticator (Vert.x's 8 KiB header limit answered 431 first). */
   @Test
   void aLargeAuthorizationHeaderReachesTheAuthenticator(Vertx vertx) {
