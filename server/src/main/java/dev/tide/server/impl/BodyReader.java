@@ -70,8 +70,8 @@ final class BodyReader implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() == HttpVersion.HTTP_1_1) {
-      ctx.response().writeContinue(); // the checks passed: the client may send its body
+    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
+      ctx.response().writeContinue(); // the checks passed: the client may send its body (HTTP/1.1, or HTTP/2's interim HEADERS)
     }
     new Receiving(ctx, announced).start();
   }

@@ -189,6 +189,37 @@ class MemoryBoundTest {
     }
   }
 
+  /**
+   * The same over HTTP/2 (h2c), where 100 Continue is an interim HEADERS frame (RFC 9113, section 8.1). Was a
+   * bug: only HTTP/1.1 was answered, so an HTTP/2 client waiting for it before sending its body got nothing,
+   * and its exchange hung until its own timeout.
+   */
+  @Test
+  void aClientExpecting100ContinueOverHttp2IsToldToSend(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+      .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    try {
+      Buffer body = honestRequest().toBuffer();
+      HttpClientRequest req = client.request(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(server.port).setURI("/sync").putHeader("Content-Type", "application/json")
+        .putHeader("Expect", "100-continue").putHeader("Content-Length", String.valueOf(body.length()))).await();
+      Promise<Void> told = Promise.promise();
+      req.continueHandler(v -> {
+        told.tryComplete();
+        req.end(body);
+      });
+      Future<Integer> status = req.response().map(r -> r.statusCode());
+      req.sendHead().await();
+      assertEquals(io.vertx.core.http.HttpVersion.HTTP_2, req.version());
+      told.future().await(10, TimeUnit.SECONDS); // the body is sent only once the server says so
+      assertEquals(200, status.await(10, TimeUnit.SECONDS));
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+  }
+
   @Test
   void bodyTimeoutSecondsIsAnOption() {
     assertEquals(TideServerOptions.DEFAULT_BODY_TIMEOUT_SECONDS, new TideServerOptions().getBodyTimeoutSeconds());
