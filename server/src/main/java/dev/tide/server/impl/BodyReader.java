@@ -20,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 final class BodyReader implements Handler<RoutingContext> {
 
   private static final String BODY = "tide.body";
+  private static final String RECEIVING = "tide.receiving"; // a body on its way in: it has its own deadline
 
   private final BodyBudget budget;
   private final long limit;
@@ -76,6 +77,30 @@ final class BodyReader implements Handler<RoutingContext> {
     new Receiving(ctx, announced).start();
   }
 
+  /**
+   * A request refused before its body was read whole (401, 415, an announced 413 or 429; a failure of an
+   * application's route under the mount): its body is read and dropped, and if its client is still sending
+   * at the receive deadline, it is cut off as one refused on the way is. Without it, a client that kept
+   * trickling after its answer would hold its connection (HTTP/1.x) or stream (HTTP/2) for good.
+   */
+  static void cutOffIfStillSending(RoutingContext ctx, long receiveTimeoutMillis) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded() || ctx.get(RECEIVING) != null) {
+      return;
+    }
+    long timer = ctx.vertx().setTimer(receiveTimeoutMillis, id -> {
+      if (!request.isEnded()) {
+        HttpError.abort(request);
+      }
+    });
+    ctx.addEndHandler(ar -> {
+      if (ar.failed()) {
+        ctx.vertx().cancelTimer(timer); // the connection is gone: nothing is left to cut off
+      }
+    });
+    request.endHandler(v -> ctx.vertx().cancelTimer(timer));
+  }
+
   /** One body on its way in. */
   private final class Receiving {
 
@@ -94,6 +119,7 @@ final class BodyReader implements Handler<RoutingContext> {
     }
 
     void start() {
+      ctx.put(RECEIVING, Boolean.TRUE);
       ctx.addEndHandler(ar -> {
         releaseBody(); // answered, or the connection closed: the bytes are free
         if (ar.failed()) {
