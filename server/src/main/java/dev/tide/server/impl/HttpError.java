@@ -102,7 +102,15 @@ final class HttpError extends RuntimeException {
       case 404 -> new HttpError(404, "not_found", "no such endpoint");
       case 405 -> new HttpError(405, "method_not_allowed", "method not allowed");
       case 415 -> new HttpError(415, "unsupported_media_type", "Content-Type must be application/json");
-      default -> new HttpError(500, "internal_error", "internal error");
+      case 403 -> new HttpError(403, "forbidden", "forbidden");
+      case 408 -> new HttpError(408, "timeout", "the request timed out");
+      case 429 -> new HttpError(429, "busy", "too many requests: retry shortly");
+      case 503 -> new HttpError(503, "unavailable", "service unavailable");
+      // another status an application's route under the mount failed with (ctx.fail(status)): kept, not a 500
+      default -> ctx.statusCode() >= 400 && ctx.statusCode() <= 599 && ctx.statusCode() != 500
+        ? new HttpError(ctx.statusCode(), "http_" + ctx.statusCode(),
+          io.netty.handler.codec.http.HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase())
+        : new HttpError(500, "internal_error", "internal error");
     };
   }
 }

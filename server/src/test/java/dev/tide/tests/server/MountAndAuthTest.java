@@ -99,6 +99,37 @@ class MountAndAuthTest {
     }
   }
 
+  /**
+   * A route of the application under the mount that fails with a status (Vert.x Web's AuthorizationHandler
+   * and CorsHandler fail with 403, its TimeoutHandler with 503) is answered by tide's failure handler with that
+   * status and the JSON error body (README, "Tide's failure handler also answers the failures of your routes").
+   * Was a bug: every status tide has no code of its own for became 500 internal_error.
+   */
+  @Test
+  void aStatusFailureOfTheAppsRouteUnderTheMountKeepsItsStatus(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setPort(0).setDbPath(dir.resolve("st.db").toString());
+    TideServer tide = TideServer.open(vertx, options).await();
+    Router app = Router.router(vertx);
+    app.route("/tide/admin/*").handler(ctx -> ctx.fail(403));
+    app.get("/tide/report").handler(ctx -> ctx.fail(503));
+    app.route("/tide/*").subRouter(tide.router());
+    HttpServer http = vertx.createHttpServer(TideServer.httpServerOptions(options)).requestHandler(app).listen().await();
+    WebClient client = WebClient.create(vertx);
+    try {
+      HttpResponse<Buffer> forbidden = client.get(http.actualPort(), "127.0.0.1", "/tide/admin/users").send().await();
+      assertEquals(403, forbidden.statusCode(), forbidden.bodyAsString());
+      assertEquals("application/json", forbidden.getHeader("Content-Type"));
+      assertEquals("forbidden", forbidden.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      HttpResponse<Buffer> unavailable = client.get(http.actualPort(), "127.0.0.1", "/tide/report").send().await();
+      assertEquals(503, unavailable.statusCode(), unavailable.bodyAsString());
+      assertEquals("unavailable", unavailable.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    } finally {
+      client.close();
+      http.close().await();
+      tide.close().await();
+    }
+  }
+
   /** A large bearer token (20 KiB) reaches the authenticator (Vert.x's 8 KiB header limit answered 431 first). */
   @Test
   void aLargeAuthorizationHeaderReachesTheAuthenticator(Vertx vertx) {
