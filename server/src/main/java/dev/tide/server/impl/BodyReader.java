@@ -121,7 +121,10 @@ final class BodyReader implements Handler<RoutingContext> {
     void start() {
       ctx.put(RECEIVING, Boolean.TRUE);
       ctx.addEndHandler(ar -> {
-        releaseBody(); // answered, or the connection closed: the bytes are free
+        // answered (perhaps by an application's handler, e.g. its TimeoutHandler, with the body still arriving),
+        // or the connection closed: the bytes are free, and what still arrives is dropped, not taken or exchanged
+        refused = true;
+        releaseBody();
         if (ar.failed()) {
           cancelDeadline(); // the connection is gone: nothing is left to cut off
         }
@@ -132,7 +135,7 @@ final class BodyReader implements Handler<RoutingContext> {
 
     private void chunk(Buffer data) {
       if (refused) {
-        return; // answered already: the rest is read and dropped
+        return; // answered already (or the response ended): the rest is read and dropped
       }
       if ((long) body.length() + data.length() > limit) {
         refuse(new HttpError(413, "too_large", "request body is larger than the server accepts"));

@@ -220,6 +220,45 @@ class MemoryBoundTest {
     }
   }
 
+  /**
+   * Mounted under the application's TimeoutHandler, a body still arriving when that handler answers 503: the
+   * rest of it is read and dropped, not taken from the budget, and not exchanged, and the connection serves its
+   * next request. Was a bug: the body reader went on reading into the body its end handler had already given
+   * back: a NullPointerException on the event loop for the next part, and the connection answered nothing more.
+   */
+  @Test
+  void aBodyStillArrivingWhenTheAppAnswersHoldsNothingAfterwards(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setPort(0).setDbPath(dir.resolve("answered.db").toString());
+    dev.tide.server.TideServer tide = dev.tide.server.TideServer.open(vertx, options).await();
+    TideServerImpl impl = (TideServerImpl) tide;
+    io.vertx.ext.web.Router app = io.vertx.ext.web.Router.router(vertx);
+    app.route().handler(io.vertx.ext.web.handler.TimeoutHandler.create(1000)); // fails the request with 503
+    app.route("/tide/*").subRouter(tide.router());
+    io.vertx.core.http.HttpServer http = vertx.createHttpServer(dev.tide.server.TideServer.httpServerOptions(options))
+      .requestHandler(app).listen().await();
+    NetClient client = vertx.createNetClient();
+    try {
+      Buffer body = honestRequest().toBuffer();
+      int half = body.length() / 2;
+      Buffer answer = Buffer.buffer();
+      NetSocket socket = client.connect(http.actualPort(), "127.0.0.1").await();
+      socket.handler(answer::appendBuffer);
+      socket.write(Buffer.buffer("POST /tide/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length() + "\r\n\r\n").appendBuffer(body.slice(0, half))).await();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> answer.toString().startsWith("HTTP/1.1 5")); // the app's 503
+      // the rest of the body, then another request on the same connection: once it is answered, the body has been read
+      socket.write(Buffer.buffer().appendBuffer(body.slice(half, body.length()))
+        .appendString("GET /tide/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).await();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> answer.toString().contains("HTTP/1.1 200 OK"));
+      assertEquals(0, impl.bufferedRequestBytes(), "the bytes that arrived after the answer are held by no one");
+      assertEquals(0, tide.store().lastSeq(), "a request answered 503 is not exchanged afterwards");
+    } finally {
+      client.close().await();
+      http.close().await();
+      tide.close().await();
+    }
+  }
+
   @Test
   void bodyTimeoutSecondsIsAnOption() {
     assertEquals(TideServerOptions.DEFAULT_BODY_TIMEOUT_SECONDS, new TideServerOptions().getBodyTimeoutSeconds());
