@@ -105,6 +105,9 @@ class Http2BodyTimeoutTest {
       slow.setChunked(!announced); // over HTTP/2: no length announced, the refusal comes as the bytes arrive
       Promise<Throwable> reset = Promise.promise();
       slow.exceptionHandler(reset::tryComplete);
+      // attached before anything is sent: a refusal can come at once, and the answer's body is read as it arrives
+      io.vertx.core.Future<JsonObject> answered = slow.response().compose(r -> r.body().map(b -> new JsonObject().put("status", r.statusCode())
+        .put("code", new JsonObject(b).getJsonObject("error").getString("code"))));
       slow.write(Buffer.buffer(" ".repeat(2000))).await();
       HttpConnection connection = slow.connection();
       AtomicBoolean connectionClosed = new AtomicBoolean();
@@ -112,9 +115,7 @@ class Http2BodyTimeoutTest {
       assertEquals(HttpVersion.HTTP_2, slow.version());
       long trickle = vertx.setPeriodic(100, id -> slow.write(" ")); // still sending when the deadline passes
       try {
-        // the body is read as the answer arrives (on the event loop): the reset follows it closely
-        JsonObject answer = slow.response().compose(r -> r.body().map(b -> new JsonObject().put("status", r.statusCode())
-          .put("code", new JsonObject(b).getJsonObject("error").getString("code")))).await(10, TimeUnit.SECONDS);
+        JsonObject answer = answered.await(10, TimeUnit.SECONDS);
         assertEquals(new JsonObject().put("status", status).put("code", code), answer);
         StreamResetException e = assertInstanceOf(StreamResetException.class, reset.future().await(10, TimeUnit.SECONDS));
         assertEquals(0, e.getCode(), "NO_ERROR: the answer is complete, stop sending the body");
