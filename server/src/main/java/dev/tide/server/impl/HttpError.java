@@ -1,5 +1,6 @@
 package dev.tide.server.impl;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -109,7 +110,7 @@ final class HttpError extends RuntimeException {
       // another status an application's route under the mount failed with (ctx.fail(status)): kept, not a 500
       default -> ctx.statusCode() >= 400 && ctx.statusCode() <= 599 && ctx.statusCode() != 500
         ? new HttpError(ctx.statusCode(), "http_" + ctx.statusCode(),
-          io.netty.handler.codec.http.HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase())
+          HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase())
         : new HttpError(500, "internal_error", "internal error");
     };
   }
