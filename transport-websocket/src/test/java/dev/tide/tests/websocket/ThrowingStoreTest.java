@@ -8,19 +8,14 @@ import dev.tide.core.Tide;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.impl.TideServerImpl;
 import dev.tide.server.spi.ForwardingServerStore;
-import dev.tide.tests.http.SyncFixture;
+import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,24 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * future) fails that one exchange with a 5xx, over WebSocket as over HTTP: the connection answers it
  * at once, gives back the request's bytes of the server-wide budget, and goes on serving.
  */
-@ExtendWith(VertxExtension.class)
-class ThrowingStoreTest {
-
-  @TempDir
-  Path dir;
-  SyncFixture fx;
-
-  @AfterEach
-  void tearDown() {
-    fx.close();
-  }
+class ThrowingStoreTest extends SyncFixtureTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"http", "websocket"})
   @Timeout(60)
   void aPushThatThrowsIsAnsweredAndFreesItsBytes(String transport, Vertx vertx) {
     AtomicBoolean broken = new AtomicBoolean(true);
-    fx = new SyncFixture(vertx, dir).startServer(new TideServerOptions(), null, store -> new ForwardingServerStore(store) {
+    fx.startServer(new TideServerOptions(), null, store -> new ForwardingServerStore(store) {
       @Override
       public Future<List<OpResult>> push(String namespace, List<Change> ops) {
         if (broken.get() && ops.stream().anyMatch(op -> op.id().startsWith("boom"))) {
