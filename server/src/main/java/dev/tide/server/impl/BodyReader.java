@@ -81,12 +81,24 @@ final class BodyReader implements Handler<RoutingContext> {
    * A request refused before its body was read whole (401, 415, an announced 413 or 429; a failure of an
    * application's route under the mount): its body is read and dropped, and if its client is still sending
    * at the receive deadline, it is cut off as one refused on the way is. Without it, a client that kept
-   * trickling after its answer would hold its connection (HTTP/1.x) or stream (HTTP/2) for good.
+   * trickling after its answer would hold its connection (HTTP/1.x) or stream (HTTP/2) for good. An HTTP/1.1
+   * client that expected 100-continue and was never told to go on may not send its body at all, so its
+   * connection closes with the answer ({@code Connection: close}) rather than wait for a body that is not coming.
    */
-  static void cutOffIfStillSending(RoutingContext ctx, long receiveTimeoutMillis) {
+  static void refusedBeforeRead(RoutingContext ctx, long receiveTimeoutMillis) {
     HttpServerRequest request = ctx.request();
+    request.resume(); // paused for the authenticator: the refused body is read and dropped
     if (request.isEnded() || ctx.get(RECEIVING) != null) {
       return;
+    }
+    if (request.version() != HttpVersion.HTTP_2
+      && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+      // never told to go on, its client may well not send the body (RFC 9110, 10.1.1): bytes it sends next
+      // would be read as that body. The connection ends with this answer, and the client knows it will.
+      // Vert.x keeps an HTTP/1.1 connection alive unless the request asked for close: ended here, by hand.
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.addEndHandler(ar -> request.connection().close());
+      return; // the connection's end is its cut-off
     }
     long timer = ctx.vertx().setTimer(receiveTimeoutMillis, id -> {
       if (!request.isEnded()) {

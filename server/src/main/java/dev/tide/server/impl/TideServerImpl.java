@@ -116,8 +116,7 @@ public final class TideServerImpl implements TideServer {
     r.route().last().handler(ctx -> ctx.fail(new HttpError(404, "not_found", "no such endpoint: " + ctx.request().path())));
     r.route().failureHandler(ctx -> {
       if (!ctx.request().isEnded()) {
-        ctx.request().resume(); // paused for the authenticator: the refused body is read and dropped
-        BodyReader.cutOffIfStillSending(ctx, bodyBudget.receiveTimeoutMillis()); // but not for ever
+        BodyReader.refusedBeforeRead(ctx, bodyBudget.receiveTimeoutMillis());
       }
       HttpError error = HttpError.of(ctx);
       if (error.status >= 500 && !closed && !(ctx.failure() instanceof HttpError)) { // not an answer given on purpose

@@ -190,6 +190,35 @@ class MemoryBoundTest {
   }
 
   /**
+   * A client expecting 100-continue whose request is refused before it is told to send (here an announced body
+   * over the limit): it need not send its body (RFC 9110, 10.1.1), so the answer says {@code Connection: close} and
+   * the connection ends with it. Was a bug: the connection stayed open, waiting for a body that was not coming
+   * (until the receive deadline), and whatever the client sent next on it would have been read as that body.
+   */
+  @Test
+  void aClientExpecting100ContinueRefusedBeforeItSendsIsToldTheConnectionCloses(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions().setMaxBodyBytes(1024).setBodyTimeoutSeconds(120));
+    NetClient client = vertx.createNetClient();
+    try {
+      Buffer answer = Buffer.buffer();
+      NetSocket socket = client.connect(server.port, "127.0.0.1").await();
+      Promise<Void> closed = Promise.promise();
+      socket.closeHandler(v -> closed.complete());
+      socket.handler(answer::appendBuffer);
+      socket.write("POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        + "Content-Length: 4096\r\n\r\n").await();
+      closed.future().await(30, TimeUnit.SECONDS); // not the 120 s receive deadline
+      String response = answer.toString();
+      assertTrue(response.startsWith("HTTP/1.1 413"), response);
+      assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), response);
+      assertEquals(200, server.post(honestRequest()).statusCode());
+    } finally {
+      client.close().await();
+      server.stop();
+    }
+  }
+
+  /**
    * The same over HTTP/2 (h2c), where 100 Continue is an interim HEADERS frame (RFC 9113, section 8.1). Was a
    * bug: only HTTP/1.1 was answered, so an HTTP/2 client waiting for it before sending its body got nothing,
    * and its exchange hung until its own timeout.
