@@ -35,13 +35,22 @@ public final class SqliteFiles {
 
   public static Connection openWriter(String path, Synchronous synchronous) throws SQLException {
     SQLiteConfig config = baseConfig(synchronous);
-    return config.createConnection("jdbc:sqlite:" + path); // autocommit: transactions are explicit (Transactions)
+    return config.createConnection(url(path)); // autocommit: transactions are explicit (Transactions)
   }
 
   public static Connection openReader(String path) throws SQLException {
     SQLiteConfig config = baseConfig(Synchronous.NORMAL);
     config.setReadOnly(true);
-    return config.createConnection("jdbc:sqlite:" + path);
+    return config.createConnection(url(path));
+  }
+
+  /**
+   * The JDBC URL of the file {@code path} names. sqlite-jdbc reads what follows a '?' in a plain name as its
+   * own parameters and drops them ("x.db?synchronous=off" and "x.db?" open x.db, beside a lock file of
+   * another name), so such a name goes as a {@code file:} URI, whose percent-encoded path is the file exactly.
+   */
+  static String url(String path) {
+    return "jdbc:sqlite:" + (path.indexOf('?') < 0 ? path : Path.of(path).toAbsolutePath().toUri().toString());
   }
 
   /**
@@ -56,7 +65,7 @@ public final class SqliteFiles {
     boolean journal = Files.exists(file.resolveSibling(file.getFileName() + "-wal"))
       || Files.exists(file.resolveSibling(file.getFileName() + "-journal"));
     // a URI, so that SQLite reads the parameter (the path percent-encoded)
-    return config.createConnection("jdbc:sqlite:" + (journal ? file.toString() : file.toUri() + "?immutable=1"));
+    return config.createConnection(journal ? url(file.toString()) : "jdbc:sqlite:" + file.toUri() + "?immutable=1");
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.tide.core.StoreException;
 import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -12,9 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +77,32 @@ class StoreLockTest {
         .setAddressPrefix("other")).await().close().await());
       String child = runChild(real.toString());
       assertTrue(child.startsWith("REFUSED"), "another process opening the target got: " + child);
+    } finally {
+      first.close().await();
+    }
+  }
+
+  /**
+   * Was a bug: sqlite-jdbc reads what follows a '?' in a plain name as its own parameters and drops them, so a
+   * store on "q.db?" or "q.db?synchronous=off" opened q.db, while another store held it, beside a lock file of
+   * another name: two writers on one file, under one node id.
+   */
+  @Test
+  void aNameWithAQuestionMarkOpensTheFileItNames(Vertx vertx) {
+    String db = dir.resolve("q.db").toString();
+    Tide first = Tide.open(vertx, new TideOptions().setDbPath(db)).await();
+    try {
+      first.collection("notes").put("a", new JsonObject().put("v", 1)).await();
+      for (String name : List.of(db + "?", db + "?synchronous=off")) {
+        Tide other = Tide.open(vertx, new TideOptions().setDbPath(name).setAddressPrefix("other")).await();
+        try {
+          assertNotEquals(first.nodeId(), other.nodeId(), name + " opened the file of another store");
+          assertNull(other.collection("notes").get("a").await(), name);
+        } finally {
+          other.close().await();
+        }
+        assertTrue(Files.exists(Path.of(name)), name + " is the file written");
+      }
     } finally {
       first.close().await();
     }
