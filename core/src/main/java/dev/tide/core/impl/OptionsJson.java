@@ -85,7 +85,7 @@ public final class OptionsJson {
   public <E extends Enum<E>> E enumValue(String key, Class<E> values, E defaultValue) {
     String name = stringValue(key, null);
     if (name == null) {
-      return defaultValue;
+      return absent(key, defaultValue); // an explicit null is refused: the default is not null
     }
     for (E e : values.getEnumConstants()) {
       if (e.name().equals(name.toUpperCase(Locale.ROOT))) {
@@ -108,6 +108,9 @@ public final class OptionsJson {
   public Map<String, String> stringMapValue(String key) {
     Map<String, String> map = new LinkedHashMap<>();
     JsonObject object = objectValue(key);
+    if (object == null) {
+      absent(key, null); // an explicit null is refused: the default is an empty map
+    }
     if (object != null) {
       object.forEach(e -> {
         if (!(e.getValue() instanceof String s)) {

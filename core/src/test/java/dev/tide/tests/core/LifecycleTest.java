@@ -179,6 +179,9 @@ class LifecycleTest {
     // a header value in JSON must be a string: null or 5 became the header "null" or "5"
     assertNamed("headers.X-Key", () -> new SyncOptions(new JsonObject().put("headers", new JsonObject().putNull("X-Key"))));
     assertNamed("headers.X-Key", () -> new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X-Key", 5))));
+    // README: a null is refused; these two were read as their defaults (NORMAL, no headers)
+    assertNamed("synchronous", () -> new TideOptions(new JsonObject().putNull("synchronous")));
+    assertNamed("headers", () -> new SyncOptions(new JsonObject().putNull("headers")));
     assertEquals(java.util.Map.of("X-Key", "k"),
       new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X-Key", "k"))).getHeaders());
   }
