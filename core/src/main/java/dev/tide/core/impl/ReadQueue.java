@@ -8,6 +8,7 @@ import io.vertx.core.WorkerExecutor;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Queries on the store's one reader connection, in submission order, on one worker thread that spins
@@ -17,12 +18,26 @@ final class ReadQueue {
 
   private record Read<T>(Context context, Callable<T> query, Promise<T> promise) {
     void run() {
+      T result;
       try {
-        T result = query.call();
-        context.runOnContext(v -> promise.complete(result));
+        result = query.call();
       } catch (Throwable e) {
-        context.runOnContext(v -> promise.fail(e));
+        answer(context, () -> promise.fail(e));
+        return;
       }
+      answer(context, () -> promise.complete(result));
+    }
+  }
+
+  /**
+   * Completes a read on its caller's context, or here if that context refuses work (a worker verticle with
+   * its own pool, undeployed meanwhile): a read must still complete, and the queue must go on.
+   */
+  private static void answer(Context context, Runnable action) {
+    try {
+      context.runOnContext(v -> action.run());
+    } catch (RejectedExecutionException gone) {
+      action.run();
     }
   }
 
@@ -58,7 +73,7 @@ final class ReadQueue {
     Read<?> read;
     while ((read = queue.poll()) != null) {
       Read<?> r = read;
-      r.context().runOnContext(v -> r.promise().fail(new StoreException("store is closed", cause)));
+      answer(r.context(), () -> r.promise().fail(new StoreException("store is closed", cause)));
     }
   }
 
@@ -66,7 +81,7 @@ final class ReadQueue {
     Read<?> read = queue.poll();
     if (read != null) {
       if (closed) {
-        read.context().runOnContext(v -> read.promise().fail(new StoreException("store is closed")));
+        answer(read.context(), () -> read.promise().fail(new StoreException("store is closed")));
       } else {
         read.run();
       }

@@ -2,9 +2,14 @@ package dev.tide.core.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.internal.CloseFuture;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.WorkerExecutorInternal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -27,6 +32,12 @@ final class WorkerDrain {
   private final Runnable step;
   private final Consumer<Throwable> rejected;
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  /**
+   * Where a run's future completes: a context of its own, which nothing closes. A run started from the
+   * caller's context would complete there, and a context that refuses work by then (a worker verticle
+   * with its own pool, undeployed) would throw on the worker and lose the run's failure.
+   */
+  private final ContextInternal home;
   private volatile boolean spin = true;
   private volatile long idleSince;
 
@@ -39,6 +50,8 @@ final class WorkerDrain {
     this.hasWork = hasWork;
     this.step = step;
     this.rejected = rejected;
+    this.home = ((VertxInternal) ((WorkerExecutorInternal) executor).vertx()).contextBuilder()
+      .withCloseFuture(new CloseFuture()).build();
   }
 
   /** Call after adding work: starts a run unless one is going (a running one will see the work). */
@@ -52,13 +65,16 @@ final class WorkerDrain {
   }
 
   private void start() {
-    Future<Void> run;
-    try {
-      run = executor.executeBlocking(this::run, false);
-    } catch (RuntimeException closed) { // a closed executor throws RejectedExecutionException
-      run = Future.failedFuture(closed);
-    }
-    run.onFailure(e -> {
+    // started from the drain's own context: the run's future completes there, whichever thread signalled
+    AtomicReference<Future<Void>> started = new AtomicReference<>();
+    home.dispatch(() -> {
+      try {
+        started.set(executor.executeBlocking(this::run, false));
+      } catch (RuntimeException closed) { // a closed executor throws RejectedExecutionException
+        started.set(Future.failedFuture(closed));
+      }
+    });
+    started.get().onFailure(e -> {
       scheduled.set(false);
       rejected.accept(e);
     });
