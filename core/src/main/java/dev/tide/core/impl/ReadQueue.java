@@ -33,7 +33,7 @@ final class ReadQueue {
    * Completes a read on its caller's context, or here if that context refuses work (a worker verticle with
    * its own pool, undeployed meanwhile): a read must still complete, and the queue must go on.
    */
-  private static void answer(Context context, Runnable action) {
+  static void answer(Context context, Runnable action) {
     try {
       context.runOnContext(v -> action.run());
     } catch (RejectedExecutionException gone) {

@@ -328,14 +328,19 @@ public final class TideImpl implements Tide {
     return onCaller(call.get());
   }
 
-  /** Completes on the caller's context, like every other future of this API. */
+  /**
+   * Completes on the caller's context, like every other future of this API; right where {@code f} completes
+   * if that context refuses work (a worker verticle with its own pool, undeployed meanwhile): thrown there,
+   * it would stop the engine's step that completed it (the close waiting for a pending initialSync() never
+   * ended, the other callers of the same sync run never heard of it).
+   */
   private <T> Future<T> onCaller(Future<T> f) {
     Context caller = callerContext();
     if (caller == context) {
       return f;
     }
     Promise<T> p = Promise.promise();
-    f.onComplete(ar -> caller.runOnContext(v -> p.handle(ar)));
+    f.onComplete(ar -> ReadQueue.answer(caller, () -> p.handle(ar)));
     return p.future();
   }
 
