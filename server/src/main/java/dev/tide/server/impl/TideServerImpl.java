@@ -8,7 +8,9 @@ import dev.tide.server.ServerAuthenticator;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ServerStore;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Closeable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -152,15 +154,26 @@ public final class TideServerImpl implements TideServer {
     } catch (RuntimeException e) {
       principal = Future.failedFuture(e);
     }
+    // the request goes on on its own context: a future completed on the authenticator's thread (a
+    // CompletableFuture, an HTTP client's callback) would run the rest of the request there, racing its event loop
+    Context request = Vertx.currentContext();
     principal.onComplete(ar -> {
-      if (ar.succeeded() && ar.result() != null) {
-        ctx.put(PRINCIPAL, ar.result());
-        ctx.next(); // the body reader or the upgrade resumes the request
+      if (request == null || Vertx.currentContext() == request) {
+        authenticated(ctx, ar);
       } else {
-        ctx.fail(new HttpError(401, "unauthorized", ar.failed() && ar.cause().getMessage() != null
-          ? ar.cause().getMessage() : "authentication required"));
+        request.runOnContext(v -> authenticated(ctx, ar));
       }
     });
+  }
+
+  private static void authenticated(RoutingContext ctx, AsyncResult<String> ar) {
+    if (ar.succeeded() && ar.result() != null) {
+      ctx.put(PRINCIPAL, ar.result());
+      ctx.next(); // the body reader or the upgrade resumes the request
+    } else {
+      ctx.fail(new HttpError(401, "unauthorized", ar.failed() && ar.cause().getMessage() != null
+        ? ar.cause().getMessage() : "authentication required"));
+    }
   }
 
   private static void requireJson(RoutingContext ctx) {
