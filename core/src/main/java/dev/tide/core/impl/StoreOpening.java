@@ -31,10 +31,32 @@ final class StoreOpening {
     // two stores on one prefix would each hear the other's changes as their own
     String prefix = options.getAddressPrefix();
     String owner = options.getDbPath() + " #" + OPENS.incrementAndGet();
-    String other = prefixes(vertx).putIfAbsent(prefix, owner);
+    String other;
+    String overlapping = null;
+    synchronized (StoreOpening.class) { // the check and the claim at once: two opens must not both pass
+      io.vertx.core.shareddata.LocalMap<String, String> held = prefixes(vertx);
+      other = held.get(prefix);
+      if (other == null) {
+        // "a" and "a.changes": the first's collection "changes" is published on the second's address()
+        for (String p : held.keySet()) {
+          if (within(prefix, p) || within(p, prefix)) {
+            overlapping = p;
+            other = held.get(p);
+            break;
+          }
+        }
+      }
+      if (other == null) {
+        held.put(prefix, owner);
+      }
+    }
     if (other != null) {
       String otherPath = other.substring(0, other.lastIndexOf(" #"));
-      return Future.failedFuture(new StoreException(otherPath.equals(options.getDbPath())
+      return Future.failedFuture(new StoreException(overlapping != null
+        ? "addressPrefix '" + prefix + "' overlaps addressPrefix '" + overlapping + "' of another open store of this"
+          + " Vert.x instance (" + otherPath + "): one store's change addresses would be the other's; give each"
+          + " store a prefix that does not start with another's followed by '.changes'"
+        : otherPath.equals(options.getDbPath())
         ? otherPath + " is already open by another store instance in this process"
         : "addressPrefix '" + prefix + "' is used by another open store of this Vert.x instance (" + otherPath
           + "): give each store its own"));
@@ -58,6 +80,12 @@ final class StoreOpening {
       .onSuccess(tide -> ((TideImpl) tide).claimed(prefix, owner))
       .onComplete(opened);
     return opened.future().andThen(ar -> caller.closeFuture().remove(whileOpening));
+  }
+
+  /** True when a store on {@code prefix} has addresses within those of a store on {@code outer} (its collections'). */
+  private static boolean within(String prefix, String outer) {
+    String changes = outer + ".changes";
+    return prefix.equals(changes) || prefix.startsWith(changes + ".");
   }
 
   private static StoreException closedWhileOpening(TideOptions options) {

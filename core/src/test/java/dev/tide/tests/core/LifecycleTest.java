@@ -133,6 +133,32 @@ class LifecycleTest {
     other.close().await();
   }
 
+  /**
+   * A prefix inside another store's change addresses is refused too. Was a bug: with prefixes "a" and
+   * "a.changes" both open, a write to collection "changes" of the first was published on "a.changes.changes",
+   * the second store's address(), and its consumers took it for one of their own store's changes.
+   */
+  @Test
+  void aPrefixWithinAnotherStoresAddressesIsRefused(Vertx vertx) {
+    Tide first = Tide.open(vertx, options("o1.db").setAddressPrefix("a")).await();
+    for (String prefix : new String[]{"a.changes", "a.changes.x"}) {
+      Throwable refused = Tide.open(vertx, options("o2.db").setAddressPrefix(prefix))
+        .transform(ar -> Future.succeededFuture(ar.cause())).await();
+      assertInstanceOf(StoreException.class, refused, prefix);
+      assertTrue(refused.getMessage().contains("addressPrefix '" + prefix + "'"), refused.getMessage());
+    }
+    first.close().await();
+    // the other way round: the wider prefix opened second
+    Tide inner = Tide.open(vertx, options("o2.db").setAddressPrefix("a.changes")).await();
+    Throwable refused = Tide.open(vertx, options("o1.db").setAddressPrefix("a"))
+      .transform(ar -> Future.succeededFuture(ar.cause())).await();
+    assertInstanceOf(StoreException.class, refused);
+    // prefixes that only look alike share no address
+    Tide apart = Tide.open(vertx, options("o3.db").setAddressPrefix("a.changesx")).await();
+    apart.close().await();
+    inner.close().await();
+  }
+
   @Test
   void optionsRefuseBadValuesWhenSetOrRead() {
     assertThrows(IllegalArgumentException.class, () -> new SyncOptions().setIntervalMs(0));
