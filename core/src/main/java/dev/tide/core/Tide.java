@@ -23,6 +23,9 @@ public interface Tide {
    * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
    */
   static Future<Tide> open(Vertx vertx, TideOptions options) {
+    if (vertx == null || options == null) { // failed, not thrown, like every other call
+      return Future.failedFuture(new IllegalArgumentException((vertx == null ? "vertx" : "options") + " must not be null"));
+    }
     return TideImpl.open(vertx, new TideOptions(options));
   }
 

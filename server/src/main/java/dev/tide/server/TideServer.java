@@ -18,6 +18,9 @@ public interface TideServer {
    * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
    */
   static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
+    if (vertx == null || options == null) { // failed, not thrown, as the client's open
+      return Future.failedFuture(nullArgument(vertx));
+    }
     return TideServerImpl.open(vertx, new TideServerOptions(options));
   }
 
@@ -27,7 +30,14 @@ public interface TideServer {
    * pushes, and serve with {@link #create}, whose {@link #close()} closes it.
    */
   static Future<ServerStore> openSqliteStore(Vertx vertx, TideServerOptions options) {
+    if (vertx == null || options == null) {
+      return Future.failedFuture(nullArgument(vertx));
+    }
     return dev.tide.server.impl.SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous());
+  }
+
+  private static IllegalArgumentException nullArgument(Vertx vertx) {
+    return new IllegalArgumentException((vertx == null ? "vertx" : "options") + " must not be null");
   }
 
   /** Serves over a given store (e.g. another backend); closing the server closes the store. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +95,15 @@ class LifecycleTest {
     local.close().await();
     assertInstanceOf(dev.tide.core.StoreException.class, failure(local.syncOnce()));
     assertInstanceOf(dev.tide.core.StoreException.class, failure(local.syncStatus()));
+  }
+
+  /** A null to open fails its future, naming it, like every other call (it threw a NullPointerException). */
+  @Test
+  void openWithANullFailsItsFuture(Vertx vertx) {
+    Future<Tide> noOptions = assertDoesNotThrow(() -> Tide.open(vertx, null));
+    assertEquals("options must not be null", assertInstanceOf(IllegalArgumentException.class, failure(noOptions)).getMessage());
+    Future<Tide> noVertx = assertDoesNotThrow(() -> Tide.open(null, options("n.db")));
+    assertEquals("vertx must not be null", assertInstanceOf(IllegalArgumentException.class, failure(noVertx)).getMessage());
   }
 
   private static Throwable failure(Future<?> f) {

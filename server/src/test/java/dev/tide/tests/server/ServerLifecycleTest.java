@@ -22,9 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +74,22 @@ class ServerLifecycleTest {
     }
     String id = vertx.deployVerticle(new TideServerVerticle(new TideServerOptions().setDbPath(db).setPort(0))).await();
     vertx.undeploy(id).await();
+  }
+
+  /** A null to open fails its future, naming it, as the client's open does (it threw a NullPointerException). */
+  @Test
+  void openWithANullFailsItsFuture(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setDbPath(dir.resolve("n.db").toString());
+    Map<String, java.util.function.Supplier<Future<?>>> opens = Map.of(
+      "options", () -> TideServer.open(vertx, null),
+      "vertx", () -> TideServer.open(null, options),
+      "options ", () -> TideServer.openSqliteStore(vertx, null),
+      "vertx ", () -> TideServer.openSqliteStore(null, options));
+    opens.forEach((name, open) -> {
+      Future<?> f = assertDoesNotThrow(open::get, name);
+      Throwable cause = f.transform(ar -> Future.succeededFuture(ar.cause())).await();
+      assertEquals(name.trim() + " must not be null", assertInstanceOf(IllegalArgumentException.class, cause).getMessage());
+    });
   }
 
   @Test
