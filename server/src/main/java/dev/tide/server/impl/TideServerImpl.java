@@ -89,8 +89,16 @@ public final class TideServerImpl implements TideServer {
     this.hooked = openedOn.closeFuture().add(closeHook);
     long retention = options.getTombstoneRetentionSeconds();
     this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
-      store.purgeTombstones(System.currentTimeMillis() - retention * 1000)
+      store.purgeTombstones(System.currentTimeMillis() - millis(retention))
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "tombstone purge failed", e)));
+  }
+
+  /**
+   * Seconds as milliseconds; a setting too long to count in milliseconds (Long.MAX_VALUE for "for ever")
+   * saturates. Overflowed, a retention came out negative and the purge removed every tombstone, new ones too.
+   */
+  private static long millis(long seconds) {
+    return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
   }
 
   private Router buildRouter() {

@@ -157,6 +157,32 @@ class ServerLifecycleTest {
     return new Main(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
+  /**
+   * A retention too long to count in milliseconds ("keep them for ever", Long.MAX_VALUE) keeps every
+   * tombstone: its milliseconds overflowed and the purge removed every tombstone, new ones too.
+   */
+  @Test
+  void aRetentionTooLongToCountInMillisecondsPurgesNothing(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setDbPath(dir.resolve("r.db").toString())
+      .setTombstoneRetentionSeconds(Long.MAX_VALUE).setPurgeIntervalSeconds(1);
+    ServerStore sqlite = TideServer.openSqliteStore(vertx, options).await();
+    io.vertx.core.Promise<Long> purged = io.vertx.core.Promise.promise();
+    ServerStore store = new dev.tide.server.spi.ForwardingServerStore(sqlite) {
+      @Override
+      public Future<Long> purgeTombstones(long committedBeforeMillis) {
+        return super.purgeTombstones(committedBeforeMillis).andThen(purged); // the first purge's outcome
+      }
+    };
+    store.push("", List.of(Change.ofJson("notes", "gone", new Stamp(1, "n"), null, ChangeSource.REMOTE))).await();
+    TideServer server = TideServer.create(vertx, options, store);
+    try {
+      assertEquals(0L, purged.future().await()); // the timer's first run, a second later
+      assertEquals(0L, store.purgedSeq());
+    } finally {
+      server.close().await();
+    }
+  }
+
   /** A closed server's health check says so (it answered 200 for ever). */
   @Test
   void healthIsUnavailableOnceClosed(Vertx vertx) {
