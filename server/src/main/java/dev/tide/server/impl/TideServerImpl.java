@@ -88,14 +88,15 @@ public final class TideServerImpl implements TideServer {
     // closed with what opened it, like a server Vert.x makes in a verticle: its undeploy, or Vertx.close()
     this.hooked = openedOn.closeFuture().add(closeHook);
     long retention = options.getTombstoneRetentionSeconds();
-    this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(Math.max(1, options.getPurgeIntervalSeconds()) * 1000, id ->
+    this.purgeTimer = retention <= 0 ? -1 : vertx.setPeriodic(millis(Math.max(1, options.getPurgeIntervalSeconds())), id ->
       store.purgeTombstones(System.currentTimeMillis() - millis(retention))
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "tombstone purge failed", e)));
   }
 
   /**
    * Seconds as milliseconds; a setting too long to count in milliseconds (Long.MAX_VALUE for "for ever")
-   * saturates. Overflowed, a retention came out negative and the purge removed every tombstone, new ones too.
+   * saturates. Overflowed, a retention came out negative and the purge removed every tombstone, new ones too,
+   * and an interval was refused by the timer (the open failed with its store left open).
    */
   private static long millis(long seconds) {
     return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;

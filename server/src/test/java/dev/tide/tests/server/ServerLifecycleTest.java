@@ -183,6 +183,18 @@ class ServerLifecycleTest {
     }
   }
 
+  /**
+   * A purge interval too long to count in milliseconds opens: its milliseconds overflowed, the purge timer
+   * was refused ("delay < 1 ms") and the open failed leaving its store open, so the file stayed locked.
+   */
+  @Test
+  void aPurgeIntervalTooLongToCountInMillisecondsOpens(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setDbPath(dir.resolve("i.db").toString())
+      .setPurgeIntervalSeconds(Long.MAX_VALUE);
+    TideServer.open(vertx, options).await().close().await();
+    TideServer.open(vertx, options).await().close().await(); // the file is free again
+  }
+
   /** A closed server's health check says so (it answered 200 for ever). */
   @Test
   void healthIsUnavailableOnceClosed(Vertx vertx) {
