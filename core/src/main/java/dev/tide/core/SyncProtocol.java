@@ -80,6 +80,16 @@ public final class SyncProtocol {
     return s;
   }
 
+  /**
+   * A request with more than {@link #MAX_OPS} ops (a {@code 413}): the ops past the limit are not read into
+   * memory, only checked for syntax (parsed, tiny ops take several times the bytes they arrive as).
+   */
+  public static final class TooManyOpsException extends InvalidChangeException {
+    public TooManyOpsException() {
+      super("ops", "at most " + MAX_OPS + " ops per request");
+    }
+  }
+
   /** The request's {@code protocol} is missing or not one this library speaks. */
   public static final class UnsupportedProtocolException extends InvalidChangeException {
     public UnsupportedProtocolException(Object version) {

@@ -72,6 +72,10 @@ public record SyncRequest(String nodeId, String cursor, List<Change> ops, Intege
     fields.includeOwn = json.getValue("include_own");
     if (json.getValue("ops") instanceof JsonArray array) {
       for (int i = 0; i < array.size() && fields.opError == null; i++) {
+        if (i == SyncProtocol.MAX_OPS) {
+          fields.opError = new SyncProtocol.TooManyOpsException();
+          break;
+        }
         try {
           fields.ops.add(ChangeCodec.decode(array.getValue(i), ChangeSource.REMOTE));
         } catch (InvalidChangeException e) {

@@ -152,12 +152,15 @@ public class TideServerOptions {
     return this;
   }
 
-  /** Most ops in one request; more get 413. */
+  /** Most ops in one request; more get 413. At most the protocol's 10,000: its parser reads no more. */
   public int getMaxOpsPerRequest() {
     return maxOpsPerRequest;
   }
 
   public TideServerOptions setMaxOpsPerRequest(int maxOpsPerRequest) {
+    if (maxOpsPerRequest > SyncProtocol.MAX_OPS) { // the protocol's own limit, and its parser's
+      throw new IllegalArgumentException("maxOpsPerRequest must be <= " + SyncProtocol.MAX_OPS + ", got " + maxOpsPerRequest);
+    }
     this.maxOpsPerRequest = atLeast(maxOpsPerRequest, 1, "maxOpsPerRequest");
     return this;
   }

@@ -45,7 +45,22 @@ final class WireChanges {
 
   /** Adds the changes before the first invalid one and returns its error (null if none); reads to END_ARRAY. */
   InvalidChangeException readChangesInto(List<Change> into, String field) throws IOException {
+    return readChangesInto(into, field, Integer.MAX_VALUE, null);
+  }
+
+  /**
+   * As {@link #readChangesInto(List, String)}, but past {@code max} elements the rest are skipped, not read
+   * into memory, and {@code tooMany} is the error (unless an element before was invalid).
+   */
+  InvalidChangeException readChangesInto(List<Change> into, String field, int max, InvalidChangeException tooMany)
+    throws IOException {
     for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+      if (i == max) {
+        do { // the rest is still read: a syntax error there wins
+          p.skipChildren();
+        } while (p.nextToken() != JsonToken.END_ARRAY);
+        return tooMany;
+      }
       try {
         Change c = readChange();
         into.add(c);

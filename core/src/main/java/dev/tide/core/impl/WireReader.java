@@ -174,7 +174,7 @@ public final class WireReader {
         case "include_own" -> fields.includeOwn = in.readAny();
         case "ops" -> {
           if (t == JsonToken.START_ARRAY) {
-            fields.opError = in.readChangesInto(fields.ops, "ops");
+            fields.opError = in.readChangesInto(fields.ops, "ops", SyncProtocol.MAX_OPS, new SyncProtocol.TooManyOpsException());
           } else {
             fields.opsValue = in.readAny();
           }

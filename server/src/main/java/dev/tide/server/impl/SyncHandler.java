@@ -59,6 +59,9 @@ final class SyncHandler {
     if (e instanceof SyncProtocol.UnsupportedProtocolException) {
       return new HttpError(400, "unsupported_protocol", e.getMessage(), e.field());
     }
+    if (e instanceof SyncProtocol.TooManyOpsException) { // more than any server takes: the rest was not read
+      return new HttpError(413, "too_large", e.getMessage(), e.field());
+    }
     return "body".equals(e.field()) ? new HttpError(400, "invalid_json", e.getMessage())
       : new HttpError(400, "invalid_request", e.getMessage(), e.field());
   }

@@ -104,6 +104,8 @@ class ServerLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", 4294967297L)));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setTombstoneRetentionSeconds(-5));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxDocumentBytes(100 << 20));
+    // its parser reads no more ops than the protocol's 10,000: a higher setting could never be met
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxOpsPerRequest(SyncProtocol.MAX_OPS + 1));
     // above the protocol's 16 MiB a body could never be parsed: refused when set, not at the first large request
     IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
       () -> new TideServerOptions().setMaxBodyBytes(SyncProtocol.MAX_REQUEST_BYTES + 1));

@@ -60,8 +60,16 @@ class ServerProcessTest {
 
     /** @param awaitListening false to return at once, with {@link #port} unknown (-1) */
     Child(Path db, boolean awaitListening) throws Exception {
-      process = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), TideServerMain.class.getName(),
-        "--port", "0", "--db", db.toString()).redirectErrorStream(true).start();
+      this(db, awaitListening, List.of());
+    }
+
+    /** @param jvmOptions options of the child JVM (e.g. a small heap) */
+    Child(Path db, boolean awaitListening, List<String> jvmOptions) throws Exception {
+      List<String> command = new ArrayList<>(List.of(javaBin()));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), TideServerMain.class.getName(),
+        "--port", "0", "--db", db.toString()));
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
       Thread reader = new Thread(() -> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
