@@ -35,8 +35,12 @@ final class WsConnection {
    */
   static final int ENVELOPE_BYTES = 1024;
 
+  /** How long a close waits for its close frame to go out and be answered before the connection is cut. */
+  static final long CLOSE_WAIT_MS = 5_000;
+
   private final Context context;
   private final ServerWebSocket ws;
+  private final io.vertx.core.http.HttpConnection connection; // the upgraded request's: the socket's TCP connection
   private final String namespace;
   private final SyncHandler sync;
   private final TideServerOptions options;
@@ -48,6 +52,7 @@ final class WsConnection {
   private volatile boolean busy;
   private boolean dirty;
   private boolean closed;
+  private boolean ended; // the socket's close handler ran: its connection is gone
   private boolean shuttingDown;
   private final WsLiveness liveness = new WsLiveness(System::nanoTime); // for the periodic check
 
@@ -56,8 +61,10 @@ final class WsConnection {
   private final WsMessageReader reader;
   private final OffLoopDecoder decoder;
 
-  WsConnection(Context context, ServerWebSocket ws, String namespace, SyncHandler sync, TideServerOptions options,
-               BodyBudget bodyBudget, java.util.function.Consumer<WsConnection> onGone) {
+  WsConnection(Context context, ServerWebSocket ws, io.vertx.core.http.HttpConnection connection, String namespace,
+               SyncHandler sync, TideServerOptions options, BodyBudget bodyBudget,
+               java.util.function.Consumer<WsConnection> onGone) {
+    this.connection = connection;
     this.onGone = onGone;
     this.bodyBudget = bodyBudget;
     // the hello's maxMessageBytes, plus room for the frame's envelope around the request
@@ -111,6 +118,7 @@ final class WsConnection {
     });
     ws.pongHandler(b -> liveness.heard());
     ws.closeHandler(v -> {
+      ended = true;
       closed = true;
       onGone.accept(this);
       reader.close();
@@ -414,6 +422,14 @@ final class WsConnection {
         closed = true;
         onGone.accept(this); // gone now, even while the close handshake with a dead peer times out
         ws.close(code, reason);
+        // a peer that reads nothing never takes the close frame, queued behind the rest, and the closing
+        // timeout starts only once it is sent: the connection and its queue stayed long after. Cut past
+        // Vert.x's handler, whose close would flush first
+        context.owner().setTimer(CLOSE_WAIT_MS, t -> {
+          if (!ended && connection instanceof io.vertx.core.net.impl.ConnectionBase c && c.channel().isOpen()) {
+            c.channel().pipeline().firstContext().close();
+          }
+        });
       }
     });
   }

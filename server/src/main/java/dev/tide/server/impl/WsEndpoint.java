@@ -91,8 +91,8 @@ final class WsEndpoint {
       if (ar.failed()) {
         return; // the handshake failed; Vert.x has answered the request
       }
-      WsConnection c = new WsConnection(vertx.getOrCreateContext(), ar.result(), namespace, sync, options, bodyBudget,
-        connections::remove);
+      WsConnection c = new WsConnection(vertx.getOrCreateContext(), ar.result(), ctx.request().connection(), namespace, sync,
+        options, bodyBudget, connections::remove);
       connections.add(c);
       c.start();
       if (closed) { // close() ran while the handshake completed
