@@ -42,6 +42,7 @@ final class SyncEngine {
   private Future<SyncResult> running;
   private boolean runningPush;
   private List<Promise<SyncResult>> waiting = new ArrayList<>();
+  private boolean followUpWanted; // the engine itself wants a sync after the one in flight (no caller waits for it)
   private final PushQueue pushes = new PushQueue();
   private boolean background;
   private boolean closed;
@@ -73,7 +74,8 @@ final class SyncEngine {
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
       if (background) {
-        timer.succeeded(); // the server is back: catch up now instead of waiting out the backoff
+        // catch up now instead of waiting out the backoff; the failures are not forgotten yet: a server that
+        // accepts connections but closes them has answered nothing, and retries must keep backing off
         followUp();
       } else if (!stopped && !closed) {
         // an app that only calls syncOnce still gets pushes (see stopped): the new socket's server side
@@ -173,7 +175,7 @@ final class SyncEngine {
       // nothing would leave them pending until the next write
       followUp();
     } else if (timer.failures() == 0) {
-      if (prefetched != null && waiting.isEmpty() && !pullingOwn()) {
+      if (prefetched != null && waiting.isEmpty() && !followUpWanted && !pullingOwn()) {
         prefetch.used();
         startRun(List.of(), prefetched);
       } else {
@@ -216,7 +218,11 @@ final class SyncEngine {
         afterRun(ar.cause());
       }
       waiters.forEach(w -> w.handle(ar));
-      if (!waiting.isEmpty()) {
+      // after a failure the retry timer (or the app's next call) syncs: a follow-up now would retry at once, and
+      // each retry that opens a connection asks for another one (a busy loop against a server that closes them)
+      boolean again = followUpWanted && ar.succeeded();
+      followUpWanted = false;
+      if (again || !waiting.isEmpty()) {
         List<Promise<SyncResult>> next = waiting;
         waiting = new ArrayList<>();
         startRun(next, null);
@@ -232,8 +238,8 @@ final class SyncEngine {
   private void followUp() {
     if (running == null) {
       request(Promise.promise());
-    } else if (waiting.isEmpty()) {
-      waiting.add(Promise.promise());
+    } else {
+      followUpWanted = true;
     }
   }
 
@@ -370,7 +376,7 @@ final class SyncEngine {
       } // else: backing off after failures; the retry timer syncs
       return;
     }
-    if (running != null && runningPush && waiting.isEmpty()) {
+    if (running != null && runningPush && waiting.isEmpty() && !followUpWanted) {
       if (pushes.offer(push, size.pullLimit())) {
         return; // continues the push being applied: apply it next, in order
       }

@@ -62,7 +62,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private final Liveness liveness = new Liveness(System::nanoTime);
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
-  private int reconnectFailures;
+  private int reconnectFailures; // connections lost or refused since the last result: a server that closes them answered nothing
   private final ProtocolBackoff protocolBackoff; // reconnects after frames that broke the protocol
   private boolean everConnected;
   private long maxMessageBytes = Long.MAX_VALUE;
@@ -253,7 +253,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
     heartbeatTimer = vertx.setPeriodic(Math.max(10, options.getHeartbeatMs()), t -> heartbeat(socket));
     boolean reconnected = everConnected;
     everConnected = true;
-    reconnectFailures = 0;
     if (reconnected) {
       connectedHandler.handle(null);
     }
@@ -289,6 +288,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       if (frame instanceof ServerFrames.Result r) {
         answer(r.id(), "result").tryComplete(r.response());
         protocolBackoff.succeeded();
+        reconnectFailures = 0; // the connection works: the next one after a close comes soon
       } else if (frame instanceof ServerFrames.Error e) {
         Promise<SyncResponse> p = e.id() != null ? answer(e.id(), "error")
           // no id: the server could not read our frame that far. Refusals come in turn, and only sync requests
@@ -375,14 +375,11 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (closed || reconnectTimer >= 0) {
       return;
     }
-    long delay = Math.max(Backoff.delayMs(options, reconnectFailures + 1), protocolBackoff.remainingMs());
+    long delay = Math.max(Backoff.delayMs(options, ++reconnectFailures), protocolBackoff.remainingMs());
     reconnectTimer = vertx.setTimer(delay, t -> {
       reconnectTimer = -1;
       if (ws == null && !closed) {
-        connect().onFailure(e -> {
-          reconnectFailures++;
-          scheduleReconnect();
-        });
+        connect().onFailure(e -> scheduleReconnect());
       }
     });
   }
