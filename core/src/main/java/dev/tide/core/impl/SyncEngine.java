@@ -286,7 +286,7 @@ final class SyncEngine {
       size.succeeded(batch.full() ? Integer.MAX_VALUE : batch.ops().size(),
         response.more() ? Integer.MAX_VALUE : response.changes().size());
       if (response.results().size() != batch.ops().size()) {
-        return Future.failedFuture(new SyncException(200, "protocol_error",
+        return Future.failedFuture(new SyncException(502, SyncException.PROTOCOL_ERROR, // as every answer that breaks the protocol
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
       }
       String invalid = SyncCommit.invalidRestamp(batch, response);
