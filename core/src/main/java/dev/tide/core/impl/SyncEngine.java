@@ -220,7 +220,8 @@ final class SyncEngine {
       waiters.forEach(w -> w.handle(ar));
       // after a failure the retry timer (or the app's next call) syncs: a follow-up now would retry at once, and
       // each retry that opens a connection asks for another one (a busy loop against a server that closes them)
-      boolean again = followUpWanted && ar.succeeded();
+      // (and once stopSync was called, nothing syncs on its own: its callers wait for the work in flight only)
+      boolean again = followUpWanted && ar.succeeded() && !stopped;
       followUpWanted = false;
       if (again || !waiting.isEmpty()) {
         List<Promise<SyncResult>> next = waiting;
