@@ -42,6 +42,8 @@ public record SyncResponse(String cursor, List<Change> changes, boolean more, Li
     fields.cursor = json.getValue("cursor");
     fields.more = json.getValue("more");
     fields.remaining = json.getValue("remaining");
+    fields.hasChanges = json.getValue("changes") instanceof JsonArray;
+    fields.hasResults = json.getValue("results") instanceof JsonArray;
     if (json.getValue("changes") instanceof JsonArray array) {
       for (int i = 0; i < array.size() && fields.changeError == null; i++) {
         try {

@@ -91,6 +91,9 @@ public final class MessageFields {
     /** The first invalid change's error, its field qualified ({@code changes[0].doc}), or null. */
     public InvalidChangeException changeError;
     public final List<OpResult> results = new ArrayList<>();
+    /** Whether {@code changes} / {@code results} were arrays (absent or null: missing). */
+    public boolean hasChanges;
+    public boolean hasResults;
 
     public SyncResponse check() {
       String cur = SyncProtocol.checkCursor(cursor, "cursor");
@@ -106,8 +109,15 @@ public final class MessageFields {
       if (resultsValue != null) {
         throw new InvalidChangeException("results", "must be an array");
       }
-      if (more != null && !(more instanceof Boolean)) {
+      if (!(more instanceof Boolean)) {
         throw new InvalidChangeException("more", "must be a boolean");
+      }
+      // read as empty or false, a missing field would move the cursor past changes never sent (PROTOCOL.md section 3)
+      if (!hasChanges) {
+        throw new InvalidChangeException("changes", "is required in a response");
+      }
+      if (!hasResults) {
+        throw new InvalidChangeException("results", "is required in a response");
       }
       long rem = remaining instanceof Integer || remaining instanceof Long ? Math.max(0, ((Number) remaining).longValue()) : 0;
       return new SyncResponse(cur, changes, Boolean.TRUE.equals(more), results, rem);

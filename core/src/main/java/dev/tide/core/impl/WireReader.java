@@ -196,6 +196,7 @@ public final class WireReader {
         case "remaining" -> fields.remaining = in.readAny();
         case "changes" -> {
           if (t == JsonToken.START_ARRAY) {
+            fields.hasChanges = true;
             fields.changeError = in.readChangesInto(fields.changes, "changes");
           } else {
             fields.changesValue = in.readAny();
@@ -203,6 +204,7 @@ public final class WireReader {
         }
         case "results" -> {
           if (t == JsonToken.START_ARRAY) {
+            fields.hasResults = true;
             while (p.nextToken() != JsonToken.END_ARRAY) {
               fields.results.add(OpResult.fromJson(p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : in.readAny()));
             }
