@@ -7,6 +7,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
+import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncUrls;
@@ -24,6 +25,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -45,6 +48,8 @@ public final class HttpSyncTransport implements SyncTransport {
   private final String url; // the same url as over WebSocket
   private final Vertx vertx;
   private final LongSupplier nanos; // the monotonic clock silence is measured with: System::nanoTime, or a test's
+  private final Set<Promise<SyncResponse>> inFlight = ConcurrentHashMap.newKeySet(); // failed by close()
+  private volatile boolean closed;
 
   HttpSyncTransport(Vertx vertx, SyncOptions options, LongSupplier nanos) {
     this.vertx = vertx;
@@ -65,13 +70,26 @@ public final class HttpSyncTransport implements SyncTransport {
 
   @Override
   public Future<SyncResponse> exchange(SyncRequest request) {
+    if (closed) {
+      return Future.failedFuture(new VertxException("transport closed", true));
+    }
+    Promise<SyncResponse> result = Promise.promise();
+    inFlight.add(result);
+    result.future().onComplete(x -> inFlight.remove(result));
     Buffer body = request.toBuffer();
-    return headers(false).compose(h -> post(body, h)).compose(response -> {
+    headers(false).compose(h -> post(body, h)).compose(response -> {
       if (response.status() != 401 || options.getHeadersProvider() == null) {
         return decode(response);
       }
       return headers(true).compose(h -> post(body, h)).compose(this::decode); // refreshed credentials, once
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
+      }
     });
+    return result.future();
   }
 
   private Future<MultiMap> headers(boolean refresh) {
@@ -86,7 +104,7 @@ public final class HttpSyncTransport implements SyncTransport {
     } catch (RuntimeException e) {
       supplied = Future.failedFuture(e);
     }
-    return supplied.map(h -> headers.addAll(h));
+    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs()).map(h -> headers.addAll(h));
   }
 
   /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */
@@ -210,7 +228,10 @@ public final class HttpSyncTransport implements SyncTransport {
 
   @Override
   public Future<Void> close() {
+    closed = true;
     client.close();
+    // an exchange still waiting for its headers holds no request the client could fail
+    inFlight.forEach(p -> p.tryFail(new VertxException("transport closed", true)));
     return Future.succeededFuture();
   }
 }

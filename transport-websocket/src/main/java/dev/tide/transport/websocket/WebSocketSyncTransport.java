@@ -7,6 +7,7 @@ import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.Backoff;
+import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
@@ -52,6 +53,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private final String uri;
   private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final Map<Long, Promise<SyncResponse>> pending = new HashMap<>();
+  private final java.util.Set<Promise<SyncResponse>> awaitingSocket = new java.util.HashSet<>(); // failed by close()
   private Handler<PushedChanges> pushHandler = p -> { };
   private Handler<Void> connectedHandler = v -> { };
   private Handler<Void> disconnectedHandler = v -> { };
@@ -112,30 +114,38 @@ public final class WebSocketSyncTransport implements SyncTransport {
   @Override
   public Future<SyncResponse> exchange(SyncRequest request) {
     Promise<SyncResponse> result = Promise.promise();
-    context.runOnContext(v -> connect().onComplete(ar -> {
-      if (ar.failed()) {
-        result.fail(ar.cause());
-        return;
-      }
-      Buffer body = request.toBuffer();
-      if (body.length() > maxMessageBytes) { // the request (not its envelope) over the server's limit: a 413 here
-        result.fail(new SyncException(413, "too_large", "request of " + body.length() + " bytes is over the server's "
-          + maxMessageBytes + "-byte limit", "ops"));
-        return;
-      }
-      String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + body + "}";
-      long id = ++nextId;
-      pending.put(id, result);
-      WebSocket socket = ar.result();
-      liveness.progressed();
-      awaitAnswer(socket, id, result);
-      TextFrames.write(socket, frame, liveness::progressed).onFailure(e -> {
-        if (pending.remove(id) != null) {
-          result.tryFail(e);
-        }
-      });
-    }));
+    context.runOnContext(v -> {
+      awaitingSocket.add(result);
+      connect().onComplete(ar -> exchangeOn(ar, request, result));
+    });
     return result.future();
+  }
+
+  private void exchangeOn(AsyncResult<WebSocket> ar, SyncRequest request, Promise<SyncResponse> result) {
+    if (!awaitingSocket.remove(result)) {
+      return; // failed by close() while the connection was being made
+    }
+    if (ar.failed()) {
+      result.fail(ar.cause());
+      return;
+    }
+    Buffer body = request.toBuffer();
+    if (body.length() > maxMessageBytes) { // the request (not its envelope) over the server's limit: a 413 here
+      result.fail(new SyncException(413, "too_large", "request of " + body.length() + " bytes is over the server's "
+        + maxMessageBytes + "-byte limit", "ops"));
+      return;
+    }
+    String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + body + "}";
+    long id = ++nextId;
+    pending.put(id, result);
+    WebSocket socket = ar.result();
+    liveness.progressed();
+    awaitAnswer(socket, id, result);
+    TextFrames.write(socket, frame, liveness::progressed).onFailure(e -> {
+      if (pending.remove(id) != null) {
+        result.tryFail(e);
+      }
+    });
   }
 
   /**
@@ -221,7 +231,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
       return Future.succeededFuture(headers);
     }
     try {
-      return (refresh ? provider.refreshed() : provider.headers()).map(headers::addAll);
+      return HeaderDeadline.bound(vertx, refresh ? provider.refreshed() : provider.headers(), options.getRequestTimeoutMs())
+        .map(headers::addAll);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -389,6 +400,10 @@ public final class WebSocketSyncTransport implements SyncTransport {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       closed = true;
+      // an exchange still waiting for its connection (its headers, the handshake, the hello) ends now
+      List<Promise<SyncResponse>> waiting = new ArrayList<>(awaitingSocket);
+      awaitingSocket.clear();
+      waiting.forEach(p -> p.tryFail(new VertxException("transport closed", true)));
       if (reconnectTimer >= 0) {
         vertx.cancelTimer(reconnectTimer);
       }
