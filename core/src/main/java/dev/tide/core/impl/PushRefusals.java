@@ -29,7 +29,8 @@ final class PushRefusals {
     void rejected(Change op, String code, String message);
   }
 
-  private static final Pattern OP_FIELD = Pattern.compile("ops\\[(\\d+)]");
+  // at most 9 digits: a longer index names no op of a push (and would not parse as an int)
+  private static final Pattern OP_FIELD = Pattern.compile("ops\\[(\\d{1,9})]");
 
   private final GroupCommitWriter<WriterStore> writer;
   private final Context context;
