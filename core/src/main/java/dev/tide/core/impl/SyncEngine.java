@@ -1,16 +1,11 @@
 package dev.tide.core.impl;
 
-import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
-import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
-import dev.tide.core.SyncRequest;
-import dev.tide.core.SyncResponse;
 import dev.tide.core.SyncResult;
 import dev.tide.core.SyncStatus;
 import dev.tide.core.SyncUnreachableException;
-import dev.tide.core.TideException;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
 import io.vertx.core.Context;
@@ -33,10 +28,7 @@ final class SyncEngine {
   private final Context context;
   private final SyncOptions options;
   private final SyncTransport transport;
-  private String cursor;
   private boolean caughtUp;
-  private boolean resetting;
-  private boolean ownPull; // pushes wait until a pull with include_own completed after the open (OwnPullFence)
   private final List<Promise<Void>> caughtUpWaiters = new ArrayList<>();
 
   private Future<SyncResult> running;
@@ -48,29 +40,24 @@ final class SyncEngine {
   private boolean closed;
   private boolean stopped; // by stopSync: pushes wait for the next sync (an app that never started sync still gets them)
   private final SyncTimer timer;
-  private final PushRefusals refusals;
-  private final ExchangeSize size;
   private long intervalMs;
 
   private final SyncStatusTracker status;
+  private final SyncRunner runner;
   private final OutboxPrefetch prefetch;
 
   SyncEngine(TideImpl tide, Context context, SyncOptions options, SyncTransport transport, String cursor, boolean caughtUp,
              boolean resetting, boolean ownPull, OutboxPrefetch prefetch) {
     this.prefetch = prefetch;
-    this.resetting = resetting;
-    this.ownPull = ownPull;
     this.tide = tide;
     this.context = context;
     this.options = options;
     this.transport = transport;
-    this.cursor = cursor;
     this.caughtUp = caughtUp;
-    this.refusals = new PushRefusals(tide.writer(), context, options.getPushBatchOps(), tide.vertx().eventBus(), tide.rejectedAddress());
-    this.size = new ExchangeSize(options.getPushBatchOps(), options.getPullLimit());
     this.intervalMs = options.getIntervalMs();
     this.timer = new SyncTimer(tide.vertx(), options);
     this.status = new SyncStatusTracker(tide, context, tide.statusAddress(), caughtUp);
+    this.runner = new SyncRunner(tide, context, options, transport, status, this::markCaughtUp, cursor, resetting, ownPull);
     transport.pushHandler(push -> context.runOnContext(v -> applyPushed(push)));
     transport.connectedHandler(v -> context.runOnContext(x -> {
       if (background) {
@@ -175,7 +162,7 @@ final class SyncEngine {
       // nothing would leave them pending until the next write
       followUp();
     } else if (timer.failures() == 0) {
-      if (prefetched != null && waiting.isEmpty() && !followUpWanted && !pullingOwn()) {
+      if (prefetched != null && waiting.isEmpty() && !followUpWanted && !runner.pullingOwn()) {
         prefetch.used();
         startRun(List.of(), prefetched);
       } else {
@@ -198,7 +185,7 @@ final class SyncEngine {
   private void startRun(List<Promise<SyncResult>> waiters, OutboxBatch prefetched) {
     timer.cancel();
     pushes.clear(); // the run pulls everything after the cursor, queued pushes included
-    begin(run(prefetched), waiters, true);
+    begin(runner.run(prefetched), waiters, true);
   }
 
   /** Makes {@code work} the one thing in flight; when it ends, waiting callers get a follow-up sync. */
@@ -229,8 +216,8 @@ final class SyncEngine {
         startRun(next, null);
       } else if (!pushes.isEmpty()) {
         applyPushed(pushes.poll());
-      } else if (background && timer.failures() == 0 && !pullingOwn()) {
-        prefetch.want(pushOps(), options.getPushBatchBytes());
+      } else if (background && timer.failures() == 0 && !runner.pullingOwn()) {
+        prefetch.want(runner.pushOps(), options.getPushBatchBytes());
       }
     });
   }
@@ -244,125 +231,6 @@ final class SyncEngine {
     }
   }
 
-  /** Counters of one run. */
-  private static final class Run {
-    int exchanges;
-    int pushed;
-    int rejected;
-    int pulled;
-    int applied;
-    boolean reset;
-  }
-
-  private Future<SyncResult> run(OutboxBatch prefetched) {
-    status.syncing();
-    return step(new Run(), prefetched);
-  }
-
-  private Future<SyncResult> step(Run run, OutboxBatch prefetched) {
-    int maxOps = pushOps();
-    Future<OutboxBatch> batch = ownPull ? Future.succeededFuture(new OutboxBatch(List.of(), 0, false))
-      : prefetched != null ? Future.succeededFuture(prefetched)
-      : tide.read(() -> tide.reader().outbox(maxOps, options.getPushBatchBytes()));
-    return batch
-      .compose(b -> exchange(b, run))
-      .compose(more -> more ? step(run, null) : Future.succeededFuture(
-        new SyncResult(run.exchanges, run.pushed, run.rejected, run.pulled, run.applied, cursor)));
-  }
-
-  /** One exchange; completes with true if another should follow at once. */
-  private Future<Boolean> exchange(OutboxBatch batch, Run run) {
-    run.exchanges++;
-    // after a history reset the full pull includes this store's own writes: they tell what the server still has;
-    // after an open, they bring back the writes this store may have lost (OwnPullFence)
-    boolean includeOwn = pullingOwn();
-    SyncRequest request = new SyncRequest(tide.nodeId(), cursor, batch.ops(), size.pullLimit(), includeOwn);
-    return transport.exchange(request).transform(ar -> {
-      if (ar.failed()) {
-        size.failed(ar.cause(), batch.ops().size());
-        return recover(unreachable(ar.cause()), batch, run);
-      }
-      SyncResponse response = ar.result();
-      // cut by a byte limit or the server's page size: it carried all that the size could have
-      size.succeeded(batch.full() ? Integer.MAX_VALUE : batch.ops().size(),
-        response.more() ? Integer.MAX_VALUE : response.changes().size());
-      if (response.results().size() != batch.ops().size()) {
-        return Future.failedFuture(new SyncException(502, SyncException.PROTOCOL_ERROR, // as every answer that breaks the protocol
-          "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));
-      }
-      String invalid = SyncCommit.invalidRestamp(batch, response);
-      if (invalid != null) {
-        return Future.failedFuture(SyncException.protocolError(invalid));
-      }
-      boolean nowCaughtUp = !response.more();
-      boolean ownPullDone = includeOwn && nowCaughtUp;
-      return tide.writer().submit(SyncCommit.exchanged(context, batch, response, nowCaughtUp, ownPullDone))
-        .map(applied -> {
-          cursor = response.cursor();
-          run.pushed += batch.ops().size();
-          run.pulled += response.changes().size();
-          run.applied += applied;
-          run.rejected += refusals.publishRejected(batch.ops(), response.results());
-          if (nowCaughtUp) {
-            resetting = false;
-            markCaughtUp();
-          }
-          if (ownPullDone) {
-            ownPull = false;
-          }
-          status.progress(response.changes().size(), response.remaining());
-          // the server asked for a write again under a higher stamp, or a server stamp made a pending write
-          // re-stamp itself above it: push that in this run too
-          boolean restamped = response.results().stream().anyMatch(r -> r.status() == OpResult.Status.RESTAMP)
-            || response.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()));
-          return response.more() || batch.full() || restamped || (ownPullDone && tide.pendingNow() > 0);
-        });
-    });
-  }
-
-  /** True while pulls include this store's own writes: after a history reset, and after an open. */
-  private boolean pullingOwn() {
-    return resetting || ownPull;
-  }
-
-  /** Ops per push: what refusals and the link allow now. */
-  private int pushOps() {
-    return Math.min(refusals.pushBatchOps(), size.pushOps());
-  }
-
-  /** A transport's failure as a sync reports it; tide's own failures as they are. */
-  private static TideException unreachable(Throwable failure) {
-    return failure instanceof TideException e ? e
-      : new SyncUnreachableException("cannot reach the sync server: " + failure.getMessage(), failure);
-  }
-
-  /** Failures the protocol says how to get past (PROTOCOL.md, section 5); others end the run. */
-  private Future<Boolean> recover(Throwable error, OutboxBatch batch, Run run) {
-    if (error instanceof SyncException e) {
-      if (e.status() == 409 && "reset_required".equals(e.code()) && !run.reset) {
-        run.reset = true;
-        boolean purged = "history_purged".equals(e.reason());
-        return tide.writer().submit(SyncCommit.reset(context, purged))
-          .map(v -> {
-            cursor = null;
-            resetting = purged;
-            return true;
-          });
-      }
-      Future<Boolean> past = refusals.recover(e, batch,
-        () -> transport.exchange(new SyncRequest(tide.nodeId(), cursor, List.of(), 1, resetting))
-          .recover(failure -> Future.failedFuture(unreachable(failure))),
-        (op, code, message) -> {
-          run.rejected++;
-          refusals.publishRejected(op, code, message);
-        });
-      if (past != null) {
-        return past;
-      }
-    }
-    return Future.failedFuture(error);
-  }
-
   /**
    * Changes the server pushed on its own (WebSocket). Applied at once if they continue this client's
    * cursor and nothing is in flight; otherwise a sync brings them, in order, so no gap is ever skipped.
@@ -371,14 +239,14 @@ final class SyncEngine {
     if (stopped || closed) {
       return; // sync was stopped: the next sync brings these changes (the cursor did not move)
     }
-    if (pullingOwn()) {
+    if (runner.pullingOwn()) {
       if (timer.failures() == 0) {
         followUp(); // a pull of own writes (after a reset or an open) must see them: pushes leave them out
       } // else: backing off after failures; the retry timer syncs
       return;
     }
     if (running != null && runningPush && waiting.isEmpty() && !followUpWanted) {
-      if (pushes.offer(push, size.pullLimit())) {
+      if (pushes.offer(push, runner.pullLimit())) {
         return; // continues the push being applied: apply it next, in order
       }
       // more than one exchange's page arrived while the store was busy: hold none of it (a client slower
@@ -387,15 +255,15 @@ final class SyncEngine {
       followUp();
       return;
     }
-    if (running != null || !java.util.Objects.equals(push.from(), cursor)) {
+    if (running != null || !java.util.Objects.equals(push.from(), runner.cursor())) {
       followUp();
       return;
     }
     Future<SyncResult> apply = tide.writer().submit(SyncCommit.apply(context, push.changes(), push.cursor()))
       .map(applied -> {
-        cursor = push.cursor();
+        runner.cursor(push.cursor());
         status.progress(push.changes().size(), 0);
-        return new SyncResult(0, 0, 0, push.changes().size(), applied, cursor);
+        return new SyncResult(0, 0, 0, push.changes().size(), applied, runner.cursor());
       });
     begin(apply, List.of(), false);
     if (push.changes().stream().anyMatch(c -> SyncProtocol.SERVER_NODE.equals(c.stamp().node()))) {
