@@ -34,10 +34,6 @@ import java.util.function.Consumer;
 /** The client: one writer thread (group commit) and one reader thread over one SQLite file. */
 public final class TideImpl implements Tide {
 
-  /** The address prefix this store holds in its Vert.x instance, and its claim on it (released at close). */
-  private volatile String prefix;
-  private volatile String prefixOwner;
-
   private final Vertx vertx;
   private final Context context;
   private final TideOptions options;
@@ -53,12 +49,15 @@ public final class TideImpl implements Tide {
   private final SyncEngine engine;
   private final ReadCache cache;
   private final OutboxPrefetch prefetch;
+  private final CallerContexts callers;
+  private final CloseSequence closer;
   private volatile Future<Void> closing;
 
   TideImpl(Vertx vertx, Context context, TideOptions options, WorkerExecutor writerExecutor,
                    WorkerExecutor readerExecutor, WriterStore store, ReaderStore reader) {
     this.vertx = vertx;
     this.context = context;
+    this.callers = new CallerContexts(context);
     this.options = options;
     this.nodeId = store.nodeId();
     this.writerExecutor = writerExecutor;
@@ -77,6 +76,7 @@ public final class TideImpl implements Tide {
     });
     this.engine = sync == null ? null : new SyncEngine(this, context, sync, Transports.create(vertx, sync), store.cursor(),
       store.caughtUp(), store.resetting(), store.ownPullPending(), prefetch);
+    this.closer = new CloseSequence(vertx, context, engine, reads, reader, writer, feed, writerExecutor, readerExecutor);
     // closed with what opened it, like a client Vert.x makes in a verticle: its undeploy, or Vertx.close()
     // (false: what opened it is closed already, and nothing would close the store: the open closes it)
     this.hooked = ((ContextInternal) context).closeFuture().add(closeHook);
@@ -109,8 +109,7 @@ public final class TideImpl implements Tide {
 
   /** This store holds the address prefix in its Vert.x instance, under this claim (released at close). */
   void claimed(String prefix, String owner) {
-    this.prefix = prefix;
-    this.prefixOwner = owner;
+    closer.claimed(prefix, owner);
   }
 
   @Override
@@ -149,7 +148,7 @@ public final class TideImpl implements Tide {
     if (list.isEmpty()) {
       return now(Future.succeededFuture(List.of()));
     }
-    Future<List<Stamp>> committed = writer.submit(new LocalWrite.Many(callerContext(), list));
+    Future<List<Stamp>> committed = writer.submit(new LocalWrite.Many(callers.caller(), list));
     LocalWrite.serializeAhead(list); // while the writer starts on the first documents
     return committed;
   }
@@ -158,21 +157,12 @@ public final class TideImpl implements Tide {
     if (closing != null) { // the writer itself refuses only once the reader and sync have closed
       return now(Future.failedFuture(new StoreException("store is closed")));
     }
-    return writer.submit(new LocalWrite.Single(callerContext(), write));
+    return writer.submit(new LocalWrite.Single(callers.caller(), write));
   }
 
-  /**
-   * A result known at once: from a Vert.x thread the future is returned as is (its callbacks run right
-   * there, on the caller's context); from another thread it completes on the store's context, as the
-   * other futures of this API do.
-   */
+  /** A result known at once, on the caller's context (CallerContexts). */
   <T> Future<T> now(Future<T> result) {
-    if (Vertx.currentContext() != null) {
-      return result;
-    }
-    // bound to the store's context: callbacks run there, even those added after it completed
-    ContextInternal store = (ContextInternal) context;
-    return result.succeeded() ? store.succeededFuture(result.result()) : store.failedFuture(result.cause());
+    return callers.now(result);
   }
 
   /**
@@ -180,7 +170,7 @@ public final class TideImpl implements Tide {
    * Completes with the number of changes that won.
    */
   public Future<Integer> applyRemote(List<dev.tide.core.Change> changes, String cursor) {
-    return writer.submit(SyncCommit.apply(callerContext(), changes, cursor));
+    return writer.submit(SyncCommit.apply(callers.caller(), changes, cursor));
   }
 
   /** Runs a query on the reader thread; the future completes on the caller's context. */
@@ -188,7 +178,7 @@ public final class TideImpl implements Tide {
     if (closing != null) {
       return now(Future.failedFuture(new StoreException("store is closed")));
     }
-    return reads.submit(callerContext(), () -> {
+    return reads.submit(callers.caller(), () -> {
       try {
         return query.call();
       } catch (SQLException e) {
@@ -209,12 +199,6 @@ public final class TideImpl implements Tide {
   /** A change stream of one collection (null: all): on the caller's context (the store's from a plain thread). */
   ChangeStream stream(String collection) {
     return feed.stream(collection, context, closing != null);
-  }
-
-  /** Where write futures complete: the caller's context, or the store's for non-Vert.x threads. */
-  Context callerContext() {
-    Context current = Vertx.currentContext();
-    return current != null ? current : context;
   }
 
   /** How many sync runs pushed an outbox batch read right after a commit on the writer (monitoring, tests). */
@@ -325,84 +309,22 @@ public final class TideImpl implements Tide {
     if (closing != null) {
       return now(Future.failedFuture(new StoreException("store is closed")));
     }
-    return onCaller(call.get());
-  }
-
-  /**
-   * Completes on the caller's context, like every other future of this API; right where {@code f} completes
-   * if that context refuses work (a worker verticle with its own pool, undeployed meanwhile): thrown there,
-   * it would stop the engine's step that completed it (the close waiting for a pending initialSync() never
-   * ended, the other callers of the same sync run never heard of it).
-   */
-  private <T> Future<T> onCaller(Future<T> f) {
-    Context caller = callerContext();
-    if (caller == context) {
-      return f;
-    }
-    Promise<T> p = Promise.promise();
-    f.onComplete(ar -> ReadQueue.answer(caller, () -> p.handle(ar)));
-    return p.future();
+    return callers.onCaller(call.get());
   }
 
   @Override
   public Future<Void> close() {
-    Future<Void> closed = closeOnce();
-    Context caller = Vertx.currentContext();
-    if (caller == null) {
-      return closed;
-    }
-    // on the caller's context, like every other future of this API (the steps end on the store's workers'
-    // contexts); one per context, so that close() called again there is the same future
-    return closedOn.computeIfAbsent(caller, c -> {
-      Promise<Void> onCaller = ((ContextInternal) c).promise();
-      closed.onComplete(onCaller);
-      return onCaller.future();
-    });
+    return closer.onCaller(closeOnce());
   }
-
-  /** What close() returned on each context that called it. */
-  private final Map<Context, Future<Void>> closedOn = new ConcurrentHashMap<>();
 
   private synchronized Future<Void> closeOnce() {
     if (closing == null) {
       // set first: code that runs while closing (a stream's end handler) finds the store closed
       Promise<Void> done = Promise.promise();
       closing = done.future();
-      Future<Void> syncStopped;
-      try {
-        syncStopped = engine == null ? Future.succeededFuture() : engine.close();
-      } catch (RuntimeException e) {
-        syncStopped = Future.failedFuture(e);
-      }
-      // the reader closes first: the last connection to close checkpoints and removes the WAL,
-      // which a read-only connection cannot do
-      ((ContextInternal) context).removeCloseHook(closeHook);
-      // every step runs whatever failed before it; the close fails with the first failure
-      Future<Void> closed = CloseSteps.andThen(syncStopped, () -> reads.close(context, () -> {
-        reader.close();
-        return null;
-      }));
-      closed = CloseSteps.andThen(closed, writer::close);
-      closed = CloseSteps.andThen(closed, this::endStreams);
-      closed = CloseSteps.andThen(closed, writerExecutor::close);
-      closed = CloseSteps.andThen(closed, readerExecutor::close);
-      closed.onComplete(ar -> {
-        if (prefix != null) {
-          StoreOpening.release(vertx, prefix, prefixOwner);
-        }
-      }).onComplete(done);
+      closer.run(closeHook).onComplete(done);
     }
     return closing;
-  }
-
-  /** Watch streams end after the last change published (queued writes included), on the store's context. */
-  private Future<Void> endStreams() {
-    Promise<Void> ended = Promise.promise();
-    context.runOnContext(v -> {
-      feed.closeStreams();
-      ended.complete();
-    });
-    return ended.future();
   }
 
   /** A document's body: from the read cache when it knows it, else from the reader thread (then cached). */
