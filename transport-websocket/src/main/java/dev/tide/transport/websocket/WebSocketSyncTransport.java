@@ -1,38 +1,29 @@
 package dev.tide.transport.websocket;
 
-import dev.tide.core.HeadersProvider;
 import dev.tide.core.SyncException;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.Backoff;
-import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
 import dev.tide.core.spi.SyncTransport;
-import dev.tide.core.spi.SyncUrls;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Sync over one WebSocket (PROTOCOL.md, section 6): exchanges are {@code sync} frames answered by
@@ -50,9 +41,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private final Context context;
   private final OffLoopDecoder decoder;
   private final SyncOptions options;
-  private final String uri;
-  private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
-  private final Map<Long, Promise<SyncResponse>> pending = new HashMap<>();
+  private final Dialer dialer;
   private final java.util.Set<Promise<SyncResponse>> awaitingSocket = new java.util.HashSet<>(); // failed by close()
   private Handler<PushedChanges> pushHandler = p -> { };
   private Handler<Void> connectedHandler = v -> { };
@@ -60,8 +49,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
   private WebSocket ws;
   private Future<WebSocket> connecting;
   private Promise<WebSocket> hello;
-  private long nextId;
   private final Liveness liveness = new Liveness(System::nanoTime);
+  private final InFlight inFlight;
   private long heartbeatTimer = -1;
   private long reconnectTimer = -1;
   private int reconnectFailures; // connections lost or refused since the last result: a server that closes them answered nothing
@@ -75,13 +64,9 @@ public final class WebSocketSyncTransport implements SyncTransport {
     this.context = vertx.getOrCreateContext();
     this.decoder = new OffLoopDecoder(vertx);
     this.options = new SyncOptions(options);
-    this.uri = SyncUrls.webSocket(options.getUrl()); // the same url as over HTTP
+    this.inFlight = new InFlight(vertx, this.options, liveness);
     this.protocolBackoff = new ProtocolBackoff(this.options, System::nanoTime);
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
-      .setMaxFrameSize(64 * 1024)
-      .setMaxMessageSize(MAX_MESSAGE_BYTES)
-      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs())));
+    this.dialer = new Dialer(vertx, this.options);
   }
 
   public static WebSocketSyncTransport create(Vertx vertx, SyncOptions options) {
@@ -135,43 +120,16 @@ public final class WebSocketSyncTransport implements SyncTransport {
         + maxMessageBytes + "-byte limit", "ops"));
       return;
     }
-    String frame = "{\"type\":\"sync\",\"id\":" + (nextId + 1) + ",\"request\":" + body + "}";
-    long id = ++nextId;
-    pending.put(id, result);
+    long id = inFlight.newId();
+    String frame = "{\"type\":\"sync\",\"id\":" + id + ",\"request\":" + body + "}";
+    inFlight.put(id, result);
     WebSocket socket = ar.result();
     liveness.progressed();
-    awaitAnswer(socket, id, result);
+    // once timed out: a fresh connection, rather than a late answer on this one
+    inFlight.awaitAnswer(id, result, () -> drop(socket, "request timed out"));
     TextFrames.write(socket, frame, liveness::progressed).onFailure(e -> {
-      if (pending.remove(id) != null) {
+      if (inFlight.remove(id) != null) {
         result.tryFail(e);
-      }
-    });
-  }
-
-  /**
-   * Fails the request once no data has moved for {@code requestTimeoutMs}: no frame of ours taken by the
-   * network, no data frame of the server's received (pings and pongs do not count: a server that never
-   * answers keeps answering pings). A large request or answer on a slow link keeps moving and is not cut
-   * (an absolute deadline would cut it on every attempt).
-   */
-  private void awaitAnswer(WebSocket socket, long id, Promise<SyncResponse> result) {
-    long[] timer = {-1};
-    result.future().onComplete(x -> vertx.cancelTimer(timer[0]));
-    armAnswerTimer(socket, id, result, timer);
-  }
-
-  private void armAnswerTimer(WebSocket socket, long id, Promise<SyncResponse> result, long[] timer) {
-    long timeoutMs = options.getRequestTimeoutMs();
-    long wait = Math.max(1, timeoutMs - liveness.msSinceData());
-    timer[0] = vertx.setTimer(wait, t -> {
-      if (result.future().isComplete() || !pending.containsKey(id)) {
-        return;
-      }
-      if (liveness.msSinceData() < timeoutMs) {
-        armAnswerTimer(socket, id, result, timer);
-      } else if (pending.remove(id) != null) {
-        result.tryFail(new VertxException("no answer within " + timeoutMs + " ms without data either way", true));
-        drop(socket, "request timed out"); // a fresh connection, rather than a late answer on this one
       }
     });
   }
@@ -191,7 +149,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       // the server broke the protocol just now: it accepts connections, so only this backoff keeps retries apart
       return Future.failedFuture(protocolBackoff.failure());
     }
-    connecting = open(false).recover(e -> ServerFrames.unauthorized(e) && options.getHeadersProvider() != null ? open(true) : Future.failedFuture(e))
+    connecting = dialer.open()
       .transform(ar -> {
         if (ar.failed()) {
           connecting = null;
@@ -213,29 +171,6 @@ public final class WebSocketSyncTransport implements SyncTransport {
         });
       });
     return connecting;
-  }
-
-  private Future<WebSocket> open(boolean refresh) {
-    return headers(refresh).compose(headers -> {
-      WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri)
-        .setTimeout(options.getRequestTimeoutMs());
-      headers.forEach(e -> connect.addHeader(e.getKey(), e.getValue()));
-      return client.connect(connect);
-    });
-  }
-
-  private Future<MultiMap> headers(boolean refresh) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
-    HeadersProvider provider = options.getHeadersProvider();
-    if (provider == null) {
-      return Future.succeededFuture(headers);
-    }
-    try {
-      return HeaderDeadline.bound(vertx, refresh ? provider.refreshed() : provider.headers(), options.getRequestTimeoutMs())
-        .map(headers::addAll);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   /** Runs on the context: the server's first frame ("hello") must not be missed. */
@@ -297,14 +232,14 @@ public final class WebSocketSyncTransport implements SyncTransport {
         throw ServerFrames.unreadable(decoded.cause());
       }
       if (frame instanceof ServerFrames.Result r) {
-        answer(r.id(), "result").tryComplete(r.response());
+        inFlight.answer(r.id(), "result").tryComplete(r.response());
         protocolBackoff.succeeded();
         reconnectFailures = 0; // the connection works: the next one after a close comes soon
       } else if (frame instanceof ServerFrames.Error e) {
-        Promise<SyncResponse> p = e.id() != null ? answer(e.id(), "error")
+        Promise<SyncResponse> p = e.id() != null ? inFlight.answer(e.id(), "error")
           // no id: the server could not read our frame that far. Refusals come in turn, and only sync requests
           // are sent: it answers the oldest one in flight (with none, there is nothing to fail)
-          : pending.keySet().stream().min(Long::compare).map(pending::remove).orElse(null);
+          : inFlight.removeOldest();
         if (p != null) {
           p.tryFail(e.error());
         }
@@ -321,23 +256,12 @@ public final class WebSocketSyncTransport implements SyncTransport {
     }
   }
 
-  /** The request a result or error answers; an id not in flight means the server is out of step. */
-  private Promise<SyncResponse> answer(long id, String type) {
-    Promise<SyncResponse> p = pending.remove(id);
-    if (p == null) {
-      throw ServerFrames.protocolError(type + " frame for id " + id + ", which is no request in flight");
-    }
-    return p;
-  }
-
   /**
    * A frame that breaks the protocol: nothing of it is applied, everything in flight fails with it, and
    * the socket is dropped (what follows on it cannot be trusted); reconnects back off while this repeats.
    */
   private void protocolError(WebSocket socket, SyncException e) {
-    List<Promise<SyncResponse>> failed = new ArrayList<>(pending.values());
-    pending.clear();
-    failed.forEach(p -> p.tryFail(e));
+    inFlight.failAll(e);
     if (hello != null) {
       hello.tryFail(e);
     }
@@ -373,9 +297,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
     // 1009: the server refused a message as too big, which is what a 413 is over HTTP
     Throwable cause = code != null && code == 1009 ? new SyncException(413, "too_large", "message too big for the server", "ops")
       : new VertxException("connection closed", true);
-    List<Promise<SyncResponse>> failed = new ArrayList<>(pending.values());
-    pending.clear();
-    failed.forEach(p -> p.tryFail(cause));
+    inFlight.failAll(cause);
     scheduleReconnect();
     if (!closed) {
       disconnectedHandler.handle(null);
@@ -409,7 +331,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       }
       WebSocket socket = ws;
       Future<Void> closing = socket == null ? Future.succeededFuture() : socket.close((short) 1000, "client closing");
-      closing.eventually(client::close).onComplete(ar -> done.complete());
+      closing.eventually(dialer::close).onComplete(ar -> done.complete());
     });
     return done.future();
   }
