@@ -94,7 +94,7 @@ final class SyncHandler {
     Cursors.Position at;
     try {
       at = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq(), store.purgedSeq());
-    } catch (HttpError e) {
+    } catch (RuntimeException e) { // a refused cursor, or an application's store whose getter throws (see call)
       return Future.failedFuture(e);
     }
     int limit = Math.min(request.limit() == null ? defaultLimit() : request.limit(), options.getMaxLimit());
@@ -140,7 +140,12 @@ final class SyncHandler {
   }
 
   private Future<PullPage> pull(String namespace, Cursors.Position from, String excludeNode, int limit) {
-    PullPage page = fromLatestCommit(namespace, from, excludeNode, limit);
+    PullPage page;
+    try {
+      page = fromLatestCommit(namespace, from, excludeNode, limit);
+    } catch (RuntimeException e) { // the store's lastSeq() or purgedSeq() threw: fails like its pull (see call)
+      return Future.failedFuture(e);
+    }
     return page != null ? Future.succeededFuture(page)
       : call(() -> store.pull(namespace, from.seq(), excludeNode, limit, options.getMaxResponseBytes()));
   }

@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
@@ -60,5 +61,51 @@ class ThrowingStoreTest extends SyncFixtureTest {
     assertEquals(2, r.pushed());
     assertEquals(0L, a.pendingCount().await());
     assertEquals(2, fx.serverState().size());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"http,epoch", "http,lastSeq", "http,purgedSeq", "websocket,epoch", "websocket,lastSeq", "websocket,purgedSeq"})
+  @Timeout(60)
+  void aPositionGetterThatThrowsIsAnsweredAndFreesItsBytes(String transport, String getter, Vertx vertx) {
+    AtomicBoolean broken = new AtomicBoolean(false);
+    fx.startServer(new TideServerOptions(), null, store -> new ForwardingServerStore(store) {
+      @Override
+      public String epoch() {
+        fail("epoch");
+        return super.epoch();
+      }
+
+      @Override
+      public long lastSeq() {
+        fail("lastSeq");
+        return super.lastSeq();
+      }
+
+      @Override
+      public long purgedSeq() {
+        fail("purgedSeq");
+        return super.purgedSeq();
+      }
+
+      private void fail(String name) {
+        if (broken.get() && name.equals(getter)) {
+          throw new IllegalStateException("the app's store has a bug");
+        }
+      }
+    });
+    Tide a = fx.client("a", s -> s.setTransport(transport).setRequestTimeoutMs(5_000));
+    a.syncOnce().await();
+    a.collection("notes").put("ok", new JsonObject()).await();
+    broken.set(true);
+
+    // before, over WebSocket the exception escaped the exchange: the request was never answered
+    SyncException e = assertThrows(SyncException.class, () -> a.syncOnce().await());
+    assertTrue(e.status() >= 500 && e.status() < 600, "a 5xx answer, not a lost exchange: " + e);
+    assertEquals(0, ((TideServerImpl) fx.server).bufferedRequestBytes(), "the request's bytes are given back");
+
+    broken.set(false);
+    SyncResult r = a.syncOnce().await(); // the same connection serves on
+    assertEquals(1, r.pushed());
+    assertEquals(1, fx.serverState().size());
   }
 }
