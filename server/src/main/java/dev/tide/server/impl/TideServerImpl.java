@@ -204,7 +204,13 @@ public final class TideServerImpl implements TideServer {
     Buffer body = BodyReader.body(ctx);
     // a large body is read on a worker: the event loop serves other connections meanwhile
     OffLoopDecoder.decode(vertx, body.length(), () -> sync.parse(body))
-      .compose(request -> sync.exchange(namespace(ctx), request)).onComplete(ar -> {
+      .compose(request -> ctx.response().ended() ? Future.<SyncHandler.Exchange>failedFuture(ANSWERED)
+        : sync.exchange(namespace(ctx), request)).onComplete(ar -> {
+      if (ctx.response().ended()) {
+        // answered meanwhile by the application (its TimeoutHandler's 503, with tide mounted under it): left
+        // alone, as ending it again throws on the event loop, and a failure would abort the connection
+        return;
+      }
       if (ar.succeeded()) {
         ctx.response().putHeader("Content-Type", "application/json").end(ar.result().body());
       } else {
@@ -212,6 +218,9 @@ public final class TideServerImpl implements TideServer {
       }
     });
   }
+
+  /** A request the application answered before its exchange began: not exchanged. */
+  private static final HttpError ANSWERED = new HttpError(503, "unavailable", "answered by the application");
 
   /** All principals share one namespace for now; scoping data per principal changes only this. */
   private static String namespace(RoutingContext ctx) {

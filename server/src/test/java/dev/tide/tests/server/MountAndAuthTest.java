@@ -2,13 +2,22 @@ package dev.tide.tests.server;
 
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
+import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import dev.tide.server.impl.TideServerImpl;
+import dev.tide.server.spi.ForwardingServerStore;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ServerStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -18,7 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @ExtendWith(VertxExtension.class)
@@ -202,6 +214,57 @@ class MountAndAuthTest {
     } finally {
       client.close().await();
       server.stop();
+    }
+  }
+
+  /**
+   * Mounted under the application's TimeoutHandler, an exchange that ends after that handler answered 503 is
+   * left alone. Was a bug: tide still ended the response, which threw IllegalStateException on the event loop
+   * ("Response has already been written") for Vert.x to log at every such request.
+   */
+  @Test
+  void anExchangeEndingAfterTheAppAnsweredLeavesTheResponseAlone(Vertx vertx) {
+    TideServerOptions options = new TideServerOptions().setPort(0).setDbPath(dir.resolve("late.db").toString());
+    ServerStore sqlite = TideServer.openSqliteStore(vertx, options).await();
+    Promise<Context> pushed = Promise.promise();
+    Promise<Void> released = Promise.promise();
+    AtomicBoolean pulled = new AtomicBoolean();
+    TideServer tide = TideServer.create(vertx, options, new ForwardingServerStore(sqlite) {
+      @Override
+      public Future<List<OpResult>> push(String namespace, List<Change> ops) {
+        pushed.complete(Vertx.currentContext()); // held until the app has answered
+        return released.future().compose(v -> super.push(namespace, ops));
+      }
+
+      @Override
+      public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
+        return super.pull(namespace, afterSeq, excludeNode, limit, maxBytes).andThen(ar -> pulled.set(true));
+      }
+    });
+    List<Throwable> thrown = new CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(thrown::add); // what a handler throws on the event loop, which Vert.x would only log
+    Router app = Router.router(vertx);
+    app.route().handler(TimeoutHandler.create(500)); // fails the request with 503
+    app.route("/tide/*").subRouter(tide.router());
+    HttpServer http = vertx.createHttpServer(TideServer.httpServerOptions(options)).requestHandler(app).listen().await();
+    WebClient client = WebClient.create(vertx);
+    try {
+      HttpResponse<Buffer> r = client.post(http.actualPort(), "127.0.0.1", "/tide/sync").putHeader("Content-Type", "application/json")
+        .sendBuffer(new JsonObject().put("protocol", 1).put("node_id", "a").put("cursor", null).toBuffer()).await();
+      assertEquals(503, r.statusCode(), r.bodyAsString());
+      Context exchangeContext = pushed.future().await();
+      exchangeContext.runOnContext(v -> released.complete());
+      await().atMost(10, TimeUnit.SECONDS).untilTrue(pulled);
+      // the exchange's answer is tried in the task that delivered the pull: once a later task runs, it was
+      Promise<Void> after = Promise.promise();
+      exchangeContext.runOnContext(v -> after.complete());
+      after.future().await();
+      assertEquals(List.of(), thrown);
+      assertEquals(0, ((TideServerImpl) tide).bufferedRequestBytes());
+    } finally {
+      client.close();
+      http.close().await();
+      tide.close().await();
     }
   }
 }
