@@ -115,6 +115,23 @@ public final class WireReader {
   }
 
   /**
+   * {@link #clientFrame(String)} from the message's bytes, which must be well-formed UTF-8 (else an
+   * {@link InvalidChangeException} on field {@code body}): read in place, as an HTTP body is. Decoded to a
+   * String first, a message took twice its bytes again (once it holds a char outside Latin-1).
+   */
+  public static Frame clientFrame(byte[] bytes) {
+    int bad = Utf8.firstInvalid(bytes, 0, bytes.length);
+    if (bad >= 0) {
+      throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
+    }
+    try {
+      return frame(new WireReader(bytes, null), true);
+    } catch (IOException e) {
+      throw malformed(e);
+    }
+  }
+
+  /**
    * Reads a WebSocket frame from a server: a {@code response} object and a {@code changes} array are
    * streamed, the first validation error is {@link Frame#invalid()}; the rest as {@link #clientFrame}.
    */
@@ -124,7 +141,14 @@ public final class WireReader {
 
   private static Frame frame(String text, boolean fromClient) {
     try {
-      WireReader r = new WireReader(null, text);
+      return frame(new WireReader(null, text), fromClient);
+    } catch (IOException e) {
+      throw malformed(e);
+    }
+  }
+
+  private static Frame frame(WireReader r, boolean fromClient) {
+    try {
       r.expectObject();
       JsonObject fields = new JsonObject();
       SyncRequest request = null;

@@ -71,8 +71,8 @@ final class WsConnection {
     this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes(options, bodyBudget) + ENVELOPE_BYTES, bodyBudget.max()),
       new WsMessageReader.Sink() {
       @Override
-      public void message(String text, long reserved) {
-        onText(text, reserved);
+      public void message(byte[] bytes, long reserved) {
+        onText(bytes, reserved);
       }
 
       @Override
@@ -83,11 +83,6 @@ final class WsConnection {
       @Override
       public void tooBig() {
         close((short) 1009, "message too big");
-      }
-
-      @Override
-      public void notUtf8() {
-        refuseInTurn(new HttpError(400, "invalid_json", "body: " + WireReader.NOT_UTF8));
       }
 
       @Override
@@ -147,13 +142,14 @@ final class WsConnection {
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
-  private void onText(String text, long reserved) {
+  private void onText(byte[] bytes, long reserved) {
     if (closed) {
       bodyBudget.release(reserved);
       return;
     }
-    // the request is streamed and validated on the way; a large one on a worker, results in order
-    decoder.submit(text.length(), () -> WireReader.clientFrame(text), read -> onFrame(read, reserved));
+    // checked as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD, and the request would be
+    // applied altered), then streamed and validated on the way; a large one on a worker, results in order
+    decoder.submit(bytes.length, () -> WireReader.clientFrame(bytes), read -> onFrame(read, reserved));
   }
 
   private void onFrame(AsyncResult<WireReader.Frame> read, long reserved) {

@@ -1,6 +1,5 @@
 package dev.tide.server.impl;
 
-import dev.tide.core.impl.Utf8;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,8 +17,11 @@ final class WsMessageReader {
 
   /** What the connection does with each outcome. */
   interface Sink {
-    /** A whole text message; its {@code reserved} bytes stay taken until the sink releases them. */
-    void message(String text, long reserved);
+    /**
+     * A whole text message, its UTF-8 bytes not yet checked (that is the frame's reader's job, off the
+     * event loop for a large one); its {@code reserved} bytes stay taken until the sink releases them.
+     */
+    void message(byte[] bytes, long reserved);
 
     /** A message was dropped because the budget was spent. */
     void busy();
@@ -29,9 +31,6 @@ final class WsMessageReader {
 
     /** A binary message began. */
     void binary();
-
-    /** A whole text message that is not well-formed UTF-8 (nothing of it is held any more). */
-    void notUtf8();
 
     /**
      * A message was not finished within the receive timeout: what had arrived is let go and the rest of
@@ -102,18 +101,14 @@ final class WsMessageReader {
       sink.busy();
       return;
     }
-    // strict: a lenient decoder would turn bad bytes into U+FFFD, and the request would be applied altered
-    String text = Utf8.decode(receiving);
-    if (text == null) {
-      release();
-      sink.notUtf8();
-      return;
-    }
+    // the bytes, not a String decoded from them: that took up to twice the budgeted bytes again (UTF-16
+    // once a char is outside Latin-1) on top of the documents read out of it, and a heap ran out
     cancelDeadline();
+    byte[] bytes = receiving.getBytes();
     long taken = reserved;
     receiving = null;
     reserved = 0;
-    sink.message(text, taken);
+    sink.message(bytes, taken);
   }
 
   /** The socket closed: lets go of a message in progress and ignores any frame delivered later. */
