@@ -53,7 +53,11 @@ public final class WireReader {
   private final JsonParser p;
 
   private WireReader(byte[] bytes, String text) throws IOException {
-    this.in = new WireChanges(bytes, text);
+    this(bytes, bytes == null ? 0 : bytes.length, text);
+  }
+
+  private WireReader(byte[] bytes, int length, String text) throws IOException {
+    this.in = new WireChanges(bytes, length, text);
     this.p = in.p;
     in.requireUtf8();
   }
@@ -84,12 +88,17 @@ public final class WireReader {
 
   private static <T> T message(Buffer body, Body<T> read) {
     try {
-      byte[] bytes = body.getBytes();
-      int bad = Utf8.firstInvalid(bytes, 0, bytes.length);
+      // read in place when the buffer's bytes start its array (a body read into memory): a copy of a
+      // 16 MiB body, held with the body and the documents read out of it, ran small heaps out of memory
+      io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) body).getByteBuf();
+      boolean inPlace = buf.hasArray() && buf.arrayOffset() + buf.readerIndex() == 0;
+      byte[] bytes = inPlace ? buf.array() : body.getBytes();
+      int length = inPlace ? buf.readableBytes() : bytes.length;
+      int bad = Utf8.firstInvalid(bytes, 0, length);
       if (bad >= 0) { // refused whole: the parser would read some such bytes as other characters
         throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
       }
-      WireReader r = new WireReader(bytes, null);
+      WireReader r = new WireReader(bytes, length, null);
       r.expectObject();
       T message;
       try {
