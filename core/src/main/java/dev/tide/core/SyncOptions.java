@@ -89,7 +89,8 @@ public class SyncOptions {
    * The server's sync endpoint, e.g. {@code http://127.0.0.1:8000/sync}. Both transports take any URL
    * accepted here ({@link SyncUrls}): {@code http(s)} or {@code ws(s)}, in any case; over HTTP a trailing
    * {@code /ws} is dropped, over WebSocket {@code /ws} is appended to the path ({@code ws://…/sync/ws});
-   * user info, port and query are kept.
+   * port and query are kept; user info is sent as {@code Authorization: Basic} unless a header sets
+   * {@code Authorization}.
    */
   public String getUrl() {
     return url;

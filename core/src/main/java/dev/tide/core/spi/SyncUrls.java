@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The one rule that turns {@link dev.tide.core.SyncOptions#getUrl()} into each transport's endpoint, so
  * that every accepted URL works on both: schemes are case-insensitive, {@code http(s)} and {@code ws(s)}
- * are both accepted, and user info, port and query are kept as given.
+ * are both accepted, and user info, port and query are kept as given. User info is sent as
+ * {@code Authorization: Basic} ({@link #basicAuthorization}): neither HTTP client sends it by itself.
  * <ul>
  *   <li>HTTP: scheme {@code http(s)}, path without a trailing {@code /ws}: {@code ws://h/sync/ws?k=1} →
  *   {@code http://h/sync?k=1};</li>
@@ -60,6 +61,20 @@ public final class SyncUrls {
       path += path.endsWith("/") ? "ws" : "/ws";
     }
     return build(uri, secure(uri) ? "wss" : "ws", path);
+  }
+
+  /**
+   * The url's user info ({@code user:password}, percent-escapes decoded) as an {@code Authorization}
+   * header value {@code Basic base64(user:password)}, or null when it has none. Transports send it
+   * unless a header sets {@code Authorization}: Vert.x's clients drop user info from the request.
+   */
+  public static String basicAuthorization(String url) {
+    String info = check(url).getUserInfo();
+    if (info == null) {
+      return null;
+    }
+    String credentials = info.indexOf(':') < 0 ? info + ":" : info; // RFC 7617: user-id ":" password
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** True for https/wss, false for http/ws, null for any other scheme (or none). */

@@ -46,6 +46,7 @@ public final class HttpSyncTransport implements SyncTransport {
   private final HttpClient client; // kept in a field: Vert.x 5 closes unreachable clients
   private final SyncOptions options;
   private final String url; // the same url as over WebSocket
+  private final String basicAuthorization; // the url's user info, or null
   private final Vertx vertx;
   private final LongSupplier nanos; // the monotonic clock silence is measured with: System::nanoTime, or a test's
   private final Set<Promise<SyncResponse>> inFlight = ConcurrentHashMap.newKeySet(); // failed by close()
@@ -56,6 +57,7 @@ public final class HttpSyncTransport implements SyncTransport {
     this.nanos = nanos;
     this.options = new SyncOptions(options);
     this.url = SyncUrls.http(options.getUrl());
+    this.basicAuthorization = SyncUrls.basicAuthorization(options.getUrl());
     this.client = vertx.createHttpClient(new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
       .setKeepAlive(true));
@@ -96,7 +98,7 @@ public final class HttpSyncTransport implements SyncTransport {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
-      return Future.succeededFuture(headers);
+      return Future.succeededFuture(withUserInfo(headers));
     }
     Future<Map<String, String>> supplied;
     try {
@@ -104,7 +106,15 @@ public final class HttpSyncTransport implements SyncTransport {
     } catch (RuntimeException e) {
       supplied = Future.failedFuture(e);
     }
-    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs()).map(h -> headers.addAll(h));
+    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs()).map(h -> withUserInfo(headers.addAll(h)));
+  }
+
+  /** The url's user info as Basic credentials, unless a header sets Authorization (the client would drop it). */
+  private MultiMap withUserInfo(MultiMap headers) {
+    if (basicAuthorization != null && !headers.contains("Authorization")) {
+      headers.add("Authorization", basicAuthorization);
+    }
+    return headers;
   }
 
   /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */

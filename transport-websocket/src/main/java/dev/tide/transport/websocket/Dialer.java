@@ -21,12 +21,14 @@ final class Dialer {
   private final Vertx vertx;
   private final SyncOptions options;
   private final String uri;
+  private final String basicAuthorization; // the url's user info, or null
   private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
 
   Dialer(Vertx vertx, SyncOptions options) {
     this.vertx = vertx;
     this.options = options;
     this.uri = SyncUrls.webSocket(options.getUrl()); // the same url as over HTTP
+    this.basicAuthorization = SyncUrls.basicAuthorization(options.getUrl());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
       .setMaxFrameSize(64 * 1024)
@@ -56,13 +58,21 @@ final class Dialer {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
-      return Future.succeededFuture(headers);
+      return Future.succeededFuture(withUserInfo(headers));
     }
     try {
       return HeaderDeadline.bound(vertx, refresh ? provider.refreshed() : provider.headers(), options.getRequestTimeoutMs())
-        .map(headers::addAll);
+        .map(h -> withUserInfo(headers.addAll(h)));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** The url's user info as Basic credentials, unless a header sets Authorization (the client would drop it). */
+  private MultiMap withUserInfo(MultiMap headers) {
+    if (basicAuthorization != null && !headers.contains("Authorization")) {
+      headers.add("Authorization", basicAuthorization);
+    }
+    return headers;
   }
 }
