@@ -10,9 +10,9 @@ import java.util.Locale;
  * are both accepted, and user info, port and query are kept as given. User info is sent as
  * {@code Authorization: Basic} ({@link #basicAuthorization}): neither HTTP client sends it by itself.
  * <ul>
- *   <li>HTTP: scheme {@code http(s)}, path without a trailing {@code /ws}: {@code ws://h/sync/ws?k=1} →
+ *   <li>HTTP: scheme {@code http(s)}, path without a trailing {@code /ws} (or {@code ws} of {@code /ws/}): {@code ws://h/sync/ws?k=1} →
  *   {@code http://h/sync?k=1};</li>
- *   <li>WebSocket: scheme {@code ws(s)}, {@code /ws} appended to the path unless it ends with it:
+ *   <li>WebSocket: scheme {@code ws(s)}, {@code /ws} appended to the path unless it ends with it (or {@code /ws/}):
  *   {@code http://h/sync?k=1} → {@code ws://h/sync/ws?k=1}.</li>
  * </ul>
  */
@@ -49,6 +49,8 @@ public final class SyncUrls {
     String path = uri.getRawPath();
     if (path.endsWith("/ws")) {
       path = path.substring(0, path.length() - 3);
+    } else if (path.endsWith("/ws/")) { // the WebSocket endpoint with a trailing slash: /sync/ws/ -> /sync/
+      path = path.substring(0, path.length() - 3);
     }
     return build(uri, secure(uri) ? "https" : "http", path.isEmpty() ? "/" : path);
   }
@@ -57,7 +59,7 @@ public final class SyncUrls {
   public static String webSocket(String url) {
     URI uri = check(url);
     String path = uri.getRawPath();
-    if (!path.endsWith("/ws")) {
+    if (!path.endsWith("/ws") && !path.endsWith("/ws/")) { // the server takes /sync/ws/ as /sync/ws
       path += path.endsWith("/") ? "ws" : "/ws";
     }
     return build(uri, secure(uri) ? "wss" : "ws", path);

@@ -33,6 +33,10 @@ class SyncUrlsTest {
     "http://[::1]:8000/sync,     http://[::1]:8000/sync,     ws://[::1]:8000/sync/ws",
     "http://h:8000,              http://h:8000/,             ws://h:8000/ws",
     "ws://h/ws,                  http://h/,                  ws://h/ws",
+    // a trailing slash after /ws is still the WebSocket endpoint: over HTTP it was posted to /sync/ws/ (405)
+    // and over WebSocket /ws was appended again (/sync/ws/ws, 404)
+    "ws://h/sync/ws/?key=1,      http://h/sync/?key=1,       ws://h/sync/ws/?key=1",
+    "http://h/sync/ws/,          http://h/sync/,             ws://h/sync/ws/",
   })
   void derivesBothEndpoints(String url, String http, String webSocket) {
     assertEquals(http, SyncUrls.http(url), url);

@@ -25,7 +25,8 @@ class SyncUrlFormsTest extends SyncFixtureTest {
 
   static final List<String> FORMS = List.of(
     "http://%s/sync", "http://%s/sync/ws", "ws://%s/sync/ws", "ws://%s/sync", "HTTP://%s/sync", "Ws://%s/sync/ws",
-    "http://%s/sync?key=1", "ws://%s/sync/ws?key=1", "http://%s/sync/?key=1", "http://user@%s/sync");
+    "http://%s/sync?key=1", "ws://%s/sync/ws?key=1", "http://%s/sync/?key=1", "http://user@%s/sync",
+    "ws://%s/sync/ws/", "http://%s/sync/ws/?key=1");
 
   @ParameterizedTest
   @ValueSource(strings = {"http", "websocket"})
