@@ -9,6 +9,7 @@ import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
+import dev.tide.core.impl.RequestHeaders;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.Future;
@@ -98,7 +99,7 @@ public final class HttpSyncTransport implements SyncTransport {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
-      return Future.succeededFuture(withUserInfo(headers));
+      return Future.succeededFuture(RequestHeaders.withUserInfo(headers, basicAuthorization));
     }
     Future<Map<String, String>> supplied;
     try {
@@ -106,15 +107,8 @@ public final class HttpSyncTransport implements SyncTransport {
     } catch (RuntimeException e) {
       supplied = Future.failedFuture(e);
     }
-    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs()).map(h -> withUserInfo(headers.addAll(h)));
-  }
-
-  /** The url's user info as Basic credentials, unless a header sets Authorization (the client would drop it). */
-  private MultiMap withUserInfo(MultiMap headers) {
-    if (basicAuthorization != null && !headers.contains("Authorization")) {
-      headers.add("Authorization", basicAuthorization);
-    }
-    return headers;
+    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs())
+      .map(h -> RequestHeaders.withUserInfo(RequestHeaders.replacing(headers, h), basicAuthorization));
   }
 
   /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */

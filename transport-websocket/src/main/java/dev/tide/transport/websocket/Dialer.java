@@ -3,6 +3,7 @@ package dev.tide.transport.websocket;
 import dev.tide.core.HeadersProvider;
 import dev.tide.core.SyncOptions;
 import dev.tide.core.impl.HeaderDeadline;
+import dev.tide.core.impl.RequestHeaders;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -58,21 +59,12 @@ final class Dialer {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
     HeadersProvider provider = options.getHeadersProvider();
     if (provider == null) {
-      return Future.succeededFuture(withUserInfo(headers));
+      return Future.succeededFuture(RequestHeaders.withUserInfo(headers, basicAuthorization));
     }
     try {
       return HeaderDeadline.bound(vertx, refresh ? provider.refreshed() : provider.headers(), options.getRequestTimeoutMs())
-        .map(h -> withUserInfo(headers.addAll(h)));
+        .map(h -> RequestHeaders.withUserInfo(RequestHeaders.replacing(headers, h), basicAuthorization));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }
-
-  /** The url's user info as Basic credentials, unless a header sets Authorization (the client would drop it). */
-  private MultiMap withUserInfo(MultiMap headers) {
-    if (basicAuthorization != null && !headers.contains("Authorization")) {
-      headers.add("Authorization", basicAuthorization);
-    }
-    return headers;
-  }
-}
+  }}
