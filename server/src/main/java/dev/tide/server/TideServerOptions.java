@@ -103,7 +103,10 @@ public class TideServerOptions {
   }
 
   public TideServerOptions setHost(String host) {
-    this.host = OptionChecks.notNull(host, "host");
+    if (OptionChecks.notNull(host, "host").isBlank()) { // refused here, not by the listen after the store opened
+      throw new IllegalArgumentException("host must not be empty, got \"" + host + "\"");
+    }
+    this.host = host;
     return this;
   }
 

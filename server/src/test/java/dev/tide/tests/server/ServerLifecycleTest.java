@@ -145,6 +145,10 @@ class ServerLifecycleTest {
     Main typo = run("--config", config.toString());
     assertEquals(2, typo.exit, typo.out);
     assertTrue(typo.out.startsWith("tide-server: unknown setting \"dbpath\""), typo.out);
+    // an empty host (TIDE_HOST= or --host "") is a usage error: it was exit 1, "cannot start", after the store opened
+    Main noHost = run("--host", "", "--port", "0", "--db", dir.resolve("e.db").toString());
+    assertEquals(2, noHost.exit, noHost.out);
+    assertTrue(noHost.out.startsWith("tide-server: host must not be empty"), noHost.out);
   }
 
   private record Main(int exit, String out) {
