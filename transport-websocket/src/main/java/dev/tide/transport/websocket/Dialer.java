@@ -67,4 +67,5 @@ final class Dialer {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }}
+  }
+}
