@@ -2,6 +2,7 @@ package dev.tide.core;
 
 import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
+import dev.tide.core.impl.RequestHeaders;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.json.JsonObject;
@@ -54,7 +55,7 @@ public class SyncOptions {
     OptionsJson j = new OptionsJson("SyncOptions", json);
     setUrl(j.stringValue("url", null));
     setTransport(j.stringValue("transport", transport));
-    headers.putAll(j.stringMapValue("headers"));
+    j.stringMapValue("headers").forEach((name, value) -> headers.put(checkedHeader(name, value), value));
     setIntervalMs(j.longValue("intervalMs", intervalMs));
     setBackoffInitialMs(j.longValue("backoffInitialMs", backoffInitialMs));
     setBackoffMaxMs(j.longValue("backoffMaxMs", backoffMaxMs));
@@ -132,11 +133,11 @@ public class SyncOptions {
     return this;
   }
 
-  /** A null name or value would fail every exchange later, far from where it was set. */
+  /** A null name or value, or one HTTP cannot carry, would fail every exchange later, far from where it was set. */
   private static String checkedHeader(String name, String value) {
     OptionChecks.notNull(name, "a header name");
     OptionChecks.notNull(value, "headers." + name);
-    return name;
+    return RequestHeaders.checked(name, value, "headers.");
   }
 
   /** Background sync: time between syncs when nothing happens (polling; ignored while a push transport is connected). */

@@ -220,6 +220,14 @@ class LifecycleTest {
     assertNamed("headers", () -> new SyncOptions(new JsonObject().putNull("headers")));
     assertEquals(java.util.Map.of("X-Key", "k"),
       new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X-Key", "k"))).getHeaders());
+    // a header HTTP cannot carry was accepted here and failed every sync later as "cannot reach the sync
+    // server" (over WebSocket, an empty name left the sync waiting for good)
+    assertNamed("headers", () -> new SyncOptions().addHeader("", "v"));
+    assertNamed("headers.X Key", () -> new SyncOptions().addHeader("X Key", "v"));
+    assertNamed("headers.X-Key", () -> new SyncOptions().addHeader("X-Key", "a\nb"));
+    assertNamed("headers.X-Key", () -> new SyncOptions().setHeaders(java.util.Map.of("X-Key", "a\rb")));
+    assertNamed("headers.X:Key", () -> new SyncOptions(new JsonObject().put("headers", new JsonObject().put("X:Key", "v"))));
+    assertEquals("v\t1 é", new SyncOptions().addHeader("X-Key", "v\t1 é").getHeaders().get("X-Key")); // tab and obs-text pass
   }
 
   private static void assertNamed(String field, org.junit.jupiter.api.function.Executable set) {

@@ -149,7 +149,7 @@ public final class WebSocketSyncTransport implements SyncTransport {
       // the server broke the protocol just now: it accepts connections, so only this backoff keeps retries apart
       return Future.failedFuture(protocolBackoff.failure());
     }
-    connecting = dialer.open()
+    Future<WebSocket> attempt = dialer.open()
       .transform(ar -> {
         if (ar.failed()) {
           connecting = null;
@@ -170,7 +170,10 @@ public final class WebSocketSyncTransport implements SyncTransport {
           }
         });
       });
-    return connecting;
+    // an attempt that failed at once (its headers refused) cleared the field before it was set: it stayed set,
+    // and every later exchange got that failure without a new attempt
+    connecting = attempt.isComplete() ? null : attempt;
+    return attempt;
   }
 
   /** Runs on the context: the server's first frame ("hello") must not be missed. */
