@@ -1,13 +1,9 @@
 package dev.tide.server.impl;
 
-import dev.tide.core.InvalidChangeException;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
-import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.TextFrames;
-import dev.tide.core.impl.WireReader;
 import dev.tide.server.TideServerOptions;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -29,12 +25,6 @@ final class WsConnection {
   /** Close code: deletes the client had not seen were purged; it reconnects and its exchange is told to reset. */
   static final short HISTORY_PURGED = 4409;
 
-  /**
-   * Room for a sync frame's envelope around its request ({@code {"type":"sync","id":…,"request":…}}, an id
-   * of at most 64 chars): a message is refused over maxMessageBytes plus this, as HTTP over maxBodyBytes.
-   */
-  static final int ENVELOPE_BYTES = 1024;
-
   /** How long a close waits for its close frame to go out and be answered before the connection is cut. */
   static final long CLOSE_WAIT_MS = 5_000;
 
@@ -44,13 +34,14 @@ final class WsConnection {
   private final String namespace;
   private final SyncHandler sync;
   private final TideServerOptions options;
-  private final ArrayDeque<Queued> requests = new ArrayDeque<>();
+  private final ArrayDeque<WsIntake.Request> requests = new ArrayDeque<>();
   private final AtomicBoolean signalled = new AtomicBoolean();
   // volatile: the endpoint reads them (from its own context) to group connections for a shared push
   private volatile String nodeId;
   private volatile Cursors.Position position; // where the client is: the last cursor it was sent (null: none yet)
   private volatile boolean busy;
   private boolean dirty;
+  private boolean retrying; // a push failed and is tried again shortly
   private boolean closed;
   private boolean ended; // the socket's close handler ran: its connection is gone
   private boolean shuttingDown;
@@ -58,8 +49,7 @@ final class WsConnection {
 
   private final java.util.function.Consumer<WsConnection> onGone;
   private final BodyBudget bodyBudget;
-  private final WsMessageReader reader;
-  private final OffLoopDecoder decoder;
+  private final WsIntake intake;
 
   WsConnection(Context context, ServerWebSocket ws, io.vertx.core.http.HttpConnection connection, String namespace,
                SyncHandler sync, TideServerOptions options, BodyBudget bodyBudget,
@@ -68,55 +58,45 @@ final class WsConnection {
     this.onGone = onGone;
     this.bodyBudget = bodyBudget;
     // the hello's maxMessageBytes, plus room for the frame's envelope around the request
-    this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes(options, bodyBudget) + ENVELOPE_BYTES, bodyBudget.max()),
-      new WsMessageReader.Sink() {
-      @Override
-      public void message(byte[] bytes, long reserved) {
-        onText(bytes, reserved);
-      }
-
-      @Override
-      public void busy() {
-        refuseInTurn(HttpError.busy());
-      }
-
-      @Override
-      public void tooBig() {
-        close((short) 1009, "message too big");
-      }
-
-      @Override
-      public void binary() {
-        close((short) 1003, "text frames only");
-      }
-
-      @Override
-      public void timedOut() {
-        // not busy: the message was too slow to arrive, so the client must send smaller ones (as over HTTP)
-        refuseInTurn(new HttpError(408, "timeout", "the message did not arrive within "
-          + bodyBudget.receiveTimeoutMillis() / 1000 + " s"));
-      }
-    });
     this.context = context;
     this.ws = ws;
     this.namespace = namespace;
     this.sync = sync;
     this.options = options;
-    this.decoder = new OffLoopDecoder(context.owner());
+    this.intake = new WsIntake(context, options, bodyBudget, new WsIntake.Connection() {
+      @Override
+      public boolean isClosed() {
+        return closed;
+      }
+
+      @Override
+      public void enqueue(WsIntake.Request request) {
+        requests.add(request);
+        if (busy) {
+          ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
+        }
+        pump();
+      }
+
+      @Override
+      public void close(short code, String reason) {
+        WsConnection.this.close(code, reason);
+      }
+    });
   }
 
   void start() {
     ws.setWriteQueueMaxSize(1 << 20); // a full queue pauses pushes to this socket only
     ws.frameHandler(frame -> {
       liveness.heard(); // any frame: a large message on a slow link takes long to arrive
-      reader.frame(frame);
+      intake.frame(frame);
     });
     ws.pongHandler(b -> liveness.heard());
     ws.closeHandler(v -> {
       ended = true;
       closed = true;
       onGone.accept(this);
-      reader.close();
+      intake.close();
       requests.forEach(q -> bodyBudget.release(q.reserved()));
       requests.clear();
     });
@@ -129,62 +109,7 @@ final class WsConnection {
       }
     });
     ws.writeTextMessage(new JsonObject().put("type", "hello").put("protocol", SyncProtocol.VERSION)
-      .put("maxMessageBytes", maxMessageBytes(options, bodyBudget)).encode()); // the largest sync request it accepts
-  }
-
-  /**
-   * The largest request: the body limit, or what the whole memory budget holds beside the frame's envelope
-   * if that is smaller (a small heap).
-   */
-  private static long maxMessageBytes(TideServerOptions options, BodyBudget bodyBudget) {
-    long budget = bodyBudget.max();
-    return Math.min(options.getMaxBodyBytes(), budget - Math.min(ENVELOPE_BYTES, budget / 2));
-  }
-
-  /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
-  private void onText(byte[] bytes, long reserved) {
-    if (closed) {
-      bodyBudget.release(reserved);
-      return;
-    }
-    // checked as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD, and the request would be
-    // applied altered), then streamed and validated on the way; a large one on a worker, results in order
-    decoder.submit(bytes.length, () -> WireReader.clientFrame(bytes), read -> onFrame(read, reserved));
-  }
-
-  private void onFrame(AsyncResult<WireReader.Frame> read, long reserved) {
-    if (closed) { // closed while it was read on a worker
-      bodyBudget.release(reserved);
-      return;
-    }
-    if (read.failed()) {
-      bodyBudget.release(reserved);
-      refuse(null, read.cause() instanceof InvalidChangeException e ? new HttpError(400, "invalid_json", e.getMessage())
-        : new HttpError(503, "unavailable", String.valueOf(read.cause().getMessage())));
-      return;
-    }
-    WireReader.Frame frame = read.result();
-    Object id = frame.fields().getValue("id");
-    HttpError refused = null;
-    if (id != null && !(id instanceof Integer || id instanceof Long || id instanceof String s && s.length() <= 64)) {
-      id = null;
-      refused = new HttpError(400, "invalid_request", "id must be an integer or a short string", "id");
-    } else if (!"sync".equals(frame.fields().getValue("type"))) {
-      refused = new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type");
-    } else if (frame.request() == null && frame.invalid() == null) {
-      refused = new HttpError(400, "invalid_request", "request must be a sync request object", "request");
-    }
-    if (refused != null) { // answered in turn, after the requests before it
-      bodyBudget.release(reserved);
-      reserved = 0;
-    }
-    // answered in turn, refusals too
-    requests.add(new Queued(id, refused != null ? null : frame.request(), refused != null ? refused
-      : frame.invalid() == null ? null : SyncHandler.refusal(frame.invalid()), reserved));
-    if (busy) {
-      ws.pause(); // one request at a time: stop reading until this one is answered (bounded memory)
-    }
-    pump();
+      .put("maxMessageBytes", intake.maxMessageBytes()).encode()); // the largest sync request it accepts
   }
 
   /**
@@ -209,24 +134,31 @@ final class WsConnection {
       if (closed || ws.isClosed()) {
         return;
       }
-      if (busy || !from.equals(position) || nodeId == null || ws.writeQueueFull() || purged()) {
-        dirty = true;
-        pump();
+      String frame;
+      try {
+        if (busy || !from.equals(position) || nodeId == null || ws.writeQueueFull() || purged()) {
+          dirty = true;
+          pump();
+          return;
+        }
+        frame = withoutOwn(page, sharedFrame);
+      } catch (RuntimeException e) { // a store getter threw (see retryPush)
+        retryPush();
         return;
       }
-      String node = nodeId;
-      boolean own = false;
-      for (var c : page.changes()) {
-        if (c.stamp().node().equals(node)) {
-          own = true;
-          break;
-        }
-      }
-      String frame = !own ? sharedFrame : ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)),
-        page.changes().stream().filter(c -> !c.stamp().node().equals(node)).toList(), page.more());
       position = SyncHandler.position(page);
       send(frame);
     });
+  }
+
+  /** The shared frame, or, if the page holds this client's own writes, a copy without them. */
+  private String withoutOwn(dev.tide.server.spi.PullPage page, String sharedFrame) {
+    String node = nodeId;
+    if (page.changes().stream().noneMatch(c -> c.stamp().node().equals(node))) {
+      return sharedFrame;
+    }
+    return ResponseWriter.pushFrame(sync.cursor(position), sync.cursor(SyncHandler.position(page)),
+      page.changes().stream().filter(c -> !c.stamp().node().equals(node)).toList(), page.more());
   }
 
   /** A commit happened (any thread): push what this client has not seen, once per burst. */
@@ -251,16 +183,18 @@ final class WsConnection {
       awaitDrain();
       return;
     }
-    Queued next = requests.poll();
+    WsIntake.Request next = requests.poll();
     if (requests.isEmpty()) {
       ws.resume();
     }
     if (next != null) {
       exchange(next);
-    } else if (dirty && nodeId != null && position.seq() >= sync.lastSeq()) {
-      dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
     } else if (dirty && nodeId != null) {
-      push();
+      try {
+        push();
+      } catch (RuntimeException e) { // a store getter threw (see retryPush)
+        retryPush();
+      }
     }
   }
 
@@ -273,11 +207,7 @@ final class WsConnection {
     });
   }
 
-  /** A frame's request, or why it is refused; {@code reserved} bytes of the body budget are held until it is answered. */
-  private record Queued(Object id, SyncRequest request, HttpError refused, long reserved) {
-  }
-
-  private void exchange(Queued next) {
+  private void exchange(WsIntake.Request next) {
     Object id = next.id();
     SyncRequest request = next.request();
     HttpError refused = next.refused();
@@ -325,6 +255,10 @@ final class WsConnection {
   }
 
   private void push() {
+    if (position.seq() >= sync.lastSeq()) {
+      dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
+      return;
+    }
     if (purged()) {
       closePurged();
       return;
@@ -334,27 +268,26 @@ final class WsConnection {
     Cursors.Position from = position;
     sync.page(namespace, from, nodeId).onComplete(ar -> {
       busy = false;
-      if (ar.failed() && shuttingDown) {
-        close((short) 1001, "server shutting down");
-        return;
-      }
       if (ar.failed()) {
-        // the store failed for now: try again shortly rather than leave this client behind
-        context.owner().setTimer(200, t -> {
-          dirty = true;
-          pump();
-        });
+        retryPush();
         return;
       }
-      if (ar.result().lastSeq() > from.seq() && position == from) {
-        if (purged()) { // a purge committed while the page was read: it may lack a tombstone
-          closePurged();
+      var page = ar.result();
+      if (page.lastSeq() > from.seq() && position == from) {
+        String frame;
+        try {
+          if (purged()) { // a purge committed while the page was read: it may lack a tombstone
+            closePurged();
+            return;
+          }
+          frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)), page.changes(), page.more());
+        } catch (RuntimeException e) { // a store getter threw: the page is not sent, so the position stays
+          retryPush();
           return;
         }
-        var page = ar.result();
         position = SyncHandler.position(page);
         dirty |= page.more();
-        send(ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(position), page.changes(), page.more()));
+        send(frame);
       }
       if (shuttingDown) { // the shutdown waited for this push, as for an answer: the client resumes from its cursor
         close((short) 1001, "server shutting down");
@@ -365,27 +298,22 @@ final class WsConnection {
   }
 
   /**
-   * The message reader's refusal of a message: after the messages before it, a large one of which may
-   * still be decoding on a worker (it would otherwise be queued, and answered, first).
+   * The store failed for now (a failed read, or an application's store whose getter threw): try again
+   * shortly rather than leave this client behind until the next commit. A shutdown does not wait for it.
    */
-  private void refuseInTurn(HttpError e) {
-    decoder.submit(0, () -> e, ar -> refuse(null, ar.result()));
-  }
-
-  /**
-   * A refusal of a message that could not be read as a request (unreadable, too many bytes at once, not
-   * UTF-8): answered in turn like any request, after those before it (with no id, a client that sends
-   * several at once matches answers by order). Reading waits while one is in flight, as for requests.
-   */
-  private void refuse(Object id, HttpError e) {
-    if (closed) {
+  private void retryPush() {
+    if (shuttingDown) {
+      close((short) 1001, "server shutting down");
       return;
     }
-    requests.add(new Queued(id, null, e, 0));
-    if (busy) {
-      ws.pause();
+    if (!retrying) { // one retry at a time, however many signals meet the failure
+      retrying = true;
+      context.owner().setTimer(200, t -> {
+        retrying = false;
+        dirty = true;
+        pump();
+      });
     }
-    pump();
   }
 
   /** A result or push, as frames whose writing counts as progress (see {@link #check}). */

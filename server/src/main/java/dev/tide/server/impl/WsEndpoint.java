@@ -50,15 +50,22 @@ final class WsEndpoint {
   private void fanout() {
     fanoutScheduled.set(false);
     java.util.Map<String, java.util.Map<Cursors.Position, java.util.List<WsConnection>>> groups = new java.util.HashMap<>();
-    long last = sync.lastSeq();
-    for (WsConnection c : connections) {
-      Cursors.Position from = c.pushFrom();
-      if (from == null || sync.purgedSince(from)) {
-        c.signal(); // on its own (a client that missed purged deletes is sent to sync again)
-      } else if (from.seq() < last) { // the others have seen every commit (the pushing client, after its exchange)
-        groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())
-          .computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(c);
+    try {
+      long last = sync.lastSeq();
+      for (WsConnection c : connections) {
+        Cursors.Position from = c.pushFrom();
+        if (from == null || sync.purgedSince(from)) {
+          c.signal(); // on its own (a client that missed purged deletes is sent to sync again)
+        } else if (from.seq() < last) { // the others have seen every commit (the pushing client, after its exchange)
+          groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())
+            .computeIfAbsent(from, k -> new java.util.ArrayList<>()).add(c);
+        }
       }
+    } catch (RuntimeException e) {
+      // an application's store whose getter threw: each connection pushes on its own, retrying until the
+      // store answers (nothing else would wake them for this commit)
+      connections.forEach(WsConnection::signal);
+      return;
     }
     groups.forEach((ns, byPosition) -> byPosition.forEach((from, group) ->
       sync.pageAll(ns, from).onComplete(ar -> {
@@ -70,7 +77,13 @@ final class WsEndpoint {
         if (page.lastSeq() <= from.seq()) {
           return; // nothing new at this position
         }
-        String frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)), page.changes(), page.more());
+        String frame;
+        try {
+          frame = ResponseWriter.pushFrame(sync.cursor(from), sync.cursor(SyncHandler.position(page)), page.changes(), page.more());
+        } catch (RuntimeException e) { // a store getter threw, as above
+          group.forEach(WsConnection::signal);
+          return;
+        }
         group.forEach(c -> c.offer(from, page, frame));
         if (page.more()) {
           scheduleFanout(); // the next page, from the new position
