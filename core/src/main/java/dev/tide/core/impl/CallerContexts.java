@@ -24,11 +24,12 @@ final class CallerContexts {
    * other futures of this API do.
    */
   <T> Future<T> now(Future<T> result) {
-    if (Vertx.currentContext() != null) {
+    ContextInternal store = (ContextInternal) context;
+    if (Vertx.currentContext() != null || store.nettyEventLoop().isShuttingDown()) {
+      // a Vert.x closed under the store: its context would refuse the callbacks, so waiting on the future threw
       return result;
     }
     // bound to the store's context: callbacks run there, even those added after it completed
-    ContextInternal store = (ContextInternal) context;
     return result.succeeded() ? store.succeededFuture(result.result()) : store.failedFuture(result.cause());
   }
 

@@ -19,6 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -94,5 +95,25 @@ class VertxLifecycleTest {
     second.collection("c").put("x", new JsonObject()).await();
     vertx.close().await();
     assertTrue(OpenFiles.under(path).isEmpty());
+  }
+
+  /**
+   * Calls made from a plain thread once Vert.x is closed fail with StoreException, as after the store's own
+   * close: their failed futures were bound to the store's context, whose event loop was gone, so waiting
+   * on one threw RejectedExecutionException and a handler added to it never ran.
+   */
+  @Test
+  void callsAfterVertxClosedFailWithStoreException() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Tide tide = Tide.open(vertx, new TideOptions().setDbPath(dir.resolve("gone.db").toString())).await();
+    vertx.close().await();
+    List<Future<?>> calls = List.of(tide.collection("c").put("a", new JsonObject()), tide.collection("c").get("a"),
+      tide.collection("c").list(10, null), tide.pendingCount());
+    for (Future<?> call : calls) {
+      java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+      call.onComplete(ar -> seen.complete(ar.cause()));
+      assertInstanceOf(StoreException.class, seen.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertInstanceOf(StoreException.class, assertThrows(Exception.class, call::await));
+    }
   }
 }
