@@ -129,16 +129,22 @@ public final class TideServerMain {
       }
     }
     JsonObject merged = new TideServerOptions().toJson().mergeIn(config);
-    if (env.get("TIDE_HOST") != null) {
-      merged.put("host", env.get("TIDE_HOST"));
-    }
-    if (env.get("TIDE_PORT") != null) {
-      merged.put("port", port(env.get("TIDE_PORT")));
-    }
-    if (env.get("TIDE_DB") != null) {
-      merged.put("dbPath", env.get("TIDE_DB"));
-    }
+    fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> v);
+    fromEnv(merged, flags, env, "TIDE_PORT", "port", TideServerMain::port);
+    fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> v);
     return new TideServerOptions(merged.mergeIn(flags));
+  }
+
+  /**
+   * Puts an environment variable's value unless its flag was given: an overridden variable is not even
+   * checked, so a stale TIDE_PORT in the shell cannot stop {@code --port 8080}.
+   */
+  private static void fromEnv(JsonObject merged, JsonObject flags, Map<String, String> env, String variable, String key,
+                              java.util.function.Function<String, Object> read) {
+    String value = env.get(variable);
+    if (value != null && !flags.containsKey(key)) {
+      merged.put(key, read.apply(value));
+    }
   }
 
   private static int port(String value) {

@@ -1,0 +1,95 @@
+package dev.tide.tests.server;
+
+import dev.tide.server.TideServerMain;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Where tide-server's settings come from, run as `java -jar` would: a child JVM with its own environment. */
+class ServerMainSettingsTest {
+
+  @TempDir
+  Path dir;
+
+  /** How a child ended, or the line it printed on listening (then it was stopped). */
+  private record Outcome(int exit, String out) {
+  }
+
+  /**
+   * Runs the server with this environment; stops it (SIGTERM) once it prints its "listening" line.
+   * Its output is read as it comes, so a server that starts is not left waiting.
+   */
+  private static Outcome run(Map<String, String> env, String... args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), TideServerMain.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("TIDE_")); // only what the test sets
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    CompletableFuture<String> listening = new CompletableFuture<>();
+    StringBuilder out = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (out) {
+            out.append(line).append('\n');
+          }
+          if (line.contains("listening on")) {
+            listening.complete(line);
+            p.destroy(); // SIGTERM: a clean stop
+          }
+        }
+      } catch (Exception ignored) {
+        // the process is gone
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the server must start or refuse within a minute");
+    reader.join(TimeUnit.SECONDS.toMillis(10));
+    synchronized (out) {
+      return new Outcome(p.exitValue(), listening.isDone() ? listening.get() : out.toString());
+    }
+  }
+
+  /**
+   * A flag wins over its environment variable, which then is not read at all: a stale TIDE_PORT (or an
+   * empty TIDE_HOST, an in-memory TIDE_DB) left in the shell made a correct `--port 0` a usage error.
+   */
+  @Test
+  void aFlagOverridesItsEnvironmentVariableWithoutReadingIt() throws Exception {
+    Path db = dir.resolve("flags.db");
+    Outcome o = run(Map.of("TIDE_PORT", "not-a-port", "TIDE_HOST", "", "TIDE_DB", ":memory:"),
+      "--host", "127.0.0.1", "--port", "0", "--db", db.toString());
+    assertTrue(o.out.matches("tide server listening on http://127\\.0\\.0\\.1:\\d+ \\(db " + java.util.regex.Pattern.quote(db.toString()) + "\\)"),
+      o.out);
+    assertTrue(Files.exists(db), "the flag's database is the one opened");
+  }
+
+  /** The environment overrides the --config file (README: defaults, --config, environment, flags). */
+  @Test
+  void theEnvironmentOverridesTheConfigFile() throws Exception {
+    Path config = dir.resolve("server.json");
+    Files.writeString(config, new JsonObject().put("port", 1).put("dbPath", dir.resolve("config.db").toString()).encode());
+    Path db = dir.resolve("env.db");
+    Outcome o = run(Map.of("TIDE_PORT", "0", "TIDE_DB", db.toString()), "--config", config.toString());
+    assertTrue(o.out.matches("tide server listening on http://127\\.0\\.0\\.1:\\d+ \\(db " + java.util.regex.Pattern.quote(db.toString()) + "\\)"),
+      o.out);
+  }
+}
