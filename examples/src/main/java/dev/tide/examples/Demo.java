@@ -8,6 +8,9 @@ import dev.tide.core.Tide;
 import dev.tide.core.TideOptions;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.TideServerVerticle;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ServerStore;
+import dev.tide.server.spi.StoredChange;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,13 +21,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * The README's first command: a server and two clients in one process, on the embedded SQLite
  * default, data in a temp folder. A and B edit while offline, come back, converge; then a live write on
- * A reaches B over WebSocket. Exits 0, printing {@code converged} last, or 1 if anything disagrees.
+ * A reaches B over WebSocket. Exits 0, printing {@code converged} last, or 1 if anything disagrees: A, B and
+ * the server (read from its own store) must hold the same documents.
  */
 public final class Demo {
 
@@ -78,10 +83,10 @@ public final class Demo {
     report("A", a.syncOnce().await());
     report("B", b.syncOnce().await());
     report("A", a.syncOnce().await());
-    show("A", a);
-    show("B", b);
-    if (!sameState(a, b)) {
-      say("NOT converged");
+    show("A", holdings(a));
+    show("B", holdings(b));
+    ServerStore store = server.server().store(); // checked, not assumed: the server's own data
+    if (!serverAgrees(store, a, b)) {
       return 1;
     }
     Document winner = a.collection("notes").document("groceries").await();
@@ -109,13 +114,12 @@ public final class Demo {
       + " arrived " + String.format("%.1f", (System.nanoTime() - t0) / 1e6) + " ms after A's put");
     a.stopSync().await();
     b.stopSync().await();
-    int count = a.collection("notes").list().await().size();
-    boolean same = sameState(a, b);
+    int count = holdings(a).size();
+    boolean agrees = serverAgrees(store, a, b);
     a.close().await();
     b.close().await();
     say("done in " + String.format("%.1f", (System.nanoTime() - started) / 1e9) + " s");
-    if (!same) {
-      say("NOT converged");
+    if (!agrees) {
       return 1;
     }
     say("converged: A, B and the server hold the same " + count + " documents");
@@ -132,19 +136,57 @@ public final class Demo {
       + (r.exchanges() == 1 ? "" : "s") + ")");
   }
 
-  private void show(String who, Tide t) {
+  private void show(String who, Map<String, JsonObject> holdings) {
     StringBuilder sb = new StringBuilder("[" + who + "] now holds:");
-    for (Document d : t.collection("notes").list().await()) {
-      sb.append(' ').append(d.id()).append('=').append(d.doc().encode());
-    }
+    holdings.forEach((id, d) -> sb.append(' ').append(id).append('=').append(d.getJsonObject("doc").encode()));
     say(sb.toString());
   }
 
-  private static boolean sameState(Tide a, Tide b) {
-    List<Document> x = a.collection("notes").list().await();
-    List<Document> y = b.collection("notes").list().await();
-    return x.size() == y.size() && x.stream().allMatch(d -> y.stream().anyMatch(e -> e.id().equals(d.id())
-      && e.stamp().equals(d.stamp()) && e.doc().equals(d.doc())));
+  /** Shows what the server's store holds; false, saying what differs, unless A and B hold just that. */
+  private boolean serverAgrees(ServerStore store, Tide a, Tide b) {
+    show("server", holdings(store));
+    String differs = disagreement(store, a, b);
+    if (differs != null) {
+      say("NOT converged: " + differs);
+    }
+    return differs == null;
+  }
+
+  /** Null when A, B and the server hold the same live notes (ids, stamps, bodies), else what differs. */
+  public static String disagreement(ServerStore server, Tide a, Tide b) {
+    Map<String, JsonObject> onServer = holdings(server);
+    Map<String, JsonObject> onA = holdings(a);
+    Map<String, JsonObject> onB = holdings(b);
+    if (!onA.equals(onServer)) {
+      return "A holds " + onA + " but the server holds " + onServer;
+    }
+    return onB.equals(onServer) ? null : "B holds " + onB + " but the server holds " + onServer;
+  }
+
+  /** A client's live notes: id -> {stamp, doc}. */
+  private static Map<String, JsonObject> holdings(Tide t) {
+    Map<String, JsonObject> docs = new TreeMap<>();
+    for (Document d : t.collection("notes").list().await()) {
+      docs.put(d.id(), new JsonObject().put("stamp", d.stamp().toString()).put("doc", d.doc()));
+    }
+    return docs;
+  }
+
+  /** The server's live notes, read from its store, not through a client: one row per document, tombstones left out. */
+  private static Map<String, JsonObject> holdings(ServerStore store) {
+    Map<String, JsonObject> docs = new TreeMap<>();
+    long after = 0;
+    PullPage page;
+    do {
+      page = store.pull("", after, null, 1000, 1 << 20).await();
+      for (StoredChange c : page.changes()) {
+        if (c.collection().equals("notes") && !c.deleted()) {
+          docs.put(c.id(), new JsonObject().put("stamp", c.stamp().toString()).put("doc", new JsonObject(c.body())));
+        }
+      }
+      after = page.lastSeq();
+    } while (page.more());
+    return docs;
   }
 
   private void say(String line) {
