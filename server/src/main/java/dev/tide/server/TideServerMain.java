@@ -25,7 +25,7 @@ public final class TideServerMain {
   private static final String USAGE =
     "usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db] [--config file.json]";
 
-  /** Exit codes: 0 stopped (or --help), 1 cannot start (port taken, store locked), 2 usage error; SIGTERM gives 143. */
+  /** Exit codes: 0 after --help, 1 cannot start (port taken, store locked), 2 usage error; SIGTERM gives 143. */
   public static void main(String[] args) {
     if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
       System.out.println(USAGE);
@@ -129,21 +129,26 @@ public final class TideServerMain {
       }
     }
     JsonObject merged = new TideServerOptions().toJson().mergeIn(config);
-    fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> v);
+    fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> new TideServerOptions().setHost(v).getHost());
     fromEnv(merged, flags, env, "TIDE_PORT", "port", TideServerMain::port);
-    fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> v);
+    fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> new TideServerOptions().setDbPath(v).getDbPath());
     return new TideServerOptions(merged.mergeIn(flags));
   }
 
   /**
    * Puts an environment variable's value unless its flag was given: an overridden variable is not even
-   * checked, so a stale TIDE_PORT in the shell cannot stop {@code --port 8080}.
+   * checked, so a stale TIDE_PORT in the shell cannot stop {@code --port 8080}. A bad value is named with its
+   * variable: nothing on the command line would tell the user where it came from.
    */
   private static void fromEnv(JsonObject merged, JsonObject flags, Map<String, String> env, String variable, String key,
                               java.util.function.Function<String, Object> read) {
     String value = env.get(variable);
     if (value != null && !flags.containsKey(key)) {
-      merged.put(key, read.apply(value));
+      try {
+        merged.put(key, read.apply(value));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + " (from " + variable + " in the environment)");
+      }
     }
   }
 

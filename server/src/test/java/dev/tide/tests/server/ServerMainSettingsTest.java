@@ -92,4 +92,23 @@ class ServerMainSettingsTest {
     assertTrue(o.out.matches("tide server listening on http://127\\.0\\.0\\.1:\\d+ \\(db " + java.util.regex.Pattern.quote(db.toString()) + "\\)"),
       o.out);
   }
+
+  /**
+   * A bad value from the environment names its variable (exit 2): "not a port: abc" alone left the user
+   * looking at a command line that has no port on it.
+   */
+  @Test
+  void aBadEnvironmentVariableIsNamed() throws Exception {
+    String db = dir.resolve("named.db").toString();
+    Outcome port = run(Map.of("TIDE_PORT", "abc"), "--db", db);
+    Outcome host = run(Map.of("TIDE_HOST", ""), "--port", "0", "--db", db);
+    Outcome file = run(Map.of("TIDE_DB", ":memory:"), "--port", "0");
+    for (Outcome o : List.of(port, host, file)) {
+      assertEquals(2, o.exit, o.out);
+    }
+    assertTrue(port.out.startsWith("tide-server: not a port: abc (from TIDE_PORT in the environment)\n"), port.out);
+    assertTrue(host.out.startsWith("tide-server: host must not be empty, got \"\" (from TIDE_HOST in the environment)\n"), host.out);
+    assertTrue(file.out.startsWith("tide-server: dbPath must be a file's path (not an in-memory database or an SQLite URI),"
+      + " got \":memory:\" (from TIDE_DB in the environment)\n"), file.out);
+  }
 }
