@@ -1,9 +1,14 @@
 package dev.tide.server;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -113,11 +118,7 @@ public final class TideServerMain {
         case "--port" -> flags.put("port", port(value));
         case "--db" -> flags.put("dbPath", value);
         case "--config" -> {
-          try {
-            config = new JsonObject(Files.readString(Path.of(value)));
-          } catch (Exception e) {
-            throw new IllegalArgumentException("cannot read config " + value + ": " + e.getMessage());
-          }
+          config = readConfig(value);
           // a misspelt key would silently keep a default (a wrong database file, say)
           for (String key : config.fieldNames()) {
             if (!KNOWN_KEYS.contains(key)) {
@@ -150,6 +151,34 @@ public final class TideServerMain {
         throw new IllegalArgumentException(e.getMessage() + " (from " + variable + " in the environment)");
       }
     }
+  }
+
+  /** The --config file's settings; a file that is missing, empty or not an object says so (not "nope.json: nope.json"). */
+  private static JsonObject readConfig(String file) {
+    String text;
+    try {
+      text = Files.readString(Path.of(file));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("cannot read config " + file + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new IllegalArgumentException("cannot read config " + file + ": permission denied");
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("cannot read config " + file + ": not UTF-8 text");
+    } catch (Exception e) { // a directory, say
+      throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage());
+    }
+    Object json;
+    try {
+      json = text.isBlank() ? null : Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException("cannot read config " + file + ": not valid JSON: " + e.getMessage());
+    }
+    if (json instanceof JsonObject settings) {
+      return settings;
+    }
+    throw new IllegalArgumentException("cannot read config " + file + ": "
+      + (text.isBlank() ? "the file is empty, want a JSON object" : "not a JSON object")
+      + " of TideServerOptions fields (e.g. {\"port\": 8000})");
   }
 
   private static int port(String value) {

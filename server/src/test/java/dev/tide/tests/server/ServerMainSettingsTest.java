@@ -111,4 +111,18 @@ class ServerMainSettingsTest {
     assertTrue(file.out.startsWith("tide-server: dbPath must be a file's path (not an in-memory database or an SQLite URI),"
       + " got \":memory:\" (from TIDE_DB in the environment)\n"), file.out);
   }
+
+  /** A --config file that is missing, empty or not an object says which (exit 2): it said "nope.json: nope.json". */
+  @Test
+  void anUnreadableConfigFileSaysWhy() throws Exception {
+    Path missing = dir.resolve("nope.json");
+    Path empty = Files.writeString(dir.resolve("empty.json"), "");
+    Path array = Files.writeString(dir.resolve("array.json"), "[{\"port\": 8000}]");
+    Map<Path, String> why = Map.of(missing, "no such file", empty, "the file is empty", array, "not a JSON object");
+    for (Map.Entry<Path, String> c : why.entrySet()) {
+      Outcome o = run(Map.of(), "--config", c.getKey().toString());
+      assertEquals(2, o.exit, o.out);
+      assertTrue(o.out.startsWith("tide-server: cannot read config " + c.getKey() + ": " + c.getValue()), o.out);
+    }
+  }
 }
