@@ -74,7 +74,11 @@ final class ServerFrames {
 
   private static Hello hello(JsonObject frame) {
     Object protocol = frame.getValue("protocol");
-    if (protocol != null && !Long.valueOf(SyncProtocol.VERSION).equals(integer(protocol))) {
+    if (protocol == null) { // required: a server that does not say it speaks this protocol is not taken to
+      throw new InvalidChangeException("protocol", "a hello frame needs the server's protocol (this client speaks "
+        + SyncProtocol.VERSION + ")");
+    }
+    if (!Long.valueOf(SyncProtocol.VERSION).equals(integer(protocol))) {
       throw new InvalidChangeException("protocol", "the server speaks protocol " + protocol + ", this client " + SyncProtocol.VERSION);
     }
     Object max = frame.getValue("maxMessageBytes");

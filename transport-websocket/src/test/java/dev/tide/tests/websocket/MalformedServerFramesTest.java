@@ -119,12 +119,30 @@ class MalformedServerFramesTest extends FakeServerFixture {
     "{\"type\":\"hello\",\"protocol\":1,\"maxMessageBytes\":-5}",
     "{\"type\":\"hello\",\"protocol\":1,\"maxMessageBytes\":\"1048576\"}",
     "{\"type\":\"hello\",\"protocol\":2,\"maxMessageBytes\":1048576}",
+    "{\"type\":\"hello\",\"maxMessageBytes\":1048576}", // no protocol: accepted before
+    "{\"type\":\"hello\",\"protocol\":null,\"maxMessageBytes\":1048576}",
+    "{\"type\":\"hello\",\"protocol\":\"1\",\"maxMessageBytes\":1048576}",
   })
   void aMalformedHelloFailsTheConnect(String hello, Vertx vertx) {
     int port = fakeServer(vertx, hello, MalformedServerFramesTest::goodResult);
     SyncTransport transport = WebSocketSyncTransport.create(vertx, options(port));
     cleanup.add(() -> transport.close().await());
     protocolError(transport.exchange(PULL));
+  }
+
+  /**
+   * A hello without {@code protocol} (PROTOCOL.md section 6 requires {@code protocol} 1): a server that does
+   * not say it speaks this protocol was taken as one that does. The sync fails at once with the typed
+   * protocol error, pushes nothing and keeps the write.
+   */
+  @Test
+  void aHelloWithoutProtocolFailsTheSyncWithAProtocolError(Vertx vertx) {
+    int port = fakeServer(vertx, "{\"type\":\"hello\",\"maxMessageBytes\":1048576}", MalformedServerFramesTest::goodResult);
+    Tide c = client(vertx, port);
+    c.collection("c").put("a", new JsonObject().put("v", 1)).await();
+    assertTrue(protocolError(c.syncOnce()).getMessage().contains("protocol"));
+    assertTrue(frames.isEmpty(), "a request was sent: " + frames);
+    assertEquals(1L, c.pendingCount().await(), "the write is still pending");
   }
 
   /** The same over HTTP: a 200 whose body breaks the protocol is a protocol error too. */
