@@ -4,6 +4,8 @@ import dev.tide.core.StoreException;
 import dev.tide.core.SyncException;
 
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 
 /**
  * How much one exchange carries: halved after an exchange is lost on the way (it timed out, or the
@@ -41,7 +43,7 @@ final class ExchangeSize {
   /**
    * An exchange that carried {@code opsSent} ops failed with {@code error}: smaller ones next if it was
    * lost on the way. Not when the server answered (a refusal has its own rules), the store failed, or
-   * nothing could be sent (no connection: the size is not at fault).
+   * nothing was sent (offline: no connection, no name resolution, no headers; the size is not at fault).
    */
   void failed(Throwable error, int opsSent) {
     if (error instanceof SyncException e && e.status() == 408) {
@@ -49,11 +51,27 @@ final class ExchangeSize {
       ops.lost(opsSent);
       return;
     }
-    if (error instanceof SyncException || error instanceof StoreException || error instanceof ConnectException) {
+    if (error instanceof SyncException || error instanceof StoreException || notSent(error)) {
       return;
     }
     ops.lost(opsSent);
     limit.lost(Integer.MAX_VALUE); // the response may be what did not get through
+  }
+
+  /**
+   * A failure before any of the request left: marked so by tide's transports, or (another transport's) a
+   * connection that could not be made, found in the causes.
+   */
+  private static boolean notSent(Throwable error) {
+    if (error instanceof RequestNotSentException) {
+      return true;
+    }
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -11,6 +11,10 @@ import io.vertx.core.Handler;
  * <p>
  * Failures: a {@link dev.tide.core.SyncException} when the server answered with an error (after one
  * header refresh on 401); any other exception when no answer arrived (the engine reports "offline").
+ * A failure before any of the request left (no connection, no headers) should be marked with
+ * {@link dev.tide.core.impl.RequestNotSentException#of}: a lost exchange makes the next ones smaller,
+ * a request never sent does not (a {@code ConnectException} or {@code UnknownHostException} among the
+ * causes counts as not sent too).
  */
 public interface SyncTransport {
 

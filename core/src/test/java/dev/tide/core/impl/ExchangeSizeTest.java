@@ -116,4 +116,16 @@ class ExchangeSizeTest {
     assertEquals(MAX_OPS, size.pushOps());
     assertEquals(MAX_LIMIT, size.pullLimit());
   }
+
+  /** Offline: nothing left the client, so the size is not at fault (each of these halved it before). */
+  @Test
+  void failuresBeforeAnythingWasSentKeepTheSize() {
+    size.failed(new java.net.UnknownHostException("sync.example.com"), MAX_OPS); // no DNS while offline
+    size.failed(new VertxException("connect failed", new java.net.NoRouteToHostException("no route"), true), MAX_OPS);
+    size.failed(RequestNotSentException.of(new IllegalStateException("token service unreachable")), MAX_OPS);
+    assertEquals(MAX_OPS, size.pushOps());
+    assertEquals(MAX_LIMIT, size.pullLimit());
+    size.failed(new VertxException("no progress for 30000 ms", true), MAX_OPS); // sent, then lost: halves
+    assertEquals(MAX_OPS / 2, size.pushOps());
+  }
 }

@@ -10,6 +10,7 @@ import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.RequestHeaders;
+import dev.tide.core.impl.RequestNotSentException;
 import dev.tide.core.spi.SyncTransport;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.Future;
@@ -80,11 +81,12 @@ public final class HttpSyncTransport implements SyncTransport {
     inFlight.add(result);
     result.future().onComplete(x -> inFlight.remove(result));
     Buffer body = request.toBuffer();
-    headers(false).compose(h -> post(body, h)).compose(response -> {
+    headers(false).transform(HttpSyncTransport::notSentIfFailed).compose(h -> post(body, h)).compose(response -> {
       if (response.status() != 401 || options.getHeadersProvider() == null) {
         return decode(response);
       }
-      return headers(true).compose(h -> post(body, h)).compose(this::decode); // refreshed credentials, once
+      return headers(true).transform(HttpSyncTransport::notSentIfFailed) // refreshed credentials, once
+        .compose(h -> post(body, h)).compose(this::decode);
     }).onComplete(ar -> {
       if (ar.succeeded()) {
         result.tryComplete(ar.result());
@@ -122,7 +124,7 @@ public final class HttpSyncTransport implements SyncTransport {
       .putHeader("Accept", "application/json")
       .putHeader("User-Agent", "tide-http/" + SyncProtocol.VERSION)
       .putHeader("Content-Length", String.valueOf(body.length()));
-    return client.request(request).compose(req -> {
+    return client.request(request).transform(HttpSyncTransport::notSentIfFailed).compose(req -> {
       Promise<Received> received = Promise.promise();
       Progress progress = new Progress(req, received);
       req.response().onFailure(received::tryFail).onSuccess(response -> {
@@ -145,6 +147,11 @@ public final class HttpSyncTransport implements SyncTransport {
       req.end().onFailure(received::tryFail);
       return received.future();
     });
+  }
+
+  /** No headers, no connection: nothing of the request left, so nothing was lost (the exchange size stays). */
+  private static <T> Future<T> notSentIfFailed(io.vertx.core.AsyncResult<T> ar) {
+    return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(RequestNotSentException.of(ar.cause()));
   }
 
   /**

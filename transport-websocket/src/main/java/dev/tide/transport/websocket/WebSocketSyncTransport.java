@@ -7,6 +7,7 @@ import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
 import dev.tide.core.impl.Backoff;
 import dev.tide.core.impl.OffLoopDecoder;
+import dev.tide.core.impl.RequestNotSentException;
 import dev.tide.core.impl.TextFrames;
 import dev.tide.core.impl.WireReader;
 import dev.tide.core.spi.PushedChanges;
@@ -110,8 +111,8 @@ public final class WebSocketSyncTransport implements SyncTransport {
     if (!awaitingSocket.remove(result)) {
       return; // failed by close() while the connection was being made
     }
-    if (ar.failed()) {
-      result.fail(ar.cause());
+    if (ar.failed()) { // no socket (or no hello on it): nothing of the request left, nothing was lost
+      result.fail(RequestNotSentException.of(ar.cause()));
       return;
     }
     Buffer body = request.toBuffer();
