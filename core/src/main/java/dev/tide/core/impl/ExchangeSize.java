@@ -91,17 +91,25 @@ final class ExchangeSize {
     static final int PROBE_AFTER_MAX = 64;
 
     private final int max;
+    private final int firstProbeAfter;
     private int size;
     /** The size last known to work: grown to at once; above it only by probing. */
     private int known;
     private int carriedInARow;
-    private int probeAfter = PROBE_AFTER;
+    private int probeAfter;
     private boolean probing;
 
     Window(int max) {
+      this(max, PROBE_AFTER);
+    }
+
+    /** @param probeAfter full exchanges in a row before a size above the last known to work is tried */
+    Window(int max, int probeAfter) {
       this.max = Math.max(1, max);
       this.size = this.max;
       this.known = this.max;
+      this.firstProbeAfter = probeAfter;
+      this.probeAfter = probeAfter;
     }
 
     int size() {
@@ -127,7 +135,7 @@ final class ExchangeSize {
       }
       if (probing) {
         probing = false; // the probe got through: the link carries more again
-        probeAfter = PROBE_AFTER;
+        probeAfter = firstProbeAfter;
         known = size;
       }
       if (size == max) {

@@ -37,13 +37,13 @@ final class PushRefusals {
   private final int configuredOps;
   private final EventBus eventBus;
   private final String rejectedAddress;
-  private int pushBatchOps;
+  private ExchangeSize.Window pushSize;
 
   PushRefusals(GroupCommitWriter<WriterStore> writer, Context context, int configuredOps, EventBus eventBus, String rejectedAddress) {
     this.writer = writer;
     this.context = context;
     this.configuredOps = Math.max(1, configuredOps);
-    this.pushBatchOps = this.configuredOps;
+    this.pushSize = fullSize();
     this.eventBus = eventBus;
     this.rejectedAddress = rejectedAddress;
   }
@@ -69,7 +69,22 @@ final class PushRefusals {
 
   /** Ops to push in the next request. */
   int pushBatchOps() {
-    return pushBatchOps;
+    return pushSize.size();
+  }
+
+  /**
+   * While the op at fault is still queued, at most one push in a row gets through (the next holds it again),
+   * so a size halved by a refusal grows back after two full pushes in a row: the op is gone (overwritten
+   * locally, or beaten by a pulled change) or the server takes larger pushes than it did. A probe refused
+   * again (the server's limit is below it) doubles the wait, up to {@link ExchangeSize.Window#PROBE_AFTER_MAX}.
+   */
+  private ExchangeSize.Window fullSize() {
+    return new ExchangeSize.Window(configuredOps, 2);
+  }
+
+  /** A push got through; {@code opsSent} as {@link ExchangeSize#succeeded}. */
+  void carried(int opsSent) {
+    pushSize.carried(opsSent);
   }
 
   /**
@@ -81,7 +96,7 @@ final class PushRefusals {
   Future<Boolean> recover(SyncException e, OutboxBatch batch, Supplier<Future<SyncResponse>> probe, Rejected rejected) {
     boolean wholeRefused = e.status() == 413 || e.status() == 400 && "invalid_json".equals(e.code());
     if (wholeRefused && batch.ops().size() > 1) {
-      pushBatchOps = Math.max(1, Math.min(pushBatchOps, batch.ops().size()) / 2);
+      pushSize.lost(batch.ops().size());
       return Future.succeededFuture(true);
     }
     if (wholeRefused && batch.ops().size() == 1) {
@@ -91,7 +106,7 @@ final class PushRefusals {
       return opAtFault(e, probe)
         .compose(v -> drop(op))
         .map(v -> {
-          pushBatchOps = configuredOps; // the next pushes halve again only if they must
+          pushSize = fullSize(); // the next pushes halve again only if they must
           rejected.rejected(op, code, String.valueOf(e.serverMessage()));
           return true;
         });
@@ -121,7 +136,7 @@ final class PushRefusals {
       if (ar.succeeded() || ar.cause() instanceof SyncException p && p.status() == 409) {
         return Future.succeededFuture();
       }
-      pushBatchOps = configuredOps; // no op's fault: pushes need not stay small
+      pushSize = fullSize(); // no op's fault: pushes need not stay small
       return Future.failedFuture(refusal);
     });
   }

@@ -104,8 +104,9 @@ final class SyncRunner {
       }
       SyncResponse response = ar.result();
       // cut by a byte limit or the server's page size: it carried all that the size could have
-      size.succeeded(batch.full() ? Integer.MAX_VALUE : batch.ops().size(),
-        response.more() ? Integer.MAX_VALUE : response.changes().size());
+      int opsCarried = batch.full() ? Integer.MAX_VALUE : batch.ops().size();
+      size.succeeded(opsCarried, response.more() ? Integer.MAX_VALUE : response.changes().size());
+      refusals.carried(opsCarried);
       if (response.results().size() != batch.ops().size()) {
         return Future.failedFuture(new SyncException(502, SyncException.PROTOCOL_ERROR, // as every answer that breaks the protocol
           "server sent " + response.results().size() + " results for " + batch.ops().size() + " ops", "results"));

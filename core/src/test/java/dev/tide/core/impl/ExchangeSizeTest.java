@@ -117,6 +117,26 @@ class ExchangeSizeTest {
     assertEquals(MAX_LIMIT, size.pullLimit());
   }
 
+  /**
+   * The push size after 413s (PushRefusals' window, first probe after 2 full pushes): a server that takes at most
+   * 300 ops per request refuses a larger push now and then, not every third one.
+   */
+  @Test
+  void aServerLimitBelowThePushCostsARefusalRarely() {
+    ExchangeSize.Window window = new ExchangeSize.Window(MAX_OPS, 2);
+    int refused = 0;
+    for (int i = 0; i < 200; i++) {
+      if (window.size() > 300) {
+        refused++;
+        window.lost(window.size());
+      } else {
+        window.carried(Integer.MAX_VALUE);
+      }
+    }
+    assertEquals(250, window.size());
+    assertTrue(refused <= 10, "refused " + refused + " of 200"); // 2 to get below, then probes after 2, 4, ... 64, 64 pushes
+  }
+
   /** Offline: nothing left the client, so the size is not at fault (each of these halved it before). */
   @Test
   void failuresBeforeAnythingWasSentKeepTheSize() {
