@@ -93,14 +93,15 @@ public class TideOptions {
   /**
    * Event-bus address prefix: all changes go to {@code <prefix>.changes}, changes of one collection to
    * {@code <prefix>.changes.<collection>}, sync status to {@code <prefix>.sync.status}.
-   * Give each store in one Vert.x instance its own prefix.
+   * Give each store in one Vert.x instance its own prefix. A blank one is refused with an
+   * {@link IllegalArgumentException}.
    */
   public String getAddressPrefix() {
     return addressPrefix;
   }
 
   public TideOptions setAddressPrefix(String addressPrefix) {
-    this.addressPrefix = OptionChecks.notNull(addressPrefix, "addressPrefix");
+    this.addressPrefix = OptionChecks.notBlank(addressPrefix, "addressPrefix", "events would go to \"" + addressPrefix + ".changes\"");
     return this;
   }
 

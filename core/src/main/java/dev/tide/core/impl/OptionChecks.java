@@ -30,6 +30,14 @@ public final class OptionChecks {
     return value;
   }
 
+  /** A string that must say something: null, empty or only whitespace is refused. */
+  public static String notBlank(String value, String name, String why) {
+    if (notNull(value, name).isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank (" + why + "), got \"" + value + "\"");
+    }
+    return value;
+  }
+
   /**
    * A store's SQLite file: names that SQLite or sqlite-jdbc read as something other than a file (empty or
    * {@code :memory:} for an in-memory database, a {@code file:} URI, a {@code :resource:}) are refused. A

@@ -230,6 +230,16 @@ class LifecycleTest {
     assertEquals("v\t1 é", new SyncOptions().addHeader("X-Key", "v\t1 é").getHeaders().get("X-Key")); // tab and obs-text pass
   }
 
+  /** A blank prefix made addresses such as ".changes" and ".sync.status" (or "  .changes"): refused, named. */
+  @Test
+  void aBlankAddressPrefixIsRefusedNamingTheField() {
+    assertNamed("addressPrefix", () -> new TideOptions().setAddressPrefix(""));
+    assertNamed("addressPrefix", () -> new TideOptions().setAddressPrefix("  "));
+    assertNamed("addressPrefix", () -> new TideOptions(new JsonObject().put("addressPrefix", "")));
+    assertNamed("addressPrefix", () -> new TideOptions(new JsonObject().put("addressPrefix", " \t")));
+    assertEquals("a", new TideOptions(new JsonObject().put("addressPrefix", "a")).getAddressPrefix());
+  }
+
   private static void assertNamed(String field, org.junit.jupiter.api.function.Executable set) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, set);
     assertTrue(e.getMessage() != null && e.getMessage().contains(field), field + ": " + e.getMessage());
