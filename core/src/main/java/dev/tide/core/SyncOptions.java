@@ -55,7 +55,7 @@ public class SyncOptions {
     OptionsJson j = new OptionsJson("SyncOptions", json);
     setUrl(j.stringValue("url", null));
     setTransport(j.stringValue("transport", transport));
-    j.stringMapValue("headers").forEach((name, value) -> headers.put(checkedHeader(name, value), value));
+    headers = checkedHeaders(j.stringMapValue("headers"));
     setIntervalMs(j.longValue("intervalMs", intervalMs));
     setBackoffInitialMs(j.longValue("backoffInitialMs", backoffInitialMs));
     setBackoffMaxMs(j.longValue("backoffMaxMs", backoffMaxMs));
@@ -116,21 +116,40 @@ public class SyncOptions {
     return this;
   }
 
-  /** Static headers sent with every exchange (e.g. an API key). */
+  /**
+   * Static headers sent with every exchange (e.g. an API key). Header names ignore case: two whose names
+   * differ only in case are refused by {@link #setHeaders} (and from JSON) with an IllegalArgumentException
+   * naming both; {@link #addHeader} replaces a header of the same name in any case.
+   */
   public Map<String, String> getHeaders() {
     return headers;
   }
 
   public SyncOptions setHeaders(Map<String, String> headers) {
-    Map<String, String> checked = new LinkedHashMap<>();
-    OptionChecks.notNull(headers, "headers").forEach((name, value) -> checked.put(checkedHeader(name, value), value));
-    this.headers = checked;
+    this.headers = checkedHeaders(OptionChecks.notNull(headers, "headers"));
     return this;
   }
 
   public SyncOptions addHeader(String name, String value) {
-    headers.put(checkedHeader(name, value), value);
+    checkedHeader(name, value);
+    headers.keySet().removeIf(name::equalsIgnoreCase); // the same header: both would be sent, a server reads the first
+    headers.put(name, value);
     return this;
+  }
+
+  /** Which of two values is meant is unknown (a map's order is no intent): refused, naming both. */
+  private static Map<String, String> checkedHeaders(Map<String, String> headers) {
+    Map<String, String> checked = new LinkedHashMap<>();
+    Map<String, String> byLowerCase = new java.util.HashMap<>();
+    headers.forEach((name, value) -> {
+      String other = byLowerCase.putIfAbsent(checkedHeader(name, value).toLowerCase(java.util.Locale.ROOT), name);
+      if (other != null) {
+        throw new IllegalArgumentException("headers." + other + " and headers." + name
+          + " name the same header (HTTP header names ignore case): keep one");
+      }
+      checked.put(name, value);
+    });
+    return checked;
   }
 
   /** A null name or value, or one HTTP cannot carry, would fail every exchange later, far from where it was set. */

@@ -240,6 +240,23 @@ class LifecycleTest {
     assertEquals("a", new TideOptions(new JsonObject().put("addressPrefix", "a")).getAddressPrefix());
   }
 
+  /** HTTP header names ignore case: two static headers of one name were both sent (a server reads the first). */
+  @Test
+  void staticHeadersWhoseNamesDifferOnlyInCaseAreRefused() {
+    java.util.Map<String, String> both = new java.util.LinkedHashMap<>();
+    both.put("Authorization", "Bearer a");
+    both.put("authorization", "Bearer b");
+    assertNamed("headers.Authorization and headers.authorization", () -> new SyncOptions().setHeaders(both));
+    assertNamed("headers.Authorization and headers.authorization",
+      () -> new SyncOptions(new JsonObject().put("headers", new JsonObject(new java.util.LinkedHashMap<>(both)))));
+    assertNamed("headers.Authorization and headers.authorization",
+      () -> new TideOptions(new JsonObject().put("sync", new JsonObject().put("headers", new JsonObject(new java.util.LinkedHashMap<>(both))))));
+    // one header added after another of the same name replaces it, whatever the case (as with the same case)
+    SyncOptions added = new SyncOptions().addHeader("X-App", "notes").addHeader("authorization", "Bearer a").addHeader("Authorization", "Bearer b");
+    assertEquals(java.util.Map.of("X-App", "notes", "Authorization", "Bearer b"), added.getHeaders());
+    assertEquals(added.getHeaders(), new SyncOptions(added).getHeaders());
+  }
+
   private static void assertNamed(String field, org.junit.jupiter.api.function.Executable set) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, set);
     assertTrue(e.getMessage() != null && e.getMessage().contains(field), field + ": " + e.getMessage());

@@ -39,4 +39,18 @@ class HeaderMergeTest extends SyncFixtureTest {
     assertTrue(seen.stream().allMatch(l -> l.equals(List.of("Bearer fresh")) || l.equals(List.of("notes"))), seen.toString());
     assertTrue(seen.contains(List.of("notes")), seen.toString());
   }
+
+  /** A static header added again in another case replaces the first: both were sent, and the server read the old one. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void aStaticHeaderAddedAgainInAnotherCaseIsSentOnce(String transport) {
+    List<List<String>> seen = new CopyOnWriteArrayList<>();
+    fx.startServer(new TideServerOptions(), headers -> {
+      seen.add(headers.getAll("Authorization"));
+      return Future.succeededFuture("alice");
+    }, null);
+    Tide tide = fx.client("c", s -> s.setTransport(transport).addHeader("authorization", "Bearer old").addHeader("Authorization", "Bearer new"));
+    tide.syncOnce().await();
+    assertTrue(!seen.isEmpty() && seen.stream().allMatch(l -> l.equals(List.of("Bearer new"))), seen.toString());
+  }
 }
