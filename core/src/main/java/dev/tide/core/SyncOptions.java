@@ -119,10 +119,11 @@ public class SyncOptions {
   /**
    * Static headers sent with every exchange (e.g. an API key). Header names ignore case: two whose names
    * differ only in case are refused by {@link #setHeaders} (and from JSON) with an IllegalArgumentException
-   * naming both; {@link #addHeader} replaces a header of the same name in any case.
+   * naming both; {@link #addHeader} replaces a header of the same name in any case. Read-only: a header
+   * put in the map returned would skip those checks, so set them with {@link #setHeaders} or {@link #addHeader}.
    */
   public Map<String, String> getHeaders() {
-    return headers;
+    return java.util.Collections.unmodifiableMap(headers);
   }
 
   public SyncOptions setHeaders(Map<String, String> headers) {

@@ -62,7 +62,7 @@ public final class OptionsJson {
   public String stringValue(String key, String defaultValue) {
     Object v = json.getValue(key);
     if (v == null) {
-      return defaultValue == null ? null : absent(key, defaultValue);
+      return absent(key, defaultValue); // an explicit null is refused, even where absent means none (a url)
     }
     if (!(v instanceof String s)) {
       throw invalid(key, "must be a string", v);

@@ -257,6 +257,25 @@ class LifecycleTest {
     assertEquals(added.getHeaders(), new SyncOptions(added).getHeaders());
   }
 
+  /**
+   * The map getHeaders() returns is read-only: a header put in it skipped every check (a bad name, the same
+   * name in another case), and Tide.open then threw copying the options instead of failing its future.
+   */
+  @Test
+  void staticHeadersAreReadOnlyThroughTheirGetter() {
+    SyncOptions sync = new SyncOptions().setUrl("http://127.0.0.1:1/sync").addHeader("X-App", "notes");
+    assertThrows(UnsupportedOperationException.class, () -> sync.getHeaders().put("bad name", "v"));
+    assertEquals(java.util.Map.of("X-App", "notes"), sync.getHeaders());
+  }
+
+  /** An explicit null url in JSON is refused naming the field, as every other null is (an absent url means none yet). */
+  @Test
+  void aNullUrlInJsonIsRefusedNamingTheField() {
+    assertNamed("url", () -> new SyncOptions(new JsonObject().putNull("url")));
+    assertNamed("url", () -> new TideOptions(new JsonObject().put("sync", new JsonObject().putNull("url"))));
+    assertEquals(null, new SyncOptions(new JsonObject()).getUrl());
+  }
+
   private static void assertNamed(String field, org.junit.jupiter.api.function.Executable set) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, set);
     assertTrue(e.getMessage() != null && e.getMessage().contains(field), field + ": " + e.getMessage());
