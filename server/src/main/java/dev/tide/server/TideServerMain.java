@@ -68,7 +68,9 @@ public final class TideServerMain {
       return;
     }
     if (!STOPPING.get()) { // a SIGTERM during the start: the hook is closing it already
-      System.out.println("tide server listening on http://" + options.getHost() + ":" + verticle.actualPort()
+      String host = options.getHost().contains(":") && !options.getHost().startsWith("[")
+        ? "[" + options.getHost() + "]" : options.getHost(); // an IPv6 address, as a URL writes it
+      System.out.println("tide server listening on http://" + host + ":" + verticle.actualPort()
         + " (db " + options.getDbPath() + ")");
     }
   }

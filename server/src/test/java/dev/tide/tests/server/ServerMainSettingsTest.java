@@ -82,6 +82,15 @@ class ServerMainSettingsTest {
     assertTrue(Files.exists(db), "the flag's database is the one opened");
   }
 
+  /** An IPv6 host is printed in brackets: "http://::1:8000" is not a URL a user can open or paste. */
+  @Test
+  void anIpv6HostIsPrintedAsAUrl() throws Exception {
+    Path db = dir.resolve("v6.db");
+    Outcome o = run(Map.of(), "--host", "::1", "--port", "0", "--db", db.toString());
+    assertTrue(o.out.matches("tide server listening on http://\\[::1]:\\d+ \\(db " + java.util.regex.Pattern.quote(db.toString()) + "\\)"),
+      o.out);
+  }
+
   /** The environment overrides the --config file (README: defaults, --config, environment, flags). */
   @Test
   void theEnvironmentOverridesTheConfigFile() throws Exception {
