@@ -3,9 +3,11 @@ package dev.tide.core;
 import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
 import dev.tide.core.impl.RequestHeaders;
+import dev.tide.core.impl.SslOptionsJson;
 import dev.tide.core.spi.SyncTransportFactory;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientSSLOptions;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +41,7 @@ public class SyncOptions {
   private int pullLimit = DEFAULT_PULL_LIMIT;
   private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
   private boolean autoStart;
+  private ClientSSLOptions sslOptions;
   private HeadersProvider headersProvider;
   private SyncTransportFactory transportFactory;
 
@@ -47,6 +50,7 @@ public class SyncOptions {
 
   public SyncOptions(SyncOptions other) {
     this(other.toJson());
+    this.sslOptions = other.sslOptions == null ? null : new ClientSSLOptions(other.sslOptions); // key stores built in code too
     this.headersProvider = other.headersProvider;
     this.transportFactory = other.transportFactory;
   }
@@ -65,6 +69,12 @@ public class SyncOptions {
     setPullLimit(j.intValue("pullLimit", pullLimit));
     setHeartbeatMs(j.longValue("heartbeatMs", heartbeatMs));
     autoStart = j.booleanValue("autoStart", autoStart);
+    JsonObject ssl = j.objectValue("ssl");
+    if (ssl != null) {
+      sslOptions = SslOptionsJson.read("ssl", ssl);
+    } else if (json.containsKey("ssl")) {
+      throw new IllegalArgumentException("invalid SyncOptions JSON: ssl must not be null, got null");
+    }
   }
 
   public JsonObject toJson() {
@@ -82,6 +92,9 @@ public class SyncOptions {
       .put("autoStart", autoStart);
     if (url != null) {
       json.put("url", url);
+    }
+    if (sslOptions != null) {
+      json.put("ssl", SslOptionsJson.write(sslOptions));
     }
     return json;
   }
@@ -249,6 +262,20 @@ public class SyncOptions {
 
   public SyncOptions setAutoStart(boolean autoStart) {
     this.autoStart = autoStart;
+    return this;
+  }
+
+  /**
+   * TLS for an {@code https}/{@code wss} url (null, the default: the JVM's trusted CAs, host names verified):
+   * a private CA's certificates ({@code setTrustOptions}), a client certificate for mutual TLS
+   * ({@code setKeyCertOptions}), protocols, ciphers, handshake timeout. Both transports use it.
+   */
+  public ClientSSLOptions getSslOptions() {
+    return sslOptions;
+  }
+
+  public SyncOptions setSslOptions(ClientSSLOptions sslOptions) {
+    this.sslOptions = sslOptions == null ? null : new ClientSSLOptions(sslOptions);
     return this;
   }
 

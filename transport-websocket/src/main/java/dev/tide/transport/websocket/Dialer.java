@@ -24,12 +24,14 @@ final class Dialer {
   private final String uri;
   private final String basicAuthorization; // the url's user info, or null
   private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
+  private final io.vertx.core.net.ClientSSLOptions ssl; // for a wss url (null: Vert.x's defaults)
 
   Dialer(Vertx vertx, SyncOptions options) {
     this.vertx = vertx;
     this.options = options;
     this.uri = SyncUrls.webSocket(options.getUrl()); // the same url as over HTTP
     this.basicAuthorization = SyncUrls.basicAuthorization(options.getUrl());
+    this.ssl = dev.tide.core.impl.SslOptionsJson.forTransport(options.getSslOptions());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
       .setMaxFrameSize(64 * 1024)
@@ -49,6 +51,7 @@ final class Dialer {
   private Future<WebSocket> open(boolean refresh) {
     return headers(refresh).compose(headers -> {
       WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri)
+        .setSslOptions(ssl)
         .setTimeout(options.getRequestTimeoutMs());
       headers.forEach(e -> connect.addHeader(e.getKey(), e.getValue()));
       return client.connect(connect);
