@@ -1,6 +1,10 @@
 package dev.tide.core.impl;
 
+import dev.tide.core.HeadersProvider;
+import dev.tide.core.SyncOptions;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +13,30 @@ import java.util.Objects;
 public final class RequestHeaders {
 
   private RequestHeaders() {
+  }
+
+  /**
+   * An exchange's (or a connection's) headers: the static ones, the provider's over them ({@code refresh}: after
+   * a 401), then the url's user info. The provider is awaited at most {@code requestTimeoutMs}; a provider that
+   * throws or returns no future fails like one whose future failed (thrown, it escaped the exchange).
+   */
+  public static Future<MultiMap> resolve(Vertx vertx, SyncOptions options, boolean refresh, String basicAuthorization) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
+    HeadersProvider provider = options.getHeadersProvider();
+    if (provider == null) {
+      return Future.succeededFuture(withUserInfo(headers, basicAuthorization));
+    }
+    Future<Map<String, String>> supplied;
+    try {
+      supplied = refresh ? provider.refreshed() : provider.headers();
+      if (supplied == null) {
+        supplied = Future.failedFuture(new IllegalStateException("the headers provider returned no future"));
+      }
+    } catch (RuntimeException e) {
+      supplied = Future.failedFuture(e);
+    }
+    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs())
+      .map(h -> withUserInfo(replacing(headers, h), basicAuthorization));
   }
 
   /**

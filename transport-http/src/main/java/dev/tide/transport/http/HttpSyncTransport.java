@@ -7,7 +7,6 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncProtocol;
 import dev.tide.core.SyncRequest;
 import dev.tide.core.SyncResponse;
-import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.OffLoopDecoder;
 import dev.tide.core.impl.RequestHeaders;
 import dev.tide.core.impl.RequestNotSentException;
@@ -26,7 +25,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -100,19 +98,7 @@ public final class HttpSyncTransport implements SyncTransport {
   }
 
   private Future<MultiMap> headers(boolean refresh) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
-    HeadersProvider provider = options.getHeadersProvider();
-    if (provider == null) {
-      return Future.succeededFuture(RequestHeaders.withUserInfo(headers, basicAuthorization));
-    }
-    Future<Map<String, String>> supplied;
-    try {
-      supplied = refresh ? provider.refreshed() : provider.headers();
-    } catch (RuntimeException e) {
-      supplied = Future.failedFuture(e);
-    }
-    return HeaderDeadline.bound(vertx, supplied, options.getRequestTimeoutMs())
-      .map(h -> RequestHeaders.withUserInfo(RequestHeaders.replacing(headers, h), basicAuthorization));
+    return RequestHeaders.resolve(vertx, options, refresh, basicAuthorization);
   }
 
   /** A response as received: its body is at most {@link SyncProtocol#MAX_MESSAGE_BYTES}, else the post fails. */

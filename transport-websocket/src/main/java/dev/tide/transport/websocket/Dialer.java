@@ -1,8 +1,6 @@
 package dev.tide.transport.websocket;
 
-import dev.tide.core.HeadersProvider;
 import dev.tide.core.SyncOptions;
-import dev.tide.core.impl.HeaderDeadline;
 import dev.tide.core.impl.RequestHeaders;
 import dev.tide.core.spi.SyncUrls;
 import io.vertx.core.Future;
@@ -59,16 +57,6 @@ final class Dialer {
   }
 
   private Future<MultiMap> headers(boolean refresh) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(options.getHeaders());
-    HeadersProvider provider = options.getHeadersProvider();
-    if (provider == null) {
-      return Future.succeededFuture(RequestHeaders.withUserInfo(headers, basicAuthorization));
-    }
-    try {
-      return HeaderDeadline.bound(vertx, refresh ? provider.refreshed() : provider.headers(), options.getRequestTimeoutMs())
-        .map(h -> RequestHeaders.withUserInfo(RequestHeaders.replacing(headers, h), basicAuthorization));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    return RequestHeaders.resolve(vertx, options, refresh, basicAuthorization);
   }
 }

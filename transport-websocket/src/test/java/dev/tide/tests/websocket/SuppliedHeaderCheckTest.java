@@ -50,4 +50,35 @@ class SuppliedHeaderCheckTest extends SyncFixtureTest {
     await().atMost(30, TimeUnit.SECONDS).until(() -> tide.syncOnce().otherwise((SyncResult) null).await() != null);
     assertEquals(0L, tide.pendingCount().await());
   }
+
+  /**
+   * A provider that returns no future (null, or throws) fails that sync as unreachable, naming the provider,
+   * on both transports, and the next sync goes through. Over HTTP, a null future threw out of the exchange.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  @Timeout(60)
+  void aProviderThatReturnsNoFutureFailsTheSync(String transport) {
+    fx.startServer();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    Tide tide = fx.client("c", s -> s.setTransport(transport).setRequestTimeoutMs(5_000).setHeadersProvider(() -> {
+      int call = calls.incrementAndGet();
+      if (call == 1) {
+        return null;
+      }
+      if (call == 2) {
+        throw new IllegalStateException("no token yet");
+      }
+      return Future.succeededFuture(Map.of("X-Token", "t"));
+    }));
+    tide.collection("notes").put("n", new JsonObject()).await();
+    for (String expected : new String[] {"headers provider", "no token yet"}) {
+      CompletionException e = assertThrows(CompletionException.class,
+        () -> tide.syncOnce().toCompletionStage().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join());
+      assertInstanceOf(dev.tide.core.SyncUnreachableException.class, e.getCause(), String.valueOf(e.getCause()));
+      assertTrue(e.getCause().getMessage().contains(expected), e.getCause().getMessage());
+    }
+    await().atMost(30, TimeUnit.SECONDS).until(() -> tide.syncOnce().otherwise((SyncResult) null).await() != null);
+    assertEquals(0L, tide.pendingCount().await());
+  }
 }
