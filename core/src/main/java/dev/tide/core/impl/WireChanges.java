@@ -182,8 +182,12 @@ final class WireChanges {
         }
         case END_OBJECT, END_ARRAY -> depth--;
         case FIELD_NAME -> {
-          if (!wellFormed(p.currentName())) {
+          String name = p.currentName();
+          if (!wellFormed(name)) {
             problem = "has a key with unpaired surrogates";
+          } else if (ChangeCodec.utf8LongerThan(name, ChangeCodec.MAX_KEY_BYTES)) {
+            // as ChangeCodec.checkDoc: the parser takes up to 64 KiB, a client's default JSON parser only this
+            problem = "has a key longer than " + ChangeCodec.MAX_KEY_BYTES + " bytes";
           }
         }
         case VALUE_STRING -> {

@@ -222,4 +222,28 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertEquals("invalid_json", e.getJsonObject("error").getString("code"));
     assertEquals(2, new JsonObject(new String(p.get(2), StandardCharsets.UTF_8)).getInteger("id"));
   }
+
+  /**
+   * §2 doc: "keys ≤ 50,000 bytes of UTF-8". Was a bug: the streaming reader the server reads requests with
+   * (HTTP and WebSocket) checked no key length, so a key of 50,001 bytes was stored and sent to every client,
+   * whose JSON parser (Jackson's default name limit) then could not read the document.
+   */
+  @Test
+  void aDocumentKeyOver50000BytesIsRefused(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    JsonObject atLimit = ServerFixture.request("k", null, ServerFixture.op("n", "ok", 1, "k", new JsonObject().put("é".repeat(25_000), 1)));
+    assertEquals(200, server.post(atLimit).statusCode());
+    JsonObject over = ServerFixture.request("k", null, ServerFixture.op("n", "long", 2, "k", new JsonObject().put("é".repeat(25_000) + "k", 1)));
+    HttpResponse<Buffer> r = server.post(over);
+    assertEquals(400, r.statusCode(), r.bodyAsString());
+    assertEquals("invalid_request", r.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals("ops[0].doc", r.bodyAsJsonObject().getJsonObject("error").getString("field"));
+    Ws ws = ws(vertx, server.port);
+    ws.send(syncFrame(1, over));
+    JsonObject e = ws.next();
+    assertEquals("error", e.getString("type"), e.encode());
+    assertEquals(400, e.getInteger("status"));
+    assertEquals("ops[0].doc", e.getJsonObject("error").getString("field"));
+    assertEquals(List.of("n/ok"), List.copyOf(server.snapshot().fieldNames()));
+  }
 }
