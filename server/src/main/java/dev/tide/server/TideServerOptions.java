@@ -178,22 +178,28 @@ public class TideServerOptions {
     return this;
   }
 
-  /** Largest {@code limit} honoured; larger ones are clamped. */
+  /** Largest {@code limit} honoured; larger ones are clamped. At most the protocol's 10,000. */
   public int getMaxLimit() {
     return maxLimit;
   }
 
   public TideServerOptions setMaxLimit(int maxLimit) {
+    if (maxLimit > SyncProtocol.MAX_LIMIT) { // the protocol clamps every limit to it (PROTOCOL.md section 3)
+      throw new IllegalArgumentException("maxLimit must be <= " + SyncProtocol.MAX_LIMIT + ", got " + maxLimit);
+    }
     this.maxLimit = atLeast(maxLimit, 1, "maxLimit");
     return this;
   }
 
-  /** A response stops adding changes past about this many bytes (at least one change is sent). */
+  /** A response stops adding changes past about this many bytes (at least one change is sent). At most the protocol's 8 MiB. */
   public int getMaxResponseBytes() {
     return maxResponseBytes;
   }
 
   public TideServerOptions setMaxResponseBytes(int maxResponseBytes) {
+    if (maxResponseBytes > SyncProtocol.MAX_RESPONSE_BYTES) { // clients read at most 32 MiB of a message, pushes too
+      throw new IllegalArgumentException("maxResponseBytes must be <= " + SyncProtocol.MAX_RESPONSE_BYTES + ", got " + maxResponseBytes);
+    }
     this.maxResponseBytes = atLeast(maxResponseBytes, 1, "maxResponseBytes");
     return this;
   }

@@ -1,5 +1,6 @@
 package dev.tide.tests.server;
 
+import dev.tide.core.SyncProtocol;
 import dev.tide.server.TideServerOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -245,5 +247,22 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertEquals(400, e.getInteger("status"));
     assertEquals("ops[0].doc", e.getJsonObject("error").getString("field"));
     assertEquals(List.of("n/ok"), List.copyOf(server.snapshot().fieldNames()));
+  }
+
+  /**
+   * §3 limit "values above 10,000 (however large) are clamped to 10,000"; §6 "a message from the server
+   * ≤ 32 MiB (responses stop near 8 MiB)". Was a bug: maxLimit and maxResponseBytes took any value, so a
+   * server could send more changes than the protocol allows, and pages (and pushes, which clients cannot
+   * shrink) over the 32 MiB a client reads. They are now refused above the protocol's limits, as maxBodyBytes is.
+   */
+  @Test
+  void limitsAboveTheProtocolsAreRefused() {
+    assertEquals(SyncProtocol.MAX_LIMIT, new TideServerOptions().setMaxLimit(SyncProtocol.MAX_LIMIT).getMaxLimit());
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxLimit(SyncProtocol.MAX_LIMIT + 1));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("maxLimit", 20_000)));
+    assertEquals(SyncProtocol.MAX_RESPONSE_BYTES,
+      new TideServerOptions().setMaxResponseBytes(SyncProtocol.MAX_RESPONSE_BYTES).getMaxResponseBytes());
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxResponseBytes(SyncProtocol.MAX_RESPONSE_BYTES + 1));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("maxResponseBytes", 64 << 20)));
   }
 }
