@@ -102,9 +102,22 @@ final class PageReader implements AutoCloseable {
     }
   }
 
-  /** What a change counts for against a page's byte limit. */
+  /**
+   * What a change counts for against a page's byte limit: its document in UTF-8 bytes, as it goes on the
+   * wire (counted in chars, documents of CJK text made pages three times the limit).
+   */
   static long estimatedBytes(String body) {
-    return 100 + (body == null ? 0 : body.length());
+    if (body == null) {
+      return 100;
+    }
+    long bytes = 100 + body.length();
+    for (int i = 0, n = body.length(); i < n; i++) {
+      char c = body.charAt(i);
+      if (c >= 0x80) { // 2 bytes below U+0800, else 3; a surrogate pair is 4 (2 each)
+        bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
+      }
+    }
+    return bytes;
   }
 
   /** Ends the read transaction (its snapshot holds back checkpoints); never leaves it open. */

@@ -160,7 +160,9 @@ abstract class ProtocolContractFixture {
   }
 
   static Ws ws(Vertx vertx, int port) throws InterruptedException {
-    WebSocketClient client = vertx.createWebSocketClient();
+    // a client reads messages up to 32 MiB (Vert.x's default: 256 KiB)
+    WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+      .setMaxMessageSize(dev.tide.core.SyncProtocol.MAX_MESSAGE_BYTES));
     Promise<Ws> opened = Promise.promise();
     vertx.getOrCreateContext().runOnContext(x -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
       .setPort(port).setURI("/sync/ws")).onSuccess(s -> {

@@ -265,4 +265,31 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxResponseBytes(SyncProtocol.MAX_RESPONSE_BYTES + 1));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("maxResponseBytes", 64 << 20)));
   }
+
+  /**
+   * §3 step 4: "a page stops after about 8 MiB" (maxResponseBytes), in bytes on the wire. Was a bug: pages
+   * counted a document's characters, so documents of CJK text (3 UTF-8 bytes a character) made pages and
+   * pushes three times the limit: 24 MiB instead of 8, near the 32 MiB a client reads.
+   */
+  @Test
+  void aPageStopsNearMaxResponseBytesInUtf8Bytes(Vertx vertx) throws Exception {
+    int max = 2 << 20;
+    ServerFixture server = start(vertx, new TideServerOptions().setMaxResponseBytes(max));
+    Ws ws = ws(vertx, server.port);
+    ws.send(syncFrame(1, ServerFixture.request("r", null)));
+    assertEquals("result", ws.next().getString("type"));
+    JsonObject[] ops = new JsonObject[8];
+    for (int i = 0; i < ops.length; i++) {
+      ops[i] = ServerFixture.op("n", "d" + i, i + 1, "w", new JsonObject().put("t", "日".repeat(333_000)));
+    }
+    server.sync(ServerFixture.request("w", null, ops));
+    long bound = max + (1 << 20) + 10_000; // the limit, overshot by at most one change
+    HttpResponse<Buffer> pulled = server.post(ServerFixture.request("r", null));
+    assertEquals(200, pulled.statusCode());
+    assertTrue(pulled.body().length() <= bound, "a page of " + pulled.body().length() + " bytes");
+    assertTrue(pulled.bodyAsJsonObject().getBoolean("more"));
+    String push = ws.messages.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+    assertNotNull(push);
+    assertTrue(push.getBytes(StandardCharsets.UTF_8).length <= bound, "a push of " + push.getBytes(StandardCharsets.UTF_8).length + " bytes");
+  }
 }
