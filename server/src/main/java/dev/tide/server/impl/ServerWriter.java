@@ -190,9 +190,27 @@ final class ServerWriter implements GroupCommitWriter.Store {
     selectState.setString(3, op.id());
     boolean same;
     try (ResultSet rs = selectState.executeQuery()) {
-      same = rs.next() && (rs.getInt(1) == 1) == op.deleted() && java.util.Objects.equals(rs.getString(2), op.docJson());
+      same = rs.next() && (rs.getInt(1) == 1) == op.deleted() && sameDoc(rs.getString(2), op.docJson());
     }
     return same ? OpResult.APPLIED : OpResult.restamp(maxCounter);
+  }
+
+  /**
+   * The same JSON value: a document's spelling (spaces, escapes, the order of names) carries no meaning
+   * (PROTOCOL.md section 2), so a replay its client encoded again is still a replay. Parsed only when the texts differ.
+   */
+  private static boolean sameDoc(String stored, String sent) {
+    if (java.util.Objects.equals(stored, sent)) {
+      return true;
+    }
+    if (stored == null || sent == null) {
+      return false;
+    }
+    try {
+      return new io.vertx.core.json.JsonObject(stored).equals(new io.vertx.core.json.JsonObject(sent));
+    } catch (RuntimeException e) { // a stored text the default parser cannot read (older, longer keys): not taken for the same
+      return false;
+    }
   }
 
   private Stamp stored(String ns, Change op) throws SQLException {

@@ -292,4 +292,34 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertNotNull(push);
     assertTrue(push.getBytes(StandardCharsets.UTF_8).length <= bound, "a push of " + push.getBytes(StandardCharsets.UTF_8).length + " bytes");
   }
+
+  /**
+   * §3 results: "applied" when "the same stamp with the same state was already stored (a replay of the same
+   * write)"; §2: receivers "must not rely on any particular spelling" of a document, "only on its JSON value".
+   * Was a bug: a replay whose document was spelled otherwise (spaces, escapes, the order of names: a client
+   * that encodes again from its store) was compared as text and answered restamp, so its writer stamped and
+   * pushed it again, a new change for every client.
+   */
+  @Test
+  void aReplaySpelledOtherwiseIsApplied(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    String first = "{\"protocol\":1,\"node_id\":\"r\",\"cursor\":null,\"ops\":[{\"collection\":\"n\",\"id\":\"a\","
+      + "\"stamp\":{\"counter\":3,\"node\":\"r\"},\"doc\":{\"t\":\"x\",\"n\":[1,2.5,{\"k\":null}]}}]}";
+    String replay = first.replace("{\"t\":\"x\",\"n\":[1,2.5,{\"k\":null}]}", "{ \"n\" : [ 1, 2.5, {\"k\": null} ], \"t\" : \"\\u0078\" }");
+    JsonObject r1 = post(server, first);
+    assertEquals(new JsonArray().add("applied"), r1.getJsonArray("results"));
+    JsonObject r2 = post(server, replay);
+    assertEquals(new JsonArray().add("applied"), r2.getJsonArray("results"), r2.encode());
+    assertEquals(r1.getString("cursor"), r2.getString("cursor"), "no new change sequence");
+    // another state under the same stamp is still a restamp
+    JsonObject r3 = post(server, first.replace("\"t\":\"x\"", "\"t\":\"y\""));
+    assertEquals("restamp", r3.getJsonArray("results").getJsonObject(0).getString("status"), r3.encode());
+  }
+
+  private static JsonObject post(ServerFixture server, String body) {
+    HttpResponse<Buffer> r = server.client.post("/sync").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer(body)).await();
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject();
+  }
 }
