@@ -322,4 +322,28 @@ class ProtocolContractTest extends ProtocolContractFixture {
     assertEquals(200, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
   }
+
+  /**
+   * §2/§3 as PROTOCOL.md now says: an optional field sent as null counts as absent (a delete's doc, deleted,
+   * cursor, ops, limit, include_own), a required one is refused; a cursor that is not a string of 1-256
+   * chars is invalid_request, one of another form invalid_cursor. The spec said a delete's doc "must be
+   * absent", while the server took a null one (as clients that write every field of a struct send it).
+   */
+  @Test
+  void nullOptionalFieldsCountAsAbsent(Vertx vertx) {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    JsonObject r = post(server, "{\"protocol\":1,\"node_id\":\"z\",\"cursor\":null,\"limit\":null,\"include_own\":null,"
+      + "\"ops\":[{\"collection\":\"n\",\"id\":\"a\",\"stamp\":{\"counter\":1,\"node\":\"z\"},\"deleted\":true,\"doc\":null},"
+      + "{\"collection\":\"n\",\"id\":\"b\",\"stamp\":{\"counter\":2,\"node\":\"z\"},\"deleted\":null,\"doc\":{}}]}");
+    assertEquals(new JsonArray().add("applied").add("applied"), r.getJsonArray("results"));
+    assertEquals(200, server.post(new JsonObject().put("protocol", 1).put("node_id", "z").put("ops", (Object) null)).statusCode());
+    HttpResponse<Buffer> put = server.post(ServerFixture.request("z", null, ServerFixture.op("n", "c", 3, "z", new JsonObject())
+      .put("doc", (Object) null)));
+    assertEquals("ops[0].doc", put.bodyAsJsonObject().getJsonObject("error").getString("field"));
+    for (String cursor : List.of("", "x".repeat(257))) {
+      HttpResponse<Buffer> bad = server.post(ServerFixture.request("z", cursor));
+      assertEquals("invalid_request", bad.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      assertEquals("cursor", bad.bodyAsJsonObject().getJsonObject("error").getString("field"));
+    }
+  }
 }
