@@ -27,15 +27,14 @@ final class WireChanges {
   private final byte[] bytes;
   private final String text;
 
-  WireChanges(byte[] bytes, String text) throws IOException {
-    this(bytes, bytes == null ? 0 : bytes.length, text);
-  }
-
-  /** @param length how many of {@code bytes}, from the first, are the message */
-  WireChanges(byte[] bytes, int length, String text) throws IOException {
+  /**
+   * @param length  how many of {@code bytes}, from the first, are the message
+   * @param factory the parser's limits (the message's nesting)
+   */
+  WireChanges(byte[] bytes, int length, String text, com.fasterxml.jackson.core.JsonFactory factory) throws IOException {
     this.bytes = bytes;
     this.text = text;
-    this.p = bytes != null ? WireReader.FACTORY.createParser(bytes, 0, length) : WireReader.FACTORY.createParser(text);
+    this.p = bytes != null ? factory.createParser(bytes, 0, length) : factory.createParser(text);
   }
 
   /** The parser is at START_ARRAY: reads every element; throws the first invalid one's error after the array. */

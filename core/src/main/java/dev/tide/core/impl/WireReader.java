@@ -46,18 +46,32 @@ public final class WireReader {
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .build();
 
+  /**
+   * A client's WebSocket frame: its envelope nests the request one level deeper than a body, so a request
+   * gets the error it gets over HTTP (a document nested 65 deep: invalid_request on it, not invalid_json).
+   */
+  private static final JsonFactory CLIENT_FRAME_FACTORY = FACTORY.rebuild()
+    .streamReadConstraints(StreamReadConstraints.builder()
+      .maxNestingDepth(SyncProtocol.MAX_MESSAGE_DEPTH + 1)
+      .maxStringLength(ChangeCodec.MAX_DOC_BYTES + 1024)
+      .maxNumberLength(ChangeCodec.MAX_NUMBER_CHARS)
+      .maxNameLength(64 * 1024)
+      .maxDocumentLength(SyncProtocol.MAX_MESSAGE_BYTES)
+      .build())
+    .build();
+
   /** The error of a message that is not well-formed UTF-8 (field {@code body}). */
   public static final String NOT_UTF8 = "is not valid JSON: a sync message is UTF-8";
 
   private final WireChanges in;
   private final JsonParser p;
 
-  private WireReader(byte[] bytes, String text) throws IOException {
-    this(bytes, bytes == null ? 0 : bytes.length, text);
+  private WireReader(byte[] bytes, String text, JsonFactory factory) throws IOException {
+    this(bytes, bytes == null ? 0 : bytes.length, text, factory);
   }
 
-  private WireReader(byte[] bytes, int length, String text) throws IOException {
-    this.in = new WireChanges(bytes, length, text);
+  private WireReader(byte[] bytes, int length, String text, JsonFactory factory) throws IOException {
+    this.in = new WireChanges(bytes, length, text, factory);
     this.p = in.p;
     in.requireUtf8();
   }
@@ -98,7 +112,7 @@ public final class WireReader {
       if (bad >= 0) { // refused whole: the parser would read some such bytes as other characters
         throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
       }
-      WireReader r = new WireReader(bytes, length, null);
+      WireReader r = new WireReader(bytes, length, null, FACTORY);
       r.expectObject();
       T message;
       try {
@@ -134,7 +148,7 @@ public final class WireReader {
       throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
     }
     try {
-      return frame(new WireReader(bytes, null), true);
+      return frame(new WireReader(bytes, null, CLIENT_FRAME_FACTORY), true);
     } catch (IOException e) {
       throw malformed(e);
     }
@@ -150,7 +164,7 @@ public final class WireReader {
 
   private static Frame frame(String text, boolean fromClient) {
     try {
-      return frame(new WireReader(null, text), fromClient);
+      return frame(new WireReader(null, text, fromClient ? CLIENT_FRAME_FACTORY : FACTORY), fromClient);
     } catch (IOException e) {
       throw malformed(e);
     }

@@ -245,4 +245,35 @@ class WebSocketContractTest extends ProtocolContractFixture {
     assertEquals(409, e.getInteger("status"));
     assertEquals("database_changed", e.getJsonObject("error").getString("reason"));
   }
+
+  /**
+   * §6: "status and error are what POST /sync would have answered". Was a bug: a sync frame nests its request
+   * one level deeper than a body, and frames were parsed with the body's nesting limit (68), so a document
+   * nested 65 deep got invalid_json (no op named) over WebSocket but invalid_request on ops[0].doc over HTTP.
+   */
+  @Test
+  void nestingIsRefusedAsOverHttp(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    Ws ws = ws(vertx, server.port);
+    int id = 0;
+    for (int depth : new int[] {64, 65, 66}) {
+      String doc = "{\"a\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
+      String request = "{\"protocol\":1,\"node_id\":\"d\",\"ops\":[{\"collection\":\"n\",\"id\":\"d" + depth
+        + "\",\"stamp\":{\"counter\":1,\"node\":\"d\"},\"doc\":" + doc + "}]}";
+      HttpResponse<Buffer> http = server.client.post("/sync").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(request)).await();
+      ws.send("{\"type\":\"sync\",\"id\":" + (++id) + ",\"request\":" + request + "}");
+      JsonObject frame = ws.next();
+      if (http.statusCode() == 200) {
+        assertEquals("result", frame.getString("type"), depth + ": " + frame.encode());
+      } else {
+        assertEquals(http.statusCode(), frame.getInteger("status"), depth + ": " + frame.encode());
+        assertEquals(http.bodyAsJsonObject().getJsonObject("error").getString("code"), frame.getJsonObject("error").getString("code"),
+          depth + ": " + frame.encode());
+        assertEquals(http.bodyAsJsonObject().getJsonObject("error").getString("field"), frame.getJsonObject("error").getString("field"));
+      }
+    }
+    ws.send("{\"type\":\"sync\",\"id\":9,\"id\":9,\"request\":{\"protocol\":1,\"node_id\":\"d\"}}"); // still malformed
+    assertEquals("invalid_json", ws.next().getJsonObject("error").getString("code"));
+  }
 }
