@@ -94,8 +94,17 @@ public final class SyncProtocol {
   public static final class UnsupportedProtocolException extends InvalidChangeException {
     public UnsupportedProtocolException(Object version) {
       super("protocol", version instanceof Number || version == null
-        ? "unsupported protocol version " + version + ", this server speaks " + VERSION
-        : "must be the integer " + VERSION + ", got " + (version instanceof String ? "the string \"" + version + "\"" : version));
+        ? "unsupported protocol version " + shown(version) + ", this server speaks " + VERSION
+        : "must be the integer " + VERSION + ", got " + (version instanceof String ? "the string \"" + shown(version) + "\"" : shown(version)));
     }
+  }
+
+  /** A value quoted in an error, cut short: an error answers with a few words, not the client's input back. */
+  public static String shown(Object value) {
+    String s = String.valueOf(value);
+    if (s.length() <= 64) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(63)) ? 63 : 64) + "..."; // never half a pair
   }
 }

@@ -130,7 +130,7 @@ final class WsIntake {
       id = null;
       refused = new HttpError(400, "invalid_request", "id must be an integer or a short string", "id");
     } else if (!"sync".equals(frame.fields().getValue("type"))) {
-      refused = new HttpError(400, "invalid_request", "unknown frame type " + frame.fields().getValue("type"), "type");
+      refused = new HttpError(400, "invalid_request", "unknown frame type " + dev.tide.core.SyncProtocol.shown(frame.fields().getValue("type")), "type");
     } else if (frame.request() == null && frame.invalid() == null) {
       refused = new HttpError(400, "invalid_request", "request must be a sync request object", "request");
     }

@@ -276,4 +276,26 @@ class WebSocketContractTest extends ProtocolContractFixture {
     ws.send("{\"type\":\"sync\",\"id\":9,\"id\":9,\"request\":{\"protocol\":1,\"node_id\":\"d\"}}"); // still malformed
     assertEquals("invalid_json", ws.next().getJsonObject("error").getString("code"));
   }
+
+  /**
+   * §6: "Large messages are sent as frames of at most 16K chars"; an error frame is not a large message. Was
+   * a bug: refusals quoted the value at fault whole, so a frame whose type (or a request whose protocol) was
+   * a long string got it back in one error frame of that size (an HTTP error body too).
+   */
+  @Test
+  void refusalsDoNotQuoteLongValuesWhole(Vertx vertx) throws Exception {
+    ServerFixture server = start(vertx, new TideServerOptions());
+    Ws ws = ws(vertx, server.port);
+    ws.send(new JsonObject().put("type", "t".repeat(200_000)).put("id", 1).encode());
+    String unknownType = ws.messages.poll(15, TimeUnit.SECONDS);
+    assertTrue(unknownType != null && unknownType.length() < 1024, unknownType == null ? "no answer" : unknownType.length() + " chars");
+    JsonObject badProtocol = ServerFixture.request("p", null).put("protocol", "1".repeat(200_000));
+    ws.send(syncFrame(2, badProtocol));
+    String frame = ws.messages.poll(15, TimeUnit.SECONDS);
+    assertTrue(frame != null && frame.length() < 1024, frame == null ? "no answer" : frame.length() + " chars");
+    assertEquals("unsupported_protocol", new JsonObject(frame).getJsonObject("error").getString("code"));
+    HttpResponse<Buffer> http = server.post(badProtocol);
+    assertEquals(400, http.statusCode());
+    assertTrue(http.body().length() < 1024, http.body().length() + " bytes");
+  }
 }
