@@ -147,7 +147,8 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
         return reader.read(namespace, afterSeq, excludeNode, limit, maxBytes);
       } catch (java.sql.SQLException e) {
         reader.recover(); // the next pull on it works again
-        throw e;
+        // the store failed, not the server: 503 unavailable (retry later), as a failed write is
+        throw new StoreException("read failed: " + e.getMessage(), e);
       } finally {
         readers.add(reader);
       }
