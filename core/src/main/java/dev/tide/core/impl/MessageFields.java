@@ -119,8 +119,11 @@ public final class MessageFields {
       if (!hasResults) {
         throw new InvalidChangeException("results", "is required in a response");
       }
-      long rem = remaining instanceof Integer || remaining instanceof Long ? Math.max(0, ((Number) remaining).longValue()) : 0;
-      return new SyncResponse(cur, changes, Boolean.TRUE.equals(more), results, rem);
+      if (!(remaining instanceof Integer || remaining instanceof Long) || ((Number) remaining).longValue() < 0) {
+        throw new InvalidChangeException("remaining", remaining == null ? "is required in a response"
+          : "must be a non-negative integer");
+      }
+      return new SyncResponse(cur, changes, Boolean.TRUE.equals(more), results, ((Number) remaining).longValue());
     }
   }
 }

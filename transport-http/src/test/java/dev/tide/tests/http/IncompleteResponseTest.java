@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A {@code 200} that lacks {@code changes}, {@code more} or {@code results} breaks PROTOCOL.md section 3
+ * A {@code 200} that lacks {@code changes}, {@code more}, {@code results} or {@code remaining} breaks PROTOCOL.md section 3
  * ("a field missing ... fails the exchange"): read as an empty page that is the last one, it would move
  * the client's cursor past changes it never got, and they would never come. Nothing of it is applied:
  * {@code 502 protocol_error}, and the next exchange asks from the same cursor.
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class IncompleteResponseTest extends SyncFixtureTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"changes", "more", "results"})
+  @ValueSource(strings = {"changes", "more", "results", "remaining"})
   void aResponseWithoutARequiredFieldIsAProtocolError(String missing, Vertx vertx) {
     JsonObject answer = new JsonObject().put("cursor", "e.9").put("changes", new io.vertx.core.json.JsonArray())
       .put("more", false).put("results", new io.vertx.core.json.JsonArray()).put("remaining", 0);
