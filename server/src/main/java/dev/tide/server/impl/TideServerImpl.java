@@ -116,7 +116,7 @@ public final class TideServerImpl implements TideServer {
     r.post("/sync")
       .handler(new BodyReader(bodyBudget, bodyLimit()))
       .handler(this::exchange);
-    r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET)).handler(ctx -> {
+    r.route("/health").handler(ctx -> allow(ctx, HttpMethod.GET, HttpMethod.HEAD)).handler(ctx -> { // HEAD: probes
       if (closed) {
         ctx.fail(new HttpError(503, "unavailable", "the server is closed"));
       } else {
@@ -138,12 +138,13 @@ public final class TideServerImpl implements TideServer {
     return r;
   }
 
-  private static void allow(RoutingContext ctx, HttpMethod method) {
-    if (ctx.request().method() == method) {
+  private static void allow(RoutingContext ctx, HttpMethod... methods) {
+    if (java.util.Arrays.asList(methods).contains(ctx.request().method())) {
       ctx.next();
     } else {
-      ctx.response().putHeader("Allow", method.name()); // from the route, not its path: /health/ is /health
-      ctx.fail(new HttpError(405, "method_not_allowed", "use " + method.name() + " on " + ctx.request().path()));
+      String allowed = java.util.Arrays.stream(methods).map(HttpMethod::name).collect(java.util.stream.Collectors.joining(", "));
+      ctx.response().putHeader("Allow", allowed); // from the route, not its path: /health/ is /health
+      ctx.fail(new HttpError(405, "method_not_allowed", "use " + methods[0].name() + " on " + ctx.request().path()));
     }
   }
 
