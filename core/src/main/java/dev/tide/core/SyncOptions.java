@@ -71,7 +71,7 @@ public class SyncOptions {
     autoStart = j.booleanValue("autoStart", autoStart);
     JsonObject ssl = j.objectValue("ssl");
     if (ssl != null) {
-      sslOptions = SslOptionsJson.read("ssl", ssl);
+      sslOptions = SslOptionsJson.client("SyncOptions", "ssl", ssl);
     } else if (json.containsKey("ssl")) {
       throw new IllegalArgumentException("invalid SyncOptions JSON: ssl must not be null, got null");
     }

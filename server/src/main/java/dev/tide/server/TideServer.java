@@ -54,14 +54,28 @@ public interface TideServer {
    * and request headers up to {@link #MAX_HEADER_BYTES} (large bearer tokens).
    * Use them (or the same limits) when you mount the router on your own server: Vert.x's defaults
    * (256 KiB messages, 8 KiB of headers) would cut large syncs and refuse large tokens with a bare 431.
+   * With {@link TideServerOptions#getSslOptions()}, TLS too.
    */
   static io.vertx.core.http.HttpServerOptions httpServerOptions(TideServerOptions options) {
-    return new io.vertx.core.http.HttpServerOptions().setHost(options.getHost()).setPort(options.getPort())
+    io.vertx.core.http.HttpServerOptions http = new io.vertx.core.http.HttpServerOptions().setHost(options.getHost()).setPort(options.getPort())
       .setMaxHeaderSize(MAX_HEADER_BYTES)
       .setIdleTimeout(120).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
       .setWebSocketClosingTimeout(2) // seconds to wait for a close reply: a dead peer never sends one
       .setMaxWebSocketFrameSize(64 * 1024)
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, options.getMaxBodyBytes() + 64L * 1024));
+    io.vertx.core.net.ServerSSLOptions ssl = options.getSslOptions();
+    if (ssl != null) { // HttpServerOptions takes TLS settings one by one, not as ServerSSLOptions
+      http.setSsl(true).setClientAuth(ssl.getClientAuth()).setSni(ssl.isSni())
+        .setSslHandshakeTimeout(ssl.getSslHandshakeTimeout()).setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit());
+      http.setKeyCertOptions(ssl.getKeyCertOptions());
+      http.setTrustOptions(ssl.getTrustOptions());
+      http.setUseAlpn(ssl.isUseAlpn());
+      http.setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+      ssl.getEnabledCipherSuites().forEach(http::addEnabledCipherSuite);
+      ssl.getCrlPaths().forEach(http::addCrlPath);
+      ssl.getCrlValues().forEach(http::addCrlValue);
+    }
+    return http;
   }
 
   /**

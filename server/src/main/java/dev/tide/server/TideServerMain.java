@@ -70,7 +70,8 @@ public final class TideServerMain {
     if (!STOPPING.get()) { // a SIGTERM during the start: the hook is closing it already
       String host = options.getHost().contains(":") && !options.getHost().startsWith("[")
         ? "[" + options.getHost() + "]" : options.getHost(); // an IPv6 address, as a URL writes it
-      System.out.println("tide server listening on http://" + host + ":" + verticle.actualPort()
+      System.out.println("tide server listening on " + (options.getSslOptions() != null ? "https://" : "http://")
+        + host + ":" + verticle.actualPort()
         + " (db " + options.getDbPath() + ")");
     }
   }
@@ -101,7 +102,8 @@ public final class TideServerMain {
     }
   }
 
-  private static final java.util.Set<String> KNOWN_KEYS = new java.util.TreeSet<>(new TideServerOptions().toJson().fieldNames());
+  private static final java.util.Set<String> KNOWN_KEYS = new java.util.TreeSet<>(
+    new TideServerOptions().setSslOptions(new io.vertx.core.net.ServerSSLOptions()).toJson().fieldNames()); // ssl: none by default
 
   static TideServerOptions parse(String[] args, Map<String, String> env) {
     JsonObject config = new JsonObject();

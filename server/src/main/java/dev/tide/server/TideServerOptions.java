@@ -4,7 +4,9 @@ import dev.tide.core.SyncProtocol;
 import dev.tide.core.Synchronous;
 import dev.tide.core.impl.OptionChecks;
 import dev.tide.core.impl.OptionsJson;
+import dev.tide.core.impl.SslOptionsJson;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 
 import static dev.tide.core.impl.OptionChecks.atLeast;
 
@@ -47,12 +49,14 @@ public class TideServerOptions {
   private long purgeIntervalSeconds = DEFAULT_PURGE_INTERVAL_SECONDS;
   private long maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES;
   private int bodyTimeoutSeconds = DEFAULT_BODY_TIMEOUT_SECONDS;
+  private ServerSSLOptions sslOptions;
 
   public TideServerOptions() {
   }
 
   public TideServerOptions(TideServerOptions other) {
     this(other.toJson());
+    this.sslOptions = other.sslOptions == null ? null : new ServerSSLOptions(other.sslOptions); // key stores built in code too
   }
 
   public TideServerOptions(JsonObject json) {
@@ -74,10 +78,16 @@ public class TideServerOptions {
     setPurgeIntervalSeconds(j.longValue("purgeIntervalSeconds", purgeIntervalSeconds));
     setMaxBufferedBodyBytes(j.longValue("maxBufferedBodyBytes", maxBufferedBodyBytes));
     setBodyTimeoutSeconds(j.intValue("bodyTimeoutSeconds", bodyTimeoutSeconds));
+    JsonObject ssl = j.objectValue("ssl");
+    if (ssl != null) {
+      sslOptions = SslOptionsJson.server("TideServerOptions", "ssl", ssl);
+    } else if (json.containsKey("ssl")) {
+      throw new IllegalArgumentException("invalid TideServerOptions JSON: ssl must not be null, got null");
+    }
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("host", host)
       .put("port", port)
       .put("dbPath", dbPath)
@@ -95,6 +105,10 @@ public class TideServerOptions {
       .put("purgeIntervalSeconds", purgeIntervalSeconds)
       .put("maxBufferedBodyBytes", maxBufferedBodyBytes)
       .put("bodyTimeoutSeconds", bodyTimeoutSeconds);
+    if (sslOptions != null) {
+      json.put("ssl", SslOptionsJson.write(sslOptions));
+    }
+    return json;
   }
 
   /** Interface to listen on; loopback by default. */
@@ -298,6 +312,21 @@ public class TideServerOptions {
 
   public TideServerOptions setBodyTimeoutSeconds(int bodyTimeoutSeconds) {
     this.bodyTimeoutSeconds = atLeast(bodyTimeoutSeconds, 1, "bodyTimeoutSeconds");
+    return this;
+  }
+
+  /**
+   * TLS (null, the default: plain HTTP): the server's certificate ({@code setKeyCertOptions}), and for mutual
+   * TLS the CAs of client certificates ({@code setTrustOptions}) with {@code setClientAuth(REQUIRED)}. Used by
+   * {@code tide-server} and {@link TideServerVerticle}, and by {@link TideServer#httpServerOptions} for a
+   * server of your own.
+   */
+  public ServerSSLOptions getSslOptions() {
+    return sslOptions;
+  }
+
+  public TideServerOptions setSslOptions(ServerSSLOptions sslOptions) {
+    this.sslOptions = sslOptions == null ? null : new ServerSSLOptions(sslOptions);
     return this;
   }
 }

@@ -7,42 +7,74 @@ import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.SSLOptions;
+import io.vertx.core.net.ServerSSLOptions;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code SyncOptions.ssl} as JSON: Vert.x's {@link ClientSSLOptions} fields, plus its key and trust stores
- * under the names Vert.x's client options use in JSON ({@code pemTrustOptions}, {@code pfxTrustOptions},
- * {@code trustStoreOptions}, {@code pemKeyCertOptions}, {@code pfxKeyCertOptions}, {@code keyStoreOptions}),
- * which {@code ClientSSLOptions}' own JSON leaves out. Vert.x's converters skip a value of the wrong type
- * without a word ({@code "trustAll": "yes"} reads as false); here it is refused, naming the field.
+ * TLS options as JSON ({@code SyncOptions.ssl}, {@code TideServerOptions.ssl}): Vert.x's {@link ClientSSLOptions}
+ * or {@link ServerSSLOptions} fields, plus the key and trust stores under the names Vert.x's client and server
+ * options use in JSON ({@code pemTrustOptions}, {@code pfxTrustOptions}, {@code trustStoreOptions},
+ * {@code pemKeyCertOptions}, {@code pfxKeyCertOptions}, {@code keyStoreOptions}), which the SSL options' own
+ * JSON leaves out. Vert.x's converters skip a value of the wrong type without a word ({@code "trustAll": "yes"}
+ * reads as false); here it is refused, naming the field.
  */
 public final class SslOptionsJson {
 
   private static final Map<String, Class<?>> TYPES = Map.ofEntries(
-    Map.entry("trustAll", Boolean.class), Map.entry("useAlpn", Boolean.class),
-    Map.entry("hostnameVerificationAlgorithm", String.class), Map.entry("sslHandshakeTimeoutUnit", String.class),
+    Map.entry("useAlpn", Boolean.class), Map.entry("sslHandshakeTimeoutUnit", String.class),
     Map.entry("sslHandshakeTimeout", Number.class),
     Map.entry("enabledCipherSuites", JsonArray.class), Map.entry("crlPaths", JsonArray.class),
     Map.entry("enabledSecureTransportProtocols", JsonArray.class), Map.entry("applicationLayerProtocols", JsonArray.class),
     Map.entry("pemTrustOptions", JsonObject.class), Map.entry("pfxTrustOptions", JsonObject.class),
     Map.entry("trustStoreOptions", JsonObject.class), Map.entry("pemKeyCertOptions", JsonObject.class),
     Map.entry("pfxKeyCertOptions", JsonObject.class), Map.entry("keyStoreOptions", JsonObject.class));
+  private static final Map<String, Class<?>> CLIENT_TYPES = with(Map.of("trustAll", Boolean.class,
+    "hostnameVerificationAlgorithm", String.class));
+  private static final Map<String, Class<?>> SERVER_TYPES = with(Map.of("clientAuth", String.class, "sni", Boolean.class));
 
   private SslOptionsJson() {
   }
 
-  /** Reads {@code json} (the value of {@code key}); an IllegalArgumentException names a mistyped field. */
-  public static ClientSSLOptions read(String key, JsonObject json) {
-    TYPES.forEach((field, type) -> {
+  private static Map<String, Class<?>> with(Map<String, Class<?>> more) {
+    Map<String, Class<?>> all = new HashMap<>(TYPES);
+    all.putAll(more);
+    return Map.copyOf(all);
+  }
+
+  /**
+   * Client options from {@code json}, the value of {@code key} in a {@code type} ("SyncOptions"); an
+   * IllegalArgumentException names a mistyped field.
+   */
+  public static ClientSSLOptions client(String type, String key, JsonObject json) {
+    check(type, key, json, CLIENT_TYPES);
+    return readStores(json, new ClientSSLOptions(json));
+  }
+
+  /** Server options, as {@link #client}; a {@code clientAuth} other than NONE, REQUEST or REQUIRED is refused too. */
+  public static ServerSSLOptions server(String type, String key, JsonObject json) {
+    check(type, key, json, SERVER_TYPES);
+    String clientAuth = json.getString("clientAuth");
+    if (clientAuth != null && !java.util.Set.of("NONE", "REQUEST", "REQUIRED").contains(clientAuth)) {
+      throw new IllegalArgumentException("invalid " + type + " JSON: " + key + ".clientAuth must be one of NONE, REQUEST, REQUIRED, got " + clientAuth);
+    }
+    return readStores(json, new ServerSSLOptions(json));
+  }
+
+  private static void check(String type, String key, JsonObject json, Map<String, Class<?>> types) {
+    types.forEach((field, expected) -> {
       Object v = json.getValue(field);
-      if (json.containsKey(field) && !type.isInstance(v)) {
-        throw new IllegalArgumentException("invalid SyncOptions JSON: " + key + "." + field + " must be a "
-          + (type == JsonObject.class ? "JSON object" : type == JsonArray.class ? "JSON array" : type.getSimpleName().toLowerCase())
+      if (json.containsKey(field) && !expected.isInstance(v)) {
+        throw new IllegalArgumentException("invalid " + type + " JSON: " + key + "." + field + " must be a "
+          + (expected == JsonObject.class ? "JSON object" : expected == JsonArray.class ? "JSON array" : expected.getSimpleName().toLowerCase())
           + ", got " + v);
       }
     });
-    ClientSSLOptions options = new ClientSSLOptions(json);
+  }
+
+  private static <T extends SSLOptions> T readStores(JsonObject json, T options) {
     JsonObject o;
     if ((o = json.getJsonObject("pemTrustOptions")) != null) {
       options.setTrustOptions(new PemTrustOptions(o));
@@ -72,8 +104,8 @@ public final class SslOptionsJson {
     return new ClientSSLOptions(options).setHostnameVerificationAlgorithm("HTTPS");
   }
 
-  /** The JSON {@link #read} takes back; a key or trust store of another kind (built in code) is left out. */
-  public static JsonObject write(ClientSSLOptions options) {
+  /** The JSON {@link #client} or {@link #server} takes back; a key or trust store of another kind (built in code) is left out. */
+  public static JsonObject write(SSLOptions options) {
     JsonObject json = options.toJson();
     putStore(json, options.getTrustOptions(), "pemTrustOptions", "pfxTrustOptions", "trustStoreOptions");
     putStore(json, options.getKeyCertOptions(), "pemKeyCertOptions", "pfxKeyCertOptions", "keyStoreOptions");

@@ -121,6 +121,26 @@ class ServerMainSettingsTest {
       + " got \":memory:\" (from TIDE_DB in the environment)\n"), file.out);
   }
 
+  /**
+   * TLS from the --config file's ssl (TideServerOptions): tide-server listens on https. A mistyped ssl field is a
+   * usage error naming it (Vert.x's converter would have dropped it, serving without the setting).
+   */
+  @Test
+  void tlsFromTheConfigFile() throws Exception {
+    dev.tide.tests.core.TestCertificates.Certificate cert = dev.tide.tests.core.TestCertificates.create(dir, "ip:127.0.0.1");
+    JsonObject ssl = new JsonObject().put("pfxKeyCertOptions", new JsonObject().put("path", cert.p12().toString())
+      .put("password", dev.tide.tests.core.TestCertificates.PASSWORD));
+    Path config = dir.resolve("tls.json");
+    Files.writeString(config, new JsonObject().put("port", 0).put("dbPath", dir.resolve("tls.db").toString()).put("ssl", ssl).encode());
+    Outcome o = run(Map.of(), "--config", config.toString());
+    assertTrue(o.out.startsWith("tide server listening on https://127.0.0.1:"), o.out);
+
+    Files.writeString(config, new JsonObject().put("ssl", ssl.copy().put("clientAuth", "SOMETIMES")).encode());
+    Outcome bad = run(Map.of(), "--config", config.toString());
+    assertEquals(2, bad.exit, bad.out);
+    assertTrue(bad.out.contains("ssl.clientAuth"), bad.out);
+  }
+
   /** A --config file that is missing, empty or not an object says which (exit 2): it said "nope.json: nope.json". */
   @Test
   void anUnreadableConfigFileSaysWhy() throws Exception {

@@ -6,6 +6,8 @@ import dev.tide.core.SyncUnreachableException;
 import dev.tide.core.Tide;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
+import dev.tide.tests.core.TestCertificates;
+import dev.tide.tests.core.TestCertificates.Certificate;
 import dev.tide.tests.http.SyncFixtureTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -14,12 +16,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,14 +41,14 @@ class TlsSyncTest extends SyncFixtureTest {
     Certificate cert = certificate("ip:127.0.0.1");
     int port = tlsServer(vertx, cert);
     JsonObject json = new JsonObject().put("url", "https://127.0.0.1:" + port + "/sync").put("transport", transport)
-      .put("ssl", new JsonObject().put("pemTrustOptions", new JsonObject().put("certPaths", new JsonArray().add(cert.pem.toString()))));
+      .put("ssl", new JsonObject().put("pemTrustOptions", new JsonObject().put("certPaths", new JsonArray().add(cert.pem().toString()))));
     SyncOptions fromJson = new SyncOptions(json);
     Tide a = fx.client("a", s -> s.setUrl(fromJson.getUrl()).setTransport(transport).setSslOptions(fromJson.getSslOptions()));
     a.collection("notes").put("x", new JsonObject().put("v", 1)).await();
     a.syncOnce().await();
     assertEquals(0L, a.pendingCount().await());
     assertEquals(1, fx.serverState().size());
-    assertEquals(List.of(cert.pem.toString()), ((PemTrustOptions) new SyncOptions(fromJson.toJson()).getSslOptions().getTrustOptions())
+    assertEquals(List.of(cert.pem().toString()), ((PemTrustOptions) new SyncOptions(fromJson.toJson()).getSslOptions().getTrustOptions())
       .getCertPaths(), "kept through toJson");
   }
 
@@ -64,34 +65,46 @@ class TlsSyncTest extends SyncFixtureTest {
 
     Certificate other = certificate("dns:sync.example");
     int otherPort = tlsServer(vertx, other);
-    ClientSSLOptions trustOther = new ClientSSLOptions().setTrustOptions(new PemTrustOptions().addCertPath(other.pem.toString()));
+    ClientSSLOptions trustOther = new ClientSSLOptions().setTrustOptions(new PemTrustOptions().addCertPath(other.pem().toString()));
     Tide b = fx.client("b", s -> s.setUrl("https://127.0.0.1:" + otherPort + "/sync").setTransport(transport).setSslOptions(trustOther));
     b.collection("notes").put("y", new JsonObject()).await();
     assertThrows(SyncUnreachableException.class, () -> b.syncOnce().await(), "host names are verified by default");
     assertEquals(1L, b.pendingCount().await());
   }
 
-  /** A self-signed certificate for {@code san}, made with the JDK's keytool: its key store and its PEM. */
-  private record Certificate(Path p12, Path pem) {
+  /**
+   * Mutual TLS: a server that requires a client certificate its CA signed (clientAuth REQUIRED in its
+   * TideServerOptions ssl) syncs with a client presenting one (SyncOptions ssl's key store) and refuses
+   * a client without.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void aServerRequiringClientCertificatesSyncsOnlyWithClientsThatHaveOne(String transport, Vertx vertx) throws Exception {
+    Certificate server = certificate("ip:127.0.0.1");
+    Certificate client = certificate("dns:client.test");
+    fx.startServer();
+    TideServerOptions options = new TideServerOptions(new JsonObject().put("ssl", new JsonObject()
+      .put("pfxKeyCertOptions", new JsonObject().put("path", server.p12().toString()).put("password", TestCertificates.PASSWORD))
+      .put("pemTrustOptions", new JsonObject().put("certPaths", new JsonArray().add(client.pem().toString())))
+      .put("clientAuth", "REQUIRED")));
+    int port = vertx.createHttpServer(TideServer.httpServerOptions(options)).requestHandler(fx.server.router())
+      .listen(0, "127.0.0.1").await().actualPort();
+    String url = "https://127.0.0.1:" + port + "/sync";
+    PemTrustOptions trustServer = new PemTrustOptions().addCertPath(server.pem().toString());
+    Tide without = fx.client("a", s -> s.setUrl(url).setTransport(transport).setSslOptions(new ClientSSLOptions().setTrustOptions(trustServer)));
+    without.collection("notes").put("x", new JsonObject()).await();
+    assertThrows(SyncUnreachableException.class, () -> without.syncOnce().await());
+    assertEquals(1L, without.pendingCount().await());
+
+    Tide with = fx.client("b", s -> s.setUrl(url).setTransport(transport).setSslOptions(new ClientSSLOptions()
+      .setTrustOptions(trustServer).setKeyCertOptions(new PfxOptions().setPath(client.p12().toString()).setPassword(TestCertificates.PASSWORD))));
+    with.collection("notes").put("y", new JsonObject()).await();
+    with.syncOnce().await();
+    assertEquals(0L, with.pendingCount().await());
   }
 
   private Certificate certificate(String san) throws Exception {
-    String name = san.replaceAll("\\W", "_");
-    Path p12 = dir.resolve(name + ".p12");
-    Path pem = dir.resolve(name + ".pem");
-    keytool("-genkeypair", "-alias", "tide", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=tide test",
-      "-ext", "SAN=" + san, "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
-      "-storepass", "secret", "-keypass", "secret");
-    keytool("-exportcert", "-rfc", "-alias", "tide", "-keystore", p12.toString(), "-storepass", "secret", "-file", pem.toString());
-    return new Certificate(p12, pem);
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool finished");
-    assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+    return TestCertificates.create(dir, san);
   }
 
   /** The fixture's server, also served over TLS with this certificate; its port. */
@@ -99,8 +112,8 @@ class TlsSyncTest extends SyncFixtureTest {
     if (fx.server == null) {
       fx.startServer();
     }
-    HttpServer https = vertx.createHttpServer(TideServer.httpServerOptions(new TideServerOptions())
-        .setSsl(true).setKeyCertOptions(new PfxOptions().setPath(cert.p12.toString()).setPassword("secret")))
+    HttpServer https = vertx.createHttpServer(TideServer.httpServerOptions(new TideServerOptions().setSslOptions(
+        new ServerSSLOptions().setKeyCertOptions(new PfxOptions().setPath(cert.p12().toString()).setPassword(TestCertificates.PASSWORD)))))
       .requestHandler(fx.server.router()).listen(0, "127.0.0.1").await();
     return https.actualPort();
   }
