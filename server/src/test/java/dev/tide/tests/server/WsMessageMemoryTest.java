@@ -82,7 +82,7 @@ class WsMessageMemoryTest {
 
   private static String tail(ServerProcessTest.Child child) {
     List<String> all = child.all;
-    return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
+    return String.join("\n", all.subList(Math.max(0, all.size() - 200), all.size()));
   }
 
   /** A request of about {@code size} UTF-8 bytes: documents of ~1 MB of ASCII with one euro sign each. */
