@@ -26,7 +26,7 @@ public final class SslOptionsJson {
   private static final Map<String, Class<?>> TYPES = Map.ofEntries(
     Map.entry("useAlpn", Boolean.class), Map.entry("sslHandshakeTimeoutUnit", String.class),
     Map.entry("sslHandshakeTimeout", Number.class),
-    Map.entry("enabledCipherSuites", JsonArray.class), Map.entry("crlPaths", JsonArray.class),
+    Map.entry("enabledCipherSuites", JsonArray.class), Map.entry("crlPaths", JsonArray.class), Map.entry("crlValues", JsonArray.class),
     Map.entry("enabledSecureTransportProtocols", JsonArray.class), Map.entry("applicationLayerProtocols", JsonArray.class),
     Map.entry("pemTrustOptions", JsonObject.class), Map.entry("pfxTrustOptions", JsonObject.class),
     Map.entry("trustStoreOptions", JsonObject.class), Map.entry("pemKeyCertOptions", JsonObject.class),
@@ -34,6 +34,16 @@ public final class SslOptionsJson {
   private static final Map<String, Class<?>> CLIENT_TYPES = with(Map.of("trustAll", Boolean.class,
     "hostnameVerificationAlgorithm", String.class));
   private static final Map<String, Class<?>> SERVER_TYPES = with(Map.of("clientAuth", String.class, "sni", Boolean.class));
+
+  /** The fields of the key and trust stores, as Vert.x reads them: a string, or a list of strings ({@code List.class}). */
+  private static final Map<String, Class<?>> KEY_STORE_FIELDS = Map.of("path", String.class, "password", String.class,
+    "value", String.class, "alias", String.class, "aliasPassword", String.class);
+  private static final Map<String, Map<String, Class<?>>> STORE_FIELDS = Map.of(
+    "pemTrustOptions", Map.of("certPaths", java.util.List.class, "certValues", java.util.List.class),
+    "pemKeyCertOptions", Map.of("keyPath", String.class, "certPath", String.class, "keyValue", String.class, "certValue", String.class,
+      "keyPaths", java.util.List.class, "certPaths", java.util.List.class, "keyValues", java.util.List.class, "certValues", java.util.List.class),
+    "pfxTrustOptions", KEY_STORE_FIELDS, "trustStoreOptions", KEY_STORE_FIELDS,
+    "pfxKeyCertOptions", KEY_STORE_FIELDS, "keyStoreOptions", KEY_STORE_FIELDS);
 
   private SslOptionsJson() {
   }
@@ -71,7 +81,50 @@ public final class SslOptionsJson {
           + (expected == JsonObject.class ? "JSON object" : expected == JsonArray.class ? "JSON array" : expected.getSimpleName().toLowerCase())
           + ", got " + v);
       }
+      if (v instanceof JsonArray list) { // Vert.x skips an item that is not a string
+        strings(type, key + "." + field, list);
+      }
     });
+    // Vert.x takes a fraction as its whole part, and an unknown unit with a bare "No enum constant"
+    if (json.containsKey("sslHandshakeTimeout")) {
+      String field = key + ".sslHandshakeTimeout";
+      new OptionsJson(type, new JsonObject().put(field, json.getValue("sslHandshakeTimeout"))).longValue(field, 0);
+    }
+    String unit = json.getString("sslHandshakeTimeoutUnit");
+    if (unit != null && java.util.Arrays.stream(java.util.concurrent.TimeUnit.values()).noneMatch(u -> u.name().equals(unit))) {
+      throw new IllegalArgumentException("invalid " + type + " JSON: " + key + ".sslHandshakeTimeoutUnit must be one of "
+        + java.util.Arrays.toString(java.util.concurrent.TimeUnit.values()) + ", got " + unit);
+    }
+    // inside a key or trust store, Vert.x skips a value of the wrong type: a store without its certificate
+    STORE_FIELDS.forEach((store, fields) -> {
+      JsonObject o = json.getValue(store) instanceof JsonObject object ? object : null;
+      if (o != null) {
+        fields.forEach((field, expected) -> {
+          Object v = o.getValue(field);
+          String name = key + "." + store + "." + field;
+          if (!o.containsKey(field)) {
+            return;
+          }
+          if (expected == String.class && !(v instanceof String)) {
+            throw new IllegalArgumentException("invalid " + type + " JSON: " + name + " must be a string, got " + v);
+          }
+          if (expected == java.util.List.class) {
+            if (!(v instanceof JsonArray list)) {
+              throw new IllegalArgumentException("invalid " + type + " JSON: " + name + " must be a JSON array of strings, got " + v);
+            }
+            strings(type, name, list);
+          }
+        });
+      }
+    });
+  }
+
+  private static void strings(String type, String name, JsonArray list) {
+    for (Object item : list) {
+      if (!(item instanceof String)) {
+        throw new IllegalArgumentException("invalid " + type + " JSON: " + name + " must be a JSON array of strings, got " + list.encode());
+      }
+    }
   }
 
   private static <T extends SSLOptions> T readStores(JsonObject json, T options) {

@@ -2,6 +2,8 @@ package dev.tide.tests.core;
 
 import dev.tide.core.SyncOptions;
 import dev.tide.core.TideOptions;
+import dev.tide.core.impl.SslOptionsJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyStoreOptions;
@@ -46,6 +48,34 @@ class SslOptionsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
       new TideOptions(new JsonObject().put("sync", new JsonObject().put("ssl", new JsonObject().put("useAlpn", 1)))));
     assertTrue(e.getMessage().contains("ssl.useAlpn"), e.getMessage());
+  }
+
+  /**
+   * The values Vert.x's converters take wrongly without a word are refused too: a fraction of a timeout (read
+   * as its whole part), an unknown time unit (a bare "No enum constant"), and a mistyped value inside a list
+   * or a key or trust store (skipped: a store without its certificate, a list without the protocol).
+   */
+  @Test
+  void mistypedValuesInsideFieldsAreRefusedNamingThem() {
+    assertNamed("ssl.sslHandshakeTimeout", ssl(new JsonObject().put("sslHandshakeTimeout", 1.5)));
+    assertNamed("ssl.sslHandshakeTimeoutUnit", ssl(new JsonObject().put("sslHandshakeTimeoutUnit", "SECOND")));
+    assertNamed("ssl.enabledSecureTransportProtocols", ssl(new JsonObject().put("enabledSecureTransportProtocols", new JsonArray().add(1.3))));
+    assertNamed("ssl.pemTrustOptions.certPaths", ssl(new JsonObject().put("pemTrustOptions", new JsonObject().put("certPaths", "ca.pem"))));
+    assertNamed("ssl.pemKeyCertOptions.keyPaths", ssl(new JsonObject().put("pemKeyCertOptions", new JsonObject().put("keyPaths", new JsonArray().add(1)))));
+    assertNamed("ssl.pfxKeyCertOptions.password", ssl(new JsonObject().put("pfxKeyCertOptions", new JsonObject().put("path", "a.p12").put("password", 1234))));
+    assertNamed("ssl.trustStoreOptions.path", ssl(new JsonObject().put("trustStoreOptions", new JsonObject().putNull("path"))));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SslOptionsJson.server("TideServerOptions", "ssl",
+      new JsonObject().put("keyStoreOptions", new JsonObject().put("path", new JsonArray().add("a.jks")))));
+    assertTrue(e.getMessage().contains("ssl.keyStoreOptions.path"), e.getMessage());
+    // what is right still reads
+    ClientSSLOptions ok = new SyncOptions(ssl(new JsonObject().put("sslHandshakeTimeout", 2.0).put("sslHandshakeTimeoutUnit", "MILLISECONDS")
+      .put("pemKeyCertOptions", new JsonObject().put("keyPath", "k.pem").put("certPaths", new JsonArray().add("c.pem"))))).getSslOptions();
+    assertEquals(2, ok.getSslHandshakeTimeout());
+    assertEquals(java.util.concurrent.TimeUnit.MILLISECONDS, ok.getSslHandshakeTimeoutUnit());
+  }
+
+  private static JsonObject ssl(JsonObject ssl) {
+    return new JsonObject().put("ssl", ssl);
   }
 
   @Test
