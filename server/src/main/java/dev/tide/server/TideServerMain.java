@@ -129,6 +129,11 @@ public final class TideServerMain {
               throw new IllegalArgumentException("unknown setting \"" + key + "\" in " + value + " (known: " + KNOWN_KEYS + ")");
             }
           }
+          // and inside ssl: a misspelt clientAuth would serve without asking for client certificates
+          var unknown = config.getValue("ssl") instanceof JsonObject ssl ? dev.tide.core.impl.SslOptionsJson.unknownServerKey("ssl", ssl) : null;
+          if (unknown != null) {
+            throw new IllegalArgumentException("unknown setting \"" + unknown.getKey() + "\" in " + value + " (known: " + unknown.getValue() + ")");
+          }
         }
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }

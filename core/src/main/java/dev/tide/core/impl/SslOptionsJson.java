@@ -73,6 +73,28 @@ public final class SslOptionsJson {
     return readStores(json, new ServerSSLOptions(json));
   }
 
+  /**
+   * A key of server {@code json} (or of a key or trust store in it) that these options do not read, as
+   * {@code key.name} (e.g. {@code ssl.clientAuht}), with the keys known where it is; null when there is none.
+   * For a strict reader (tide-server's --config): a misspelt {@code clientAuth} would not require client certificates.
+   */
+  public static Map.Entry<String, java.util.Set<String>> unknownServerKey(String key, JsonObject json) {
+    for (String field : json.fieldNames()) {
+      if (!SERVER_TYPES.containsKey(field)) {
+        return Map.entry(key + "." + field, new java.util.TreeSet<>(SERVER_TYPES.keySet()));
+      }
+      Map<String, Class<?>> fields = STORE_FIELDS.get(field);
+      if (fields != null && json.getValue(field) instanceof JsonObject store) {
+        for (String inner : store.fieldNames()) {
+          if (!fields.containsKey(inner)) {
+            return Map.entry(key + "." + field + "." + inner, new java.util.TreeSet<>(fields.keySet()));
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   private static void check(String type, String key, JsonObject json, Map<String, Class<?>> types) {
     types.forEach((field, expected) -> {
       Object v = json.getValue(field);

@@ -139,6 +139,18 @@ class ServerMainSettingsTest {
     Outcome bad = run(Map.of(), "--config", config.toString());
     assertEquals(2, bad.exit, bad.out);
     assertTrue(bad.out.contains("ssl.clientAuth"), bad.out);
+
+    // a misspelt key inside ssl is a usage error too: "clientAuht" would serve without asking for client certificates
+    Files.writeString(config, new JsonObject().put("port", 0).put("dbPath", dir.resolve("tls.db").toString())
+      .put("ssl", ssl.copy().put("clientAuht", "REQUIRED")).encode());
+    Outcome typo = run(Map.of(), "--config", config.toString());
+    assertEquals(2, typo.exit, typo.out);
+    assertTrue(typo.out.startsWith("tide-server: unknown setting \"ssl.clientAuht\""), typo.out);
+    Files.writeString(config, new JsonObject().put("ssl", new JsonObject().put("pfxKeyCertOptions", new JsonObject()
+      .put("path", cert.p12().toString()).put("pasword", "x"))).encode());
+    Outcome storeTypo = run(Map.of(), "--config", config.toString());
+    assertEquals(2, storeTypo.exit, storeTypo.out);
+    assertTrue(storeTypo.out.startsWith("tide-server: unknown setting \"ssl.pfxKeyCertOptions.pasword\""), storeTypo.out);
   }
 
   /** A --config file that is missing, empty or not an object says which (exit 2): it said "nope.json: nope.json". */
