@@ -169,14 +169,23 @@ public final class SslOptionsJson {
   }
 
   /**
-   * What a transport connects with (null: Vert.x's defaults): host names verified as HTTPS does unless the
-   * options name an algorithm ("" turns it off). Vert.x refuses a connection whose options name none.
+   * What a transport connects with (for an https or wss url): host names verified as HTTPS does unless the
+   * options name an algorithm ("" turns it off; Vert.x refuses a connection whose options name none), and a
+   * TLS handshake bounded by {@code requestTimeoutMs} unless the options set their own
+   * {@code sslHandshakeTimeout}: Vert.x's 10 seconds would hold a silent server past a shorter
+   * requestTimeoutMs, and cut a slow link's handshake short of a longer one. Without options, the JVM's CAs.
    */
-  public static ClientSSLOptions forTransport(ClientSSLOptions options) {
-    if (options == null || options.getHostnameVerificationAlgorithm() != null) {
-      return options;
+  public static ClientSSLOptions forTransport(ClientSSLOptions options, long requestTimeoutMs) {
+    ClientSSLOptions o = options == null ? new ClientSSLOptions() : new ClientSSLOptions(options);
+    if (o.getHostnameVerificationAlgorithm() == null) {
+      o.setHostnameVerificationAlgorithm("HTTPS");
     }
-    return new ClientSSLOptions(options).setHostnameVerificationAlgorithm("HTTPS");
+    if (o.getSslHandshakeTimeout() == SSLOptions.DEFAULT_SSL_HANDSHAKE_TIMEOUT
+      && o.getSslHandshakeTimeoutUnit() == SSLOptions.DEFAULT_SSL_HANDSHAKE_TIMEOUT_TIME_UNIT) {
+      o.setSslHandshakeTimeout(requestTimeoutMs);
+      o.setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return o;
   }
 
   /** The JSON {@link #client} or {@link #server} takes back; a key or trust store of another kind (built in code) is left out. */

@@ -51,7 +51,7 @@ public final class HttpSyncTransport implements SyncTransport {
   private final LongSupplier nanos; // the monotonic clock silence is measured with: System::nanoTime, or a test's
   private final Set<Promise<SyncResponse>> inFlight = ConcurrentHashMap.newKeySet(); // failed by close()
   private volatile boolean closed;
-  private final io.vertx.core.net.ClientSSLOptions ssl; // for an https url (null: Vert.x's defaults)
+  private final io.vertx.core.net.ClientSSLOptions ssl; // for an https url
 
   HttpSyncTransport(Vertx vertx, SyncOptions options, LongSupplier nanos) {
     this.vertx = vertx;
@@ -59,7 +59,7 @@ public final class HttpSyncTransport implements SyncTransport {
     this.options = new SyncOptions(options);
     this.url = SyncUrls.http(options.getUrl());
     this.basicAuthorization = SyncUrls.basicAuthorization(options.getUrl());
-    this.ssl = dev.tide.core.impl.SslOptionsJson.forTransport(options.getSslOptions());
+    this.ssl = dev.tide.core.impl.SslOptionsJson.forTransport(options.getSslOptions(), options.getRequestTimeoutMs());
     this.client = vertx.createHttpClient(new HttpClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getRequestTimeoutMs()))
       .setKeepAlive(true));

@@ -22,14 +22,14 @@ final class Dialer {
   private final String uri;
   private final String basicAuthorization; // the url's user info, or null
   private final WebSocketClient client; // kept in a field: Vert.x 5 closes unreachable clients
-  private final io.vertx.core.net.ClientSSLOptions ssl; // for a wss url (null: Vert.x's defaults)
+  private final io.vertx.core.net.ClientSSLOptions ssl; // for a wss url
 
   Dialer(Vertx vertx, SyncOptions options) {
     this.vertx = vertx;
     this.options = options;
     this.uri = SyncUrls.webSocket(options.getUrl()); // the same url as over HTTP
     this.basicAuthorization = SyncUrls.basicAuthorization(options.getUrl());
-    this.ssl = dev.tide.core.impl.SslOptionsJson.forTransport(options.getSslOptions());
+    this.ssl = dev.tide.core.impl.SslOptionsJson.forTransport(options.getSslOptions(), options.getRequestTimeoutMs());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setClosingTimeout(2) // seconds to wait for the close reply of a peer that may be dead
       .setMaxFrameSize(64 * 1024)

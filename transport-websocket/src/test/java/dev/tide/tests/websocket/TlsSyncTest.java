@@ -4,6 +4,7 @@ import dev.tide.core.SyncOptions;
 import dev.tide.core.SyncStatus;
 import dev.tide.core.SyncUnreachableException;
 import dev.tide.core.Tide;
+import dev.tide.core.impl.SslOptionsJson;
 import dev.tide.server.TideServer;
 import dev.tide.server.TideServerOptions;
 import dev.tide.tests.core.TestCertificates;
@@ -101,6 +102,30 @@ class TlsSyncTest extends SyncFixtureTest {
     with.collection("notes").put("y", new JsonObject()).await();
     with.syncOnce().await();
     assertEquals(0L, with.pendingCount().await());
+  }
+
+  /**
+   * A server that takes the connection and never answers the TLS handshake fails the sync after
+   * requestTimeoutMs, as a silent plain server does; it took Vert.x's handshake timeout (10 s) whatever
+   * requestTimeoutMs said. An sslHandshakeTimeout of the user's own is kept.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "websocket"})
+  void aSilentTlsHandshakeFailsAfterRequestTimeoutMs(String transport, Vertx vertx) throws Exception {
+    Certificate cert = certificate("ip:127.0.0.1");
+    int port = vertx.createNetServer().connectHandler(so -> { }).listen(0, "127.0.0.1").await().actualPort();
+    Tide a = fx.client("a", s -> s.setUrl("https://127.0.0.1:" + port + "/sync").setTransport(transport).setRequestTimeoutMs(300)
+      .setSslOptions(new ClientSSLOptions().setTrustOptions(new PemTrustOptions().addCertPath(cert.pem().toString()))));
+    a.collection("notes").put("x", new JsonObject()).await();
+    long start = System.nanoTime();
+    assertThrows(SyncUnreachableException.class, () -> a.syncOnce().await());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(ms < 5_000, "failed after " + ms + " ms");
+
+    ClientSSLOptions own = new ClientSSLOptions();
+    own.setSslHandshakeTimeout(7);
+    assertEquals(7, SslOptionsJson.forTransport(own, 300).getSslHandshakeTimeout());
+    assertEquals(300, SslOptionsJson.forTransport(null, 300).getSslHandshakeTimeout());
   }
 
   private Certificate certificate(String san) throws Exception {
