@@ -143,12 +143,17 @@ public final class WireReader {
    * String first, a message took twice its bytes again (once it holds a char outside Latin-1).
    */
   public static Frame clientFrame(byte[] bytes) {
-    int bad = Utf8.firstInvalid(bytes, 0, bytes.length);
+    return clientFrame(bytes, bytes.length);
+  }
+
+  /** {@link #clientFrame(byte[])} from the first {@code length} bytes of {@code bytes} (a buffer's array, read in place). */
+  public static Frame clientFrame(byte[] bytes, int length) {
+    int bad = Utf8.firstInvalid(bytes, 0, length);
     if (bad >= 0) {
       throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
     }
     try {
-      return frame(new WireReader(bytes, null, CLIENT_FRAME_FACTORY), true);
+      return frame(new WireReader(bytes, length, null, CLIENT_FRAME_FACTORY), true);
     } catch (IOException e) {
       throw malformed(e);
     }

@@ -51,8 +51,8 @@ final class WsIntake {
     this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes + ENVELOPE_BYTES, bodyBudget.max()),
       new WsMessageReader.Sink() {
         @Override
-        public void message(byte[] bytes, long reserved) {
-          onText(bytes, reserved);
+        public void message(byte[] bytes, int length, long reserved) {
+          onText(bytes, length, reserved);
         }
 
         @Override
@@ -102,14 +102,14 @@ final class WsIntake {
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
-  private void onText(byte[] bytes, long reserved) {
+  private void onText(byte[] bytes, int length, long reserved) {
     if (connection.isClosed()) {
       bodyBudget.release(reserved);
       return;
     }
     // checked as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD, and the request would be
     // applied altered), then streamed and validated on the way; a large one on a worker, results in order
-    decoder.submit(bytes.length, () -> WireReader.clientFrame(bytes), read -> onFrame(read, reserved));
+    decoder.submit(length, () -> WireReader.clientFrame(bytes, length), read -> onFrame(read, reserved));
   }
 
   private void onFrame(AsyncResult<WireReader.Frame> read, long reserved) {
