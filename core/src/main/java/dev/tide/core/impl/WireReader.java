@@ -102,17 +102,8 @@ public final class WireReader {
 
   private static <T> T message(Buffer body, Body<T> read) {
     try {
-      // read in place when the buffer's bytes start its array (a body read into memory): a copy of a
-      // 16 MiB body, held with the body and the documents read out of it, ran small heaps out of memory
-      io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) body).getByteBuf();
-      boolean inPlace = buf.hasArray() && buf.arrayOffset() + buf.readerIndex() == 0;
-      byte[] bytes = inPlace ? buf.array() : body.getBytes();
-      int length = inPlace ? buf.readableBytes() : bytes.length;
-      int bad = Utf8.firstInvalid(bytes, 0, length);
-      if (bad >= 0) { // refused whole: the parser would read some such bytes as other characters
-        throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
-      }
-      WireReader r = new WireReader(bytes, length, null, FACTORY);
+      Bytes in = Bytes.of(body);
+      WireReader r = new WireReader(in.array(), in.length(), null, FACTORY);
       r.expectObject();
       T message;
       try {
@@ -125,6 +116,26 @@ public final class WireReader {
       return message;
     } catch (IOException e) {
       throw malformed(e);
+    }
+  }
+
+  /**
+   * A message's bytes, checked as strict UTF-8 (else an {@link InvalidChangeException} on field {@code body}:
+   * a parser would read some bad bytes as other characters): its buffer's own array when the bytes start it
+   * (a heap buffer), else a copy. A copy of a 16 MiB message, held beside its buffer and the documents read
+   * out of it, ran small heaps out of memory.
+   */
+  private record Bytes(byte[] array, int length) {
+    static Bytes of(Buffer buffer) {
+      io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf();
+      boolean inPlace = buf.hasArray() && buf.arrayOffset() + buf.readerIndex() == 0;
+      byte[] bytes = inPlace ? buf.array() : buffer.getBytes();
+      int length = inPlace ? buf.readableBytes() : bytes.length;
+      int bad = Utf8.firstInvalid(bytes, 0, length);
+      if (bad >= 0) {
+        throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
+      }
+      return new Bytes(bytes, length);
     }
   }
 
@@ -142,18 +153,10 @@ public final class WireReader {
    * {@link InvalidChangeException} on field {@code body}): read in place, as an HTTP body is. Decoded to a
    * String first, a message took twice its bytes again (once it holds a char outside Latin-1).
    */
-  public static Frame clientFrame(byte[] bytes) {
-    return clientFrame(bytes, bytes.length);
-  }
-
-  /** {@link #clientFrame(byte[])} from the first {@code length} bytes of {@code bytes} (a buffer's array, read in place). */
-  public static Frame clientFrame(byte[] bytes, int length) {
-    int bad = Utf8.firstInvalid(bytes, 0, length);
-    if (bad >= 0) {
-      throw new InvalidChangeException("body", NOT_UTF8 + " (malformed at byte " + bad + ")");
-    }
+  public static Frame clientFrame(Buffer message) {
     try {
-      return frame(new WireReader(bytes, length, null, CLIENT_FRAME_FACTORY), true);
+      Bytes in = Bytes.of(message);
+      return frame(new WireReader(in.array(), in.length(), null, CLIENT_FRAME_FACTORY), true);
     } catch (IOException e) {
       throw malformed(e);
     }

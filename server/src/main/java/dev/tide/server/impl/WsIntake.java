@@ -7,6 +7,7 @@ import dev.tide.core.impl.WireReader;
 import dev.tide.server.TideServerOptions;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 
 /**
@@ -51,8 +52,8 @@ final class WsIntake {
     this.reader = new WsMessageReader(bodyBudget, Math.min(maxMessageBytes + ENVELOPE_BYTES, bodyBudget.max()),
       new WsMessageReader.Sink() {
         @Override
-        public void message(byte[] bytes, int length, long reserved) {
-          onText(bytes, length, reserved);
+        public void message(Buffer message, long reserved) {
+          onText(message, reserved);
         }
 
         @Override
@@ -102,14 +103,14 @@ final class WsIntake {
   }
 
   /** A whole message; its {@code reserved} budget bytes are released once it is answered. */
-  private void onText(byte[] bytes, int length, long reserved) {
+  private void onText(Buffer message, long reserved) {
     if (connection.isClosed()) {
       bodyBudget.release(reserved);
       return;
     }
     // checked as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD, and the request would be
     // applied altered), then streamed and validated on the way; a large one on a worker, results in order
-    decoder.submit(length, () -> WireReader.clientFrame(bytes, length), read -> onFrame(read, reserved));
+    decoder.submit(message.length(), () -> WireReader.clientFrame(message), read -> onFrame(read, reserved));
   }
 
   private void onFrame(AsyncResult<WireReader.Frame> read, long reserved) {

@@ -18,10 +18,10 @@ final class WsMessageReader {
   /** What the connection does with each outcome. */
   interface Sink {
     /**
-     * A whole text message, the first {@code length} of {@code bytes} (its buffer's array, not a copy), its UTF-8 bytes not yet checked (that is the frame's reader's job, off the
+     * A whole text message, its UTF-8 bytes not yet checked (that is the frame's reader's job, off the
      * event loop for a large one); its {@code reserved} bytes stay taken until the sink releases them.
      */
-    void message(byte[] bytes, int length, long reserved);
+    void message(Buffer message, long reserved);
 
     /** A message was dropped because the budget was spent. */
     void busy();
@@ -104,16 +104,11 @@ final class WsMessageReader {
     // the bytes, not a String decoded from them: that took up to twice the budgeted bytes again (UTF-16
     // once a char is outside Latin-1) on top of the documents read out of it, and a heap ran out
     cancelDeadline();
-    // its buffer's own array when the bytes start it (a heap buffer, as appended to here): a copy of a 16 MiB
-    // message, held beside the buffer while it was made, ran a 128 MiB heap out of memory at two at once
-    io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) receiving).getByteBuf();
-    boolean inPlace = buf.hasArray() && buf.arrayOffset() + buf.readerIndex() == 0;
-    byte[] bytes = inPlace ? buf.array() : receiving.getBytes();
-    int length = inPlace ? buf.readableBytes() : bytes.length;
+    Buffer message = receiving; // read in place by the sink, not copied out (two 16 MiB copies ran a small heap out)
     long taken = reserved;
     receiving = null;
     reserved = 0;
-    sink.message(bytes, length, taken);
+    sink.message(message, taken);
   }
 
   /** The socket closed: lets go of a message in progress and ignores any frame delivered later. */
