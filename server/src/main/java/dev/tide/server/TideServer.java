@@ -14,7 +14,8 @@ import io.vertx.ext.web.Router;
 public interface TideServer {
 
   /**
-   * Opens the embedded SQLite store at {@link TideServerOptions#getDbPath()}. It is closed by
+   * Opens the embedded SQLite store at {@link TideServerOptions#getDbPath()}, or the PostgreSQL database at
+   * {@link TideServerOptions#getPostgresUrl()} when it is set. It is closed by
    * {@link #close()}, or with what opened it: the verticle that opened it is undeployed, or Vert.x closes.
    */
   static Future<TideServer> open(Vertx vertx, TideServerOptions options) {
@@ -34,6 +35,20 @@ public interface TideServer {
       return Future.failedFuture(nullArgument(vertx));
     }
     return dev.tide.server.impl.SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous());
+  }
+
+  /**
+   * Opens the PostgreSQL store alone ({@link TideServerOptions#getPostgresUrl()}, which must be set), to wrap
+   * and serve with {@link #create}, as {@link #openSqliteStore}.
+   */
+  static Future<ServerStore> openPostgresStore(Vertx vertx, TideServerOptions options) {
+    if (vertx == null || options == null) {
+      return Future.failedFuture(nullArgument(vertx));
+    }
+    if (options.getPostgresUrl() == null) {
+      return Future.failedFuture(new IllegalArgumentException("postgresUrl is not set"));
+    }
+    return dev.tide.server.impl.PgServerStore.open(vertx, options.getPostgresUrl(), options.getPostgresPoolSize(), true);
   }
 
   private static IllegalArgumentException nullArgument(Vertx vertx) {

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code java -jar tide-server.jar [--host H] [--port N] [--db PATH] [--config FILE.json]}.
+ * {@code java -jar tide-server.jar [--host H] [--port N] [--db PATH | --postgres URL] [--config FILE.json]}.
  * Settings come from, lowest first: defaults, the JSON config file ({@link TideServerOptions} fields),
- * environment ({@code TIDE_HOST}, {@code TIDE_PORT}, {@code TIDE_DB}), command-line flags.
+ * environment ({@code TIDE_HOST}, {@code TIDE_PORT}, {@code TIDE_DB}, {@code TIDE_POSTGRES_URL}), command-line flags.
  * SIGTERM stops it gracefully: in-flight requests finish and SQLite is closed cleanly.
  */
 public final class TideServerMain {
@@ -28,13 +28,14 @@ public final class TideServerMain {
   }
 
   private static final String USAGE =
-    "usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db] [--config file.json]";
+    "usage: java -jar tide-server.jar [--host 127.0.0.1] [--port 8000] [--db tide-server.db | --postgres postgresql://host/db]"
+    + " [--config file.json]";
 
   /** Exit codes: 0 after --help, 1 cannot start (port taken, store locked), 2 usage error; SIGTERM gives 143. */
   public static void main(String[] args) {
     if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
       System.out.println(USAGE);
-      System.out.println("Settings, lowest first: defaults, --config (TideServerOptions as JSON), TIDE_HOST / TIDE_PORT / TIDE_DB,"
+      System.out.println("Settings, lowest first: defaults, --config (TideServerOptions as JSON), TIDE_HOST / TIDE_PORT / TIDE_DB / TIDE_POSTGRES_URL,"
         + " flags. Exit codes: 1 cannot start, 2 usage error.");
       return;
     }
@@ -72,7 +73,8 @@ public final class TideServerMain {
         ? "[" + options.getHost() + "]" : options.getHost(); // an IPv6 address, as a URL writes it
       System.out.println("tide server listening on " + (options.getSslOptions() != null ? "https://" : "http://")
         + host + ":" + verticle.actualPort()
-        + " (db " + options.getDbPath() + ")");
+        + (options.getPostgresUrl() != null ? " (postgres " + dev.tide.server.impl.PgServerStore.redacted(options.getPostgresUrl()) + ")"
+          : " (db " + options.getDbPath() + ")"));
     }
   }
 
@@ -103,14 +105,15 @@ public final class TideServerMain {
   }
 
   private static final java.util.Set<String> KNOWN_KEYS = new java.util.TreeSet<>(
-    new TideServerOptions().setSslOptions(new io.vertx.core.net.ServerSSLOptions()).toJson().fieldNames()); // ssl: none by default
+    new TideServerOptions().setSslOptions(new io.vertx.core.net.ServerSSLOptions()).setPostgresUrl("postgresql://localhost/db")
+      .toJson().fieldNames()); // ssl and postgresUrl: none by default
 
   static TideServerOptions parse(String[] args, Map<String, String> env) {
     JsonObject config = new JsonObject();
     JsonObject flags = new JsonObject();
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
-      if (!java.util.Set.of("--host", "--port", "--db", "--config").contains(flag)) {
+      if (!java.util.Set.of("--host", "--port", "--db", "--postgres", "--config").contains(flag)) {
         throw new IllegalArgumentException("unknown option " + flag);
       }
       if (i + 1 >= args.length) {
@@ -121,6 +124,7 @@ public final class TideServerMain {
         case "--host" -> flags.put("host", value);
         case "--port" -> flags.put("port", port(value));
         case "--db" -> flags.put("dbPath", value);
+        case "--postgres" -> flags.put("postgresUrl", value);
         case "--config" -> {
           config = readConfig(value);
           // a misspelt key would silently keep a default (a wrong database file, say)
@@ -142,6 +146,7 @@ public final class TideServerMain {
     fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> new TideServerOptions().setHost(v).getHost());
     fromEnv(merged, flags, env, "TIDE_PORT", "port", TideServerMain::port);
     fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> new TideServerOptions().setDbPath(v).getDbPath());
+    fromEnv(merged, flags, env, "TIDE_POSTGRES_URL", "postgresUrl", v -> new TideServerOptions().setPostgresUrl(v).getPostgresUrl());
     return new TideServerOptions(merged.mergeIn(flags));
   }
 

@@ -17,6 +17,7 @@ public class TideServerOptions {
   public static final int DEFAULT_PORT = 8000;
   public static final String DEFAULT_DB_PATH = "tide-server.db";
   public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.NORMAL;
+  public static final int DEFAULT_POSTGRES_POOL_SIZE = 4;
   public static final int DEFAULT_MAX_BODY_BYTES = SyncProtocol.MAX_REQUEST_BYTES;
   public static final int DEFAULT_MAX_OPS_PER_REQUEST = SyncProtocol.MAX_OPS;
   public static final int DEFAULT_LIMIT = SyncProtocol.DEFAULT_LIMIT;
@@ -36,6 +37,8 @@ public class TideServerOptions {
   private int port = DEFAULT_PORT;
   private String dbPath = DEFAULT_DB_PATH;
   private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
+  private String postgresUrl;
+  private int postgresPoolSize = DEFAULT_POSTGRES_POOL_SIZE;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   private int maxOpsPerRequest = DEFAULT_MAX_OPS_PER_REQUEST;
   private int defaultLimit = DEFAULT_LIMIT;
@@ -65,6 +68,8 @@ public class TideServerOptions {
     setPort(j.intValue("port", port));
     setDbPath(j.stringValue("dbPath", dbPath));
     synchronous = j.enumValue("synchronous", Synchronous.class, synchronous);
+    setPostgresUrl(j.stringValue("postgresUrl", postgresUrl));
+    setPostgresPoolSize(j.intValue("postgresPoolSize", postgresPoolSize));
     setMaxBodyBytes(j.intValue("maxBodyBytes", maxBodyBytes));
     setMaxOpsPerRequest(j.intValue("maxOpsPerRequest", maxOpsPerRequest));
     setDefaultLimit(j.intValue("defaultLimit", defaultLimit));
@@ -92,6 +97,7 @@ public class TideServerOptions {
       .put("port", port)
       .put("dbPath", dbPath)
       .put("synchronous", synchronous.name())
+      .put("postgresPoolSize", postgresPoolSize)
       .put("maxBodyBytes", maxBodyBytes)
       .put("maxOpsPerRequest", maxOpsPerRequest)
       .put("defaultLimit", defaultLimit)
@@ -105,6 +111,9 @@ public class TideServerOptions {
       .put("purgeIntervalSeconds", purgeIntervalSeconds)
       .put("maxBufferedBodyBytes", maxBufferedBodyBytes)
       .put("bodyTimeoutSeconds", bodyTimeoutSeconds);
+    if (postgresUrl != null) {
+      json.put("postgresUrl", postgresUrl);
+    }
     if (sslOptions != null) {
       json.put("ssl", SslOptionsJson.write(sslOptions));
     }
@@ -134,6 +143,40 @@ public class TideServerOptions {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
     }
     this.port = port;
+    return this;
+  }
+
+  /**
+   * The PostgreSQL database to serve instead of the SQLite file, as a URL:
+   * {@code postgresql://user:password@host:port/database}, with {@code ?search_path=schema} for another
+   * schema than the default. Several server instances given the same database (and schema) serve the
+   * same data: each one's WebSocket clients are pushed the others' commits (LISTEN/NOTIFY). Null (the
+   * default): the embedded SQLite store at {@link #getDbPath()}.
+   */
+  public String getPostgresUrl() {
+    return postgresUrl;
+  }
+
+  public TideServerOptions setPostgresUrl(String postgresUrl) {
+    if (postgresUrl != null) {
+      try { // refused here, not by the open after the server was configured
+        io.vertx.pgclient.PgConnectOptions.fromUri(postgresUrl);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("postgresUrl must be a URL postgresql://[user[:password]@]host[:port][/database],"
+          + " got \"" + dev.tide.server.impl.PgServerStore.redacted(postgresUrl) + "\": " + e.getMessage(), e);
+      }
+    }
+    this.postgresUrl = postgresUrl;
+    return this;
+  }
+
+  /** Connections to PostgreSQL this server holds at most (pushes, pulls); one more listens for the other instances' commits. */
+  public int getPostgresPoolSize() {
+    return postgresPoolSize;
+  }
+
+  public TideServerOptions setPostgresPoolSize(int postgresPoolSize) {
+    this.postgresPoolSize = atLeast(postgresPoolSize, 1, "postgresPoolSize");
     return this;
   }
 

@@ -60,6 +60,15 @@ final class Cursors {
     return position;
   }
 
+  /** True if {@code cursor} is one of this database's, ahead of what this server knows of it (see {@link #parse}). */
+  static boolean ahead(String cursor, String epoch, long lastSeq, long purgedSeq) {
+    Matcher m = cursor == null ? null : FORM.matcher(cursor);
+    if (m == null || !m.matches() || !m.group(1).equals(epoch)) {
+      return false;
+    }
+    return Long.parseLong(m.group(2)) > lastSeq || (m.group(3) != null && Long.parseLong(m.group(3)) > purgedSeq);
+  }
+
   static HttpError historyPurged() {
     return new HttpError(409, "reset_required", "cursor is older than the retained history of deletes: pull everything"
       + " again from a null cursor", "cursor", "history_purged");

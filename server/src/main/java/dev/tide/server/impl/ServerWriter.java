@@ -199,7 +199,7 @@ final class ServerWriter implements GroupCommitWriter.Store {
    * The same JSON value: a document's spelling (spaces, escapes, the order of names) carries no meaning
    * (PROTOCOL.md section 2), so a replay its client encoded again is still a replay. Parsed only when the texts differ.
    */
-  private static boolean sameDoc(String stored, String sent) {
+  static boolean sameDoc(String stored, String sent) {
     if (java.util.Objects.equals(stored, sent)) {
       return true;
     }

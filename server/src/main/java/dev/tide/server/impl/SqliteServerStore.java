@@ -14,7 +14,6 @@ import dev.tide.server.spi.PullPage;
 import dev.tide.server.spi.ServerStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
@@ -22,7 +21,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * share transactions; each completes after COMMIT), and a small pool of read-only connections for
  * pulls, which WAL lets run while the writer commits.
  */
-public final class SqliteServerStore implements ServerStore, ChangeSignal {
+public final class SqliteServerStore implements ServerStore {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final int READERS = 2;
@@ -41,7 +39,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
   private final WorkerExecutor readerExecutor;
   private final GroupCommitWriter<ServerWriter> writer;
   private final ArrayBlockingQueue<PageReader> readers = new ArrayBlockingQueue<>(READERS);
-  private final List<Handler<CommittedChanges>> listeners = new CopyOnWriteArrayList<>();
+  private final CommitListeners listeners = new CommitListeners();
   private volatile boolean closed;
   private Future<Void> closing;
 
@@ -52,7 +50,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
     this.readerExecutor = readerExecutor;
     this.writer = new GroupCommitWriter<>(writerExecutor, store, 10_000, null, null); // nothing to publish on an event loop
     // on the writer thread, before the commit's futures complete: a pushing client's exchange finds its commit
-    writer.onCommit(events -> fireCommitted(store.lastCommitted()));
+    writer.onCommit(events -> listeners.fire(store.lastCommitted()));
   }
 
   public static Future<ServerStore> open(Vertx vertx, String path, Synchronous synchronous) {
@@ -157,19 +155,7 @@ public final class SqliteServerStore implements ServerStore, ChangeSignal {
 
   @Override
   public ChangeSignal signal() {
-    return this;
-  }
-
-  @Override
-  public Runnable subscribe(Handler<CommittedChanges> onCommitted) {
-    listeners.add(onCommitted);
-    return () -> listeners.remove(onCommitted);
-  }
-
-  private void fireCommitted(CommittedChanges commit) {
-    for (Handler<CommittedChanges> l : listeners) {
-      l.handle(commit);
-    }
+    return listeners;
   }
 
   @Override

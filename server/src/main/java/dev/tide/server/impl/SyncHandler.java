@@ -91,12 +91,31 @@ final class SyncHandler {
 
   /** Runs a validated request for a namespace; completes with the response. */
   Future<Exchange> exchange(String namespace, SyncRequest request) {
-    Cursors.Position at;
+    return position(request.cursor()).compose(at -> exchange(namespace, request, at));
+  }
+
+  /** Where a cursor stands (refused as {@link Cursors#parse} says), read again from the store if it seems ahead. */
+  private Future<Cursors.Position> position(String cursor) {
     try {
-      at = Cursors.parse(request.cursor(), store.epoch(), store.lastSeq(), store.purgedSeq());
-    } catch (RuntimeException e) { // a refused cursor, or an application's store whose getter throws (see call)
+      return Future.succeededFuture(Cursors.parse(cursor, store.epoch(), store.lastSeq(), store.purgedSeq()));
+    } catch (HttpError e) {
+      if (!Cursors.ahead(cursor, store.epoch(), store.lastSeq(), store.purgedSeq())) {
+        return Future.failedFuture(e);
+      }
+      // another server instance on the same database may have handed it out: look again before a reset
+      return call(store::refresh).compose(v -> {
+        try {
+          return Future.succeededFuture(Cursors.parse(cursor, store.epoch(), store.lastSeq(), store.purgedSeq()));
+        } catch (RuntimeException again) {
+          return Future.failedFuture(again);
+        }
+      });
+    } catch (RuntimeException e) { // an application's store whose getter throws (see call)
       return Future.failedFuture(e);
     }
+  }
+
+  private Future<Exchange> exchange(String namespace, SyncRequest request, Cursors.Position at) {
     int limit = Math.min(request.limit() == null ? defaultLimit() : request.limit(), options.getMaxLimit());
     return call(() -> store.push(namespace, request.ops()))
       .compose(results -> pull(namespace, at, request.includeOwn() ? null : request.nodeId(), limit)

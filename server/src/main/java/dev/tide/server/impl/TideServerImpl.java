@@ -59,7 +59,10 @@ public final class TideServerImpl implements TideServer {
     if (!caller.closeFuture().add(whileOpening)) {
       return Future.failedFuture(closedWhileOpening(options));
     }
-    SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous()).<TideServer>compose(store -> {
+    Future<ServerStore> opening = options.getPostgresUrl() != null
+      ? PgServerStore.open(vertx, options.getPostgresUrl(), options.getPostgresPoolSize(), true)
+      : SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous());
+    opening.<TideServer>compose(store -> {
       TideServerImpl server = new TideServerImpl(vertx, options, store, caller);
       return server.hooked ? Future.succeededFuture(server)
         : server.close().transform(ar -> Future.failedFuture(closedWhileOpening(options)));
@@ -68,7 +71,8 @@ public final class TideServerImpl implements TideServer {
   }
 
   private static StoreException closedWhileOpening(TideServerOptions options) {
-    return new StoreException("cannot open server store " + options.getDbPath()
+    return new StoreException("cannot open server store " + (options.getPostgresUrl() != null
+      ? PgServerStore.redacted(options.getPostgresUrl()) : options.getDbPath())
       + ": what opened it (its verticle, or Vert.x) was closed meanwhile");
   }
 

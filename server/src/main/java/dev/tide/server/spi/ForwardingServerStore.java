@@ -39,6 +39,11 @@ public abstract class ForwardingServerStore implements ServerStore {
   }
 
   @Override
+  public Future<Void> refresh() {
+    return delegate.refresh();
+  }
+
+  @Override
   public Future<Long> purgeTombstones(long committedBeforeMillis) {
     return delegate.purgeTombstones(committedBeforeMillis);
   }

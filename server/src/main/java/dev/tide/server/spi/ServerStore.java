@@ -27,6 +27,17 @@ public interface ServerStore {
    */
   long purgedSeq();
 
+  /**
+   * Reads {@link #lastSeq()} and {@link #purgedSeq()} again from the database, when a client's cursor is
+   * ahead of them: with several server instances on one database, a cursor another instance handed out may
+   * be ahead of what this one has heard of yet. The server then checks the cursor again; only a cursor
+   * still ahead is refused as {@code database_changed}. A store that learns of every commit at once (the
+   * embedded SQLite store) has nothing to read.
+   */
+  default Future<Void> refresh() {
+    return Future.succeededFuture();
+  }
+
   /** Deletes tombstones committed before {@code committedBeforeMillis} (epoch ms); completes with how many. */
   Future<Long> purgeTombstones(long committedBeforeMillis);
 

@@ -41,6 +41,7 @@ abstract class ProtocolContractFixture {
   /** Sockets and servers a test opened, closed after it (an open socket would hold the server's graceful stop). */
   private final java.util.List<Runnable> cleanups = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static ProtocolContractFixture current;
+  private PgTestSchema postgres; // the last server's schema when on PostgreSQL
 
   @org.junit.jupiter.api.BeforeEach
   void track() {
@@ -184,6 +185,28 @@ abstract class ProtocolContractFixture {
   ServerFixture start(Vertx vertx, TideServerOptions options) {
     ServerFixture server = ServerFixture.start(vertx, options.setPort(0).setDbPath(dir.resolve("c.db").toString()), null);
     cleanups.add(0, server::stop); // after the sockets
+    return server;
+  }
+
+  /** Drops the documents table under the last server started: every read fails from now on. */
+  void dropDocumentsTable() throws java.sql.SQLException {
+    if (postgres != null) {
+      postgres.sql("DROP TABLE tide_server_docs");
+      return;
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP TABLE tide_server_docs");
+    }
+  }
+
+  /** As {@link #start}, on PostgreSQL: a schema of its own, dropped after the test. */
+  ServerFixture startOnPostgres(Vertx vertx, TideServerOptions options) {
+    PgTestSchema schema = PgTestSchema.create(vertx);
+    postgres = schema;
+    cleanups.add(0, schema::close); // after the server
+    ServerFixture server = ServerFixture.start(vertx, options.setPort(0).setPostgresUrl(schema.url()), null);
+    cleanups.add(0, server::stop);
     return server;
   }
 

@@ -359,10 +359,7 @@ class ProtocolContractTest extends ProtocolContractFixture {
     ServerFixture server = start(vertx, new TideServerOptions());
     server.sync(ServerFixture.request("f", null, ServerFixture.op("n", "a", 1, "f", new JsonObject())));
     server.sync(ServerFixture.request("f", null, ServerFixture.op("n", "b", 2, "f", new JsonObject()))); // a pull from null reads the store
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("c.db"));
-         java.sql.Statement st = c.createStatement()) {
-      st.execute("DROP TABLE tide_server_docs"); // every read fails from now on
-    }
+    dropDocumentsTable(); // every read fails from now on
     HttpResponse<Buffer> r = server.post(ServerFixture.request("g", null));
     assertEquals(503, r.statusCode(), r.bodyAsString());
     assertEquals("unavailable", r.bodyAsJsonObject().getJsonObject("error").getString("code"));

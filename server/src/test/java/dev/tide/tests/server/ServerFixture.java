@@ -20,6 +20,7 @@ public final class ServerFixture {
   public final String deploymentId;
   public final WebClient client;
   public final int port;
+  private PgTestSchema dropOnStop;
 
   private ServerFixture(Vertx vertx, TideServerVerticle verticle, String deploymentId) {
     this.vertx = vertx;
@@ -31,6 +32,19 @@ public final class ServerFixture {
 
   public static ServerFixture start(Vertx vertx, Path db) {
     return start(vertx, new TideServerOptions().setPort(0).setDbPath(db.toString()), null);
+  }
+
+  /** A server on PostgreSQL, its tables in a schema of its own, which {@link #stop()} drops. */
+  public static ServerFixture startOnPostgres(Vertx vertx) {
+    PgTestSchema schema = PgTestSchema.create(vertx);
+    try {
+      ServerFixture server = start(vertx, new TideServerOptions().setPort(0).setPostgresUrl(schema.url()), null);
+      server.dropOnStop = schema;
+      return server;
+    } catch (RuntimeException | Error e) {
+      schema.close();
+      throw e;
+    }
   }
 
   public static ServerFixture start(Vertx vertx, TideServerOptions options, ServerAuthenticator auth) {
@@ -67,7 +81,13 @@ public final class ServerFixture {
   }
 
   public void stop() {
-    vertx.undeploy(deploymentId).await();
+    try {
+      vertx.undeploy(deploymentId).await();
+    } finally {
+      if (dropOnStop != null) {
+        dropOnStop.close();
+      }
+    }
   }
 
   public static JsonObject op(String collection, String id, long counter, String node, JsonObject doc) {

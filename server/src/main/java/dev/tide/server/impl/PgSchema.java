@@ -1,0 +1,77 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.StoreException;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The PostgreSQL server store's schema, created in the connection's current schema (its
+ * {@code search_path}) by whichever instance opens it first:
+ * <pre>
+ * tide_server_meta: one row (id 1): schema_version, epoch, last_seq (the highest committed sequence),
+ *     purged_seq and purged_counter (of purged tombstones), max_counter (the clock bound's base)
+ * tide_server_docs(ns, collection, id, counter, node, deleted, body, seq, committed_at)
+ *     PRIMARY KEY (ns, collection, id); INDEX (ns, seq) INCLUDE (node); partial INDEX (committed_at) WHERE deleted
+ * </pre>
+ * Text keys and node ids use the "C" collation: byte order is the protocol's order of node ids (a
+ * language collation would order stamps differently from every client and from the SQLite store).
+ * The meta row is the writers' lock: every push locks it first, so sequences are committed in order.
+ */
+final class PgSchema {
+
+  static final int VERSION = 1;
+  private static final long DDL_LOCK = 0x7469646573657276L; // "tideserv": instances opening at once create it once
+
+  /** What the meta row held when the store opened. */
+  record Meta(String epoch, String schema, long lastSeq, long purgedSeq) {
+  }
+
+  private PgSchema() {
+  }
+
+  /** Creates the tables if missing, refuses a newer schema version, and reads the meta row. */
+  static Future<Meta> open(Pool pool) {
+    return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")").execute()
+      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_meta(id integer PRIMARY KEY CHECK (id = 1),"
+        + " schema_version integer NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL, purged_seq bigint NOT NULL,"
+        + " purged_counter bigint NOT NULL, max_counter bigint NOT NULL)").execute())
+      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_docs(ns text COLLATE \"C\" NOT NULL,"
+        + " collection text COLLATE \"C\" NOT NULL, id text COLLATE \"C\" NOT NULL, counter bigint NOT NULL,"
+        + " node text COLLATE \"C\" NOT NULL, deleted boolean NOT NULL, body text, seq bigint NOT NULL,"
+        + " committed_at bigint NOT NULL, PRIMARY KEY (ns, collection, id))").execute())
+      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_docs_seq ON tide_server_docs(ns, seq) INCLUDE (node)").execute())
+      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_tombstones ON tide_server_docs(committed_at)"
+        + " WHERE deleted").execute())
+      .compose(v -> conn.preparedQuery("INSERT INTO tide_server_meta VALUES (1, $1, $2, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(VERSION, newEpoch())))
+      .compose(v -> conn.query("SELECT schema_version, epoch, last_seq, purged_seq, current_schema() FROM tide_server_meta WHERE id = 1")
+        .execute()))
+      .compose(rows -> {
+        Row row = rows.iterator().next();
+        int version = row.getInteger(0);
+        if (version > VERSION) {
+          return Future.failedFuture(new StoreException("the PostgreSQL tables are of tide server schema version " + version
+            + ", newer than this server reads (" + VERSION + "): run a newer tide server"));
+        }
+        return Future.succeededFuture(new Meta(row.getString(1), row.getString(4), row.getLong(2), row.getLong(3)));
+      });
+  }
+
+  private static String newEpoch() {
+    byte[] bytes = new byte[9];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The LISTEN/NOTIFY channel of the tables in {@code schema}: instances on other schemas are not woken. */
+  static String channel(String schema) {
+    // at most 63 bytes, or PostgreSQL cuts LISTEN's name and refuses pg_notify's: a long or non-ASCII schema name is hashed
+    return schema.matches("[A-Za-z0-9_]{1,48}") ? "tide_changes_" + schema
+      : "tide_changes_h" + Integer.toHexString(schema.hashCode());
+  }
+}

@@ -1,0 +1,260 @@
+package dev.tide.server.impl;
+
+import dev.tide.core.Change;
+import dev.tide.core.OpResult;
+import dev.tide.core.StoreException;
+import dev.tide.core.Stamp;
+import dev.tide.server.spi.ChangeSignal;
+import dev.tide.server.spi.CommittedChanges;
+import dev.tide.server.spi.PullPage;
+import dev.tide.server.spi.ServerStore;
+import dev.tide.server.spi.StoredChange;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared server store: PostgreSQL through vertx-pg-client, so that several server instances serve
+ * one database. Every commit that changes data sends a NOTIFY on the schema's channel; each instance
+ * LISTENs and wakes its WebSocket pushes on the others' commits ({@link CommittedChanges#unknown}), and
+ * its own commits are reported in-process with what they wrote, as the SQLite store's are.
+ * <p>
+ * {@link #lastSeq()} and {@link #purgedSeq()} are what this instance knows: raised by its own commits, by
+ * notifications, and by every page it reads (a page's snapshot is never older than what it tells). A
+ * cursor from another instance may be ahead of them for a moment: {@link #refresh()} reads them again.
+ */
+public final class PgServerStore implements ServerStore {
+
+  /**
+   * One statement, so one snapshot: the meta row (highest sequence, purged sequence) and the page. The
+   * window sums each change's estimated bytes ({@link PageReader#estimatedBytes}: 100 + UTF-8 bytes of
+   * its document) so that only the changes that fit are sent with their documents; {@code total} tells
+   * whether more were due.
+   */
+  private static final String PAGE = "SELECT m.last_seq, m.purged_seq, k.seq, k.collection, k.id, k.counter, k.node,"
+    + " k.deleted, k.body, k.total FROM tide_server_meta m LEFT JOIN LATERAL (SELECT s.seq, s.collection, s.id, s.counter,"
+    + " s.node, s.deleted, s.body, count(*) OVER () AS total, row_number() OVER w AS rn,"
+    + " sum(100 + coalesce(octet_length(s.body), 0)) OVER w - (100 + coalesce(octet_length(s.body), 0)) AS before"
+    + " FROM (SELECT seq, collection, id, counter, node, deleted, body FROM tide_server_docs"
+    + " WHERE ns = $1 AND seq > $2::bigint AND node <> $3 ORDER BY seq LIMIT $4::int + 1) s"
+    + " WINDOW w AS (ORDER BY s.seq ROWS UNBOUNDED PRECEDING)) k ON k.rn <= $4::int AND k.before < $5::bigint"
+    + " WHERE m.id = 1 ORDER BY k.seq";
+
+  private final Pool pool;
+  private final PgSubscriber subscriber;
+  private final String epoch;
+  private final String channel;
+  private final String instance = UUID.randomUUID().toString();
+  private final AtomicLong lastSeq;
+  private final AtomicLong purgedSeq;
+  private final CommitListeners listeners = new CommitListeners();
+  private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  private Future<Void> closing;
+
+  private PgServerStore(Pool pool, PgSubscriber subscriber, PgSchema.Meta meta) {
+    this.pool = pool;
+    this.subscriber = subscriber;
+    this.epoch = meta.epoch();
+    this.channel = PgSchema.channel(meta.schema());
+    this.lastSeq = new AtomicLong(meta.lastSeq());
+    this.purgedSeq = new AtomicLong(meta.purgedSeq());
+  }
+
+  /**
+   * Connects to {@code url} ({@code postgresql://user:password@host:port/database?search_path=schema}),
+   * creates the tables if missing, and listens for the other instances' commits.
+   *
+   * @param listen false only in tests: this instance then learns of others' commits by {@link #refresh()} and reads alone
+   */
+  public static Future<ServerStore> open(Vertx vertx, String url, int poolSize, boolean listen) {
+    PgConnectOptions connect;
+    try {
+      connect = PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new StoreException("postgresUrl is not a PostgreSQL URL (" + redacted(url) + "): " + e.getMessage(), e));
+    }
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+    return PgSchema.open(pool).compose(meta -> {
+      PgSubscriber subscriber = listen ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
+      PgServerStore store = new PgServerStore(pool, subscriber, meta);
+      return store.listen().<ServerStore>map(store)
+        .recover(e -> store.close().transform(v -> Future.failedFuture(e)));
+    }, e -> pool.close().transform(v -> Future.failedFuture(unavailable("cannot open the PostgreSQL store", e))));
+  }
+
+  private Future<Void> listen() {
+    if (subscriber == null) {
+      return Future.succeededFuture();
+    }
+    subscriber.channel(channel)
+      .handler(this::notified)
+      // after a reconnection (and the first LISTEN): notifications sent meanwhile are lost, so read the meta row again
+      .subscribeHandler(v -> refresh().onSuccess(r -> listeners.fire(CommittedChanges.unknown(lastSeq.get()))));
+    return subscriber.connect().recover(e -> Future.failedFuture(unavailable("cannot LISTEN for other instances' commits", e)));
+  }
+
+  /** The URL without its password, to print or log. */
+  public static String redacted(String url) {
+    return url.replaceFirst("(://[^:/@]*:)[^@/]*@", "$1***@");
+  }
+
+  /** A notification's payload: the committing instance, the highest sequence and the purged sequence after its commit. */
+  static String payload(String instance, long lastSeq, long purgedSeq) {
+    return instance + " " + lastSeq + " " + purgedSeq;
+  }
+
+  private void notified(String payload) {
+    String[] parts = payload == null ? new String[0] : payload.split(" ");
+    if (parts.length == 3 && parts[0].equals(instance)) {
+      return; // this instance's own commit, reported when it committed
+    }
+    try {
+      raise(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+      listeners.fire(CommittedChanges.unknown(lastSeq.get()));
+    } catch (RuntimeException e) { // not ours (someone else's NOTIFY on the channel): look for ourselves
+      refresh().onSuccess(v -> listeners.fire(CommittedChanges.unknown(lastSeq.get())));
+    }
+  }
+
+  private void raise(long seq, long purged) {
+    lastSeq.accumulateAndGet(seq, Math::max);
+    purgedSeq.accumulateAndGet(purged, Math::max);
+  }
+
+  @Override
+  public String epoch() {
+    return epoch;
+  }
+
+  @Override
+  public long lastSeq() {
+    return lastSeq.get();
+  }
+
+  @Override
+  public long purgedSeq() {
+    return purgedSeq.get();
+  }
+
+  @Override
+  public Future<Void> refresh() {
+    return track(pool.query("SELECT last_seq, purged_seq FROM tide_server_meta WHERE id = 1").execute().map(rows -> {
+      Row row = rows.iterator().next();
+      raise(row.getLong(0), row.getLong(1));
+      return null;
+    }));
+  }
+
+  @Override
+  public Future<List<OpResult>> push(String namespace, List<Change> ops) {
+    if (ops.isEmpty()) { // most exchanges only pull: no transaction, no lock
+      return closed ? Future.failedFuture(new StoreException("store is closed")) : Future.succeededFuture(List.of());
+    }
+    return track(pool.withTransaction(conn -> PgPush.run(conn, namespace, ops, channel, instance)).map(outcome -> {
+      if (outcome.committed() != null) {
+        raise(outcome.committed().toSeq(), outcome.purgedSeq());
+        listeners.fire(outcome.committed()); // before the push completes: the pushing client's exchange finds its commit
+      }
+      return outcome.results();
+    }));
+  }
+
+  @Override
+  public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
+    Tuple args = Tuple.of(namespace, afterSeq, excludeNode == null ? "" : excludeNode, limit, (long) maxBytes);
+    return track(pool.preparedQuery(PAGE).execute(args).map(rows -> {
+      List<StoredChange> changes = new ArrayList<>();
+      long top = afterSeq;
+      long purged = 0;
+      long total = 0;
+      for (Row row : rows) {
+        top = Math.max(top, row.getLong(0));
+        purged = row.getLong(1);
+        if (row.getValue(2) != null) {
+          total = row.getLong(9);
+          String body = row.getBoolean(7) ? null : row.getString(8);
+          changes.add(new StoredChange(row.getLong(2), row.getString(3), row.getString(4),
+            new Stamp(row.getLong(5), row.getString(6)), body));
+        }
+      }
+      raise(top, purged); // before the page is used: a purge it reflects is seen by the caller's checks
+      boolean more = total > changes.size();
+      long last = more ? changes.get(changes.size() - 1).seq() : top;
+      return new PullPage(changes, last, more, purged);
+    }));
+  }
+
+  @Override
+  public Future<Long> purgeTombstones(long committedBeforeMillis) {
+    return track(pool.withTransaction(conn -> conn
+      .query("SELECT last_seq, purged_seq, purged_counter FROM tide_server_meta WHERE id = 1 FOR UPDATE").execute()
+      .compose(meta -> conn.preparedQuery("WITH d AS (DELETE FROM tide_server_docs WHERE deleted AND committed_at < $1"
+          + " RETURNING seq, counter) SELECT count(*), coalesce(max(seq), 0), coalesce(max(counter), 0) FROM d")
+        .execute(Tuple.of(committedBeforeMillis))
+        .compose(deleted -> {
+          Row m = meta.iterator().next();
+          Row d = deleted.iterator().next();
+          long[] done = {d.getLong(0), m.getLong(0), Math.max(m.getLong(1), d.getLong(1))};
+          if (done[0] == 0) {
+            return Future.succeededFuture(done);
+          }
+          // the counter too, so that a write below it is checked against the purged tombstones (PgPush.belowPurged)
+          return conn.preparedQuery("UPDATE tide_server_meta SET purged_seq = $1, purged_counter = $2 WHERE id = 1")
+            .execute(Tuple.of(done[2], Math.max(m.getLong(2), d.getLong(2))))
+            .compose(v -> conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, payload(instance, done[1], done[2]))))
+            .map(v -> done);
+        })))
+      .map(done -> {
+        if (done[0] > 0) {
+          raise(done[1], done[2]);
+          listeners.fire(new CommittedChanges(done[1], done[1], null)); // connections behind the purge are sent to sync again
+        }
+        return done[0];
+      }));
+  }
+
+  @Override
+  public ChangeSignal signal() {
+    return listeners;
+  }
+
+  /** Fails a call made after close; keeps a call in flight until it ends, so that close waits for it; store errors become 503s. */
+  private <T> Future<T> track(Future<T> call) {
+    if (closed) {
+      return Future.failedFuture(new StoreException("store is closed"));
+    }
+    Future<T> f = call.recover(e -> Future.failedFuture(unavailable("PostgreSQL store call failed", e)));
+    inFlight.add(f);
+    f.onComplete(ar -> inFlight.remove(f));
+    return f;
+  }
+
+  private static StoreException unavailable(String what, Throwable e) {
+    return e instanceof StoreException se ? se : new StoreException(what + ": " + e.getMessage(), e);
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closed = true;
+      Future<Void> calls = Future.join(new ArrayList<>(inFlight)).transform(ar -> Future.succeededFuture());
+      closing = calls.transform(v -> subscriber == null ? Future.succeededFuture() : subscriber.close())
+        .transform(v -> pool.close());
+    }
+    return closing;
+  }
+}
