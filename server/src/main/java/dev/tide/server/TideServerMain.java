@@ -142,6 +142,9 @@ public final class TideServerMain {
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
+    if (flags.containsKey("dbPath") && flags.containsKey("postgresUrl")) {
+      throw new IllegalArgumentException("--db and --postgres name two stores: give one");
+    }
     JsonObject merged = new TideServerOptions().toJson().mergeIn(config);
     fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> new TideServerOptions().setHost(v).getHost());
     fromEnv(merged, flags, env, "TIDE_PORT", "port", TideServerMain::port);

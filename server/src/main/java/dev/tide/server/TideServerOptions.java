@@ -163,7 +163,8 @@ public class TideServerOptions {
         io.vertx.pgclient.PgConnectOptions.fromUri(postgresUrl);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("postgresUrl must be a URL postgresql://[user[:password]@]host[:port][/database],"
-          + " got \"" + dev.tide.server.impl.PgServerStore.redacted(postgresUrl) + "\": " + e.getMessage(), e);
+          + " got \"" + dev.tide.server.impl.PgServerStore.redacted(postgresUrl) + "\": "
+          + dev.tide.server.impl.PgServerStore.redacted(postgresUrl, e.getMessage()));
       }
     }
     this.postgresUrl = postgresUrl;

@@ -9,7 +9,9 @@ import dev.tide.examples.ChangeFeedExample;
 import dev.tide.examples.ClientVerticleExample;
 import dev.tide.examples.EmbeddedServerExample;
 import dev.tide.examples.TokenAuthExample;
+import dev.tide.examples.SharedPostgresExample;
 import dev.tide.examples.TransportSwitchExample;
+import dev.tide.tests.server.PgTestSchema;
 import dev.tide.server.TideServerOptions;
 import dev.tide.server.TideServerVerticle;
 import io.vertx.core.Future;
@@ -155,5 +157,16 @@ class ExamplesTest {
       tide.close().await();
     }
     assertEquals(2L, server.server().store().lastSeq());
+  }
+
+  @Test
+  void twoInstancesOnOnePostgresDatabase(Vertx vertx) {
+    try (PgTestSchema schema = PgTestSchema.create(vertx)) {
+      JsonObject doc = SharedPostgresExample.run(vertx, schema.url(), dir).await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("a, through the first instance", doc.getString("from"));
+      vertx.deploymentIDs().forEach(id -> vertx.undeploy(id).await()); // the servers, before their schema goes
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("B was not pushed A's write within 30 s", e);
+    }
   }
 }

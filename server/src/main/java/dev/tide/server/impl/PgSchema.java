@@ -34,9 +34,16 @@ final class PgSchema {
   private PgSchema() {
   }
 
-  /** Creates the tables if missing, refuses a newer schema version, and reads the meta row. */
-  static Future<Meta> open(Pool pool) {
+  /**
+   * Creates the tables if missing (and the URL's {@code search_path} schema, named by {@code schema}, or
+   * null), refuses a newer schema version, and reads the meta row.
+   */
+  static Future<Meta> open(Pool pool, String schema) {
+    String createSchema = schema == null ? "SELECT 1" : "CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"";
     return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")").execute()
+      // "already exists, skipping" notices would be logged as warnings by every instance that starts
+      .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
+      .compose(v -> conn.query(createSchema).execute())
       .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_meta(id integer PRIMARY KEY CHECK (id = 1),"
         + " schema_version integer NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL, purged_seq bigint NOT NULL,"
         + " purged_counter bigint NOT NULL, max_counter bigint NOT NULL)").execute())
@@ -60,6 +67,18 @@ final class PgSchema {
         }
         return Future.succeededFuture(new Meta(row.getString(1), row.getString(4), row.getLong(2), row.getLong(3)));
       });
+  }
+
+  /**
+   * The schema a URL's {@code search_path} names first, to create if missing (a user's first run with
+   * {@code ?search_path=tide} works); null if none, or if it is not a plain name ({@code "$user"}, quoted).
+   */
+  static String searchPathSchema(String searchPath) {
+    if (searchPath == null) {
+      return null;
+    }
+    String first = searchPath.split(",")[0].trim();
+    return first.matches("[A-Za-z_][A-Za-z0-9_]{0,62}") ? first.toLowerCase(java.util.Locale.ROOT) : null; // unquoted names fold to lower case
   }
 
   private static String newEpoch() {

@@ -85,10 +85,11 @@ public final class PgServerStore implements ServerStore {
     try {
       connect = PgConnectOptions.fromUri(url);
     } catch (RuntimeException e) {
-      return Future.failedFuture(new StoreException("postgresUrl is not a PostgreSQL URL (" + redacted(url) + "): " + e.getMessage(), e));
+      return Future.failedFuture(new StoreException("postgresUrl is not a PostgreSQL URL (" + redacted(url) + "): "
+        + redacted(url, e.getMessage())));
     }
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
-    return PgSchema.open(pool).compose(meta -> {
+    return PgSchema.open(pool, PgSchema.searchPathSchema(connect.getProperties().get("search_path"))).compose(meta -> {
       PgSubscriber subscriber = listen ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
       PgServerStore store = new PgServerStore(pool, subscriber, meta);
       return store.listen().<ServerStore>map(store)
@@ -110,6 +111,11 @@ public final class PgServerStore implements ServerStore {
   /** The URL without its password, to print or log. */
   public static String redacted(String url) {
     return url.replaceFirst("(://[^:/@]*:)[^@/]*@", "$1***@");
+  }
+
+  /** A message without the URL's password, wherever it quotes the URL. */
+  public static String redacted(String url, String message) {
+    return message == null ? null : message.replace(url, redacted(url));
   }
 
   /** A notification's payload: the committing instance, the highest sequence and the purged sequence after its commit. */

@@ -52,6 +52,16 @@ public final class PgTestSchema implements AutoCloseable {
     run(vertx, url(), statement);
   }
 
+  /** The first column of the first row a query in this schema returns, as text. */
+  public String value(String query) {
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url())).using(vertx).build();
+    try {
+      return String.valueOf(pool.query(query).execute().await().iterator().next().getValue(0));
+    } finally {
+      pool.close().await();
+    }
+  }
+
   private static void run(Vertx vertx, String url, String statement) {
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
     try {

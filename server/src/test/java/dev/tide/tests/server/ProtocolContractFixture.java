@@ -42,6 +42,7 @@ abstract class ProtocolContractFixture {
   private final java.util.List<Runnable> cleanups = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static ProtocolContractFixture current;
   private PgTestSchema postgres; // the last server's schema when on PostgreSQL
+  private final java.util.List<PgTestSchema> schemas = new java.util.ArrayList<>();
 
   @org.junit.jupiter.api.BeforeEach
   void track() {
@@ -50,8 +51,12 @@ abstract class ProtocolContractFixture {
 
   @org.junit.jupiter.api.AfterEach
   void cleanUp() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      cleanups.get(i).run();
+    try {
+      for (int i = cleanups.size() - 1; i >= 0; i--) {
+        cleanups.get(i).run();
+      }
+    } finally {
+      schemas.forEach(PgTestSchema::close);
     }
   }
 
@@ -188,6 +193,23 @@ abstract class ProtocolContractFixture {
     return server;
   }
 
+  /** Another server on the last PostgreSQL schema started: a second instance of the same database. */
+  ServerFixture startOnSamePostgres(Vertx vertx, TideServerOptions options) {
+    ServerFixture server = ServerFixture.start(vertx, options.setPort(0).setPostgresUrl(postgresUrl()), null);
+    cleanups.add(0, server::stop);
+    return server;
+  }
+
+  /** The last PostgreSQL schema's URL. */
+  String postgresUrl() {
+    return postgres.url();
+  }
+
+  /** Runs after the test, before the servers stop. */
+  void cleanUpLater(Runnable cleanup) {
+    cleanups.add(cleanup);
+  }
+
   /** Drops the documents table under the last server started: every read fails from now on. */
   void dropDocumentsTable() throws java.sql.SQLException {
     if (postgres != null) {
@@ -204,7 +226,7 @@ abstract class ProtocolContractFixture {
   ServerFixture startOnPostgres(Vertx vertx, TideServerOptions options) {
     PgTestSchema schema = PgTestSchema.create(vertx);
     postgres = schema;
-    cleanups.add(0, schema::close); // after the server
+    schemas.add(schema); // dropped after every server stopped
     ServerFixture server = ServerFixture.start(vertx, options.setPort(0).setPostgresUrl(schema.url()), null);
     cleanups.add(0, server::stop);
     return server;

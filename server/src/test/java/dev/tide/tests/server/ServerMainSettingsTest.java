@@ -103,6 +103,44 @@ class ServerMainSettingsTest {
   }
 
   /**
+   * PostgreSQL from --postgres, TIDE_POSTGRES_URL or the config file's postgresUrl: the server creates its
+   * tables there and prints the URL without its password; a URL it cannot read is a usage error that does
+   * not echo the password either.
+   */
+  @Test
+  void postgresFromFlagEnvironmentAndConfig() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try (PgTestSchema flag = PgTestSchema.create(vertx); PgTestSchema env = PgTestSchema.create(vertx);
+         PgTestSchema config = PgTestSchema.create(vertx)) {
+      Outcome o = run(Map.of(), "--port", "0", "--postgres", flag.url());
+      assertTrue(o.out.matches("tide server listening on http://127\\.0\\.0\\.1:\\d+ \\(postgres "
+        + java.util.regex.Pattern.quote(flag.url()) + "\\)"), o.out);
+      assertEquals("1", flag.value("SELECT count(*) FROM tide_server_meta"));
+
+      String withPassword = env.url().replace("postgresql://postgres@", "postgresql://postgres:hunter2@");
+      o = run(Map.of("TIDE_POSTGRES_URL", withPassword), "--port", "0");
+      assertTrue(o.out.contains("(postgres postgresql://postgres:***@127.0.0.1"), o.out);
+      assertTrue(!o.out.contains("hunter2"), o.out);
+      assertEquals("1", env.value("SELECT count(*) FROM tide_server_meta"));
+
+      Path file = dir.resolve("pg.json");
+      Files.writeString(file, new JsonObject().put("postgresUrl", config.url()).put("postgresPoolSize", 2).put("port", 0).encode());
+      o = run(Map.of(), "--config", file.toString());
+      assertTrue(o.out.contains("(postgres " + config.url() + ")"), o.out);
+      assertEquals("1", config.value("SELECT count(*) FROM tide_server_meta"));
+    } finally {
+      vertx.close().await();
+    }
+    Outcome bad = run(Map.of(), "--port", "0", "--postgres", "mysql://u:hunter2@127.0.0.1/db");
+    assertEquals(2, bad.exit, bad.out);
+    assertTrue(bad.out.startsWith("tide-server: postgresUrl must be a URL postgresql://"), bad.out);
+    assertTrue(!bad.out.contains("hunter2"), bad.out);
+    Outcome both = run(Map.of(), "--db", dir.resolve("x.db").toString(), "--postgres", "postgresql://127.0.0.1/test");
+    assertEquals(2, both.exit, both.out);
+    assertTrue(both.out.startsWith("tide-server: --db and --postgres name two stores: give one"), both.out);
+  }
+
+  /**
    * A bad value from the environment names its variable (exit 2): "not a port: abc" alone left the user
    * looking at a command line that has no port on it.
    */
