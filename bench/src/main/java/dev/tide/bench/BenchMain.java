@@ -16,8 +16,9 @@ import java.util.Set;
 public final class BenchMain {
 
   static final String USAGE = """
-    usage: java -jar bench/target/tide-bench.jar [--scenarios S1,S2,S3,S4,S5,CAP] [--runs 3] [--quick]
+    usage: java -jar bench/target/tide-bench.jar [--scenarios S1,S2,S3,S4,S5,CAP] [--runs 3] [--quick] [--postgres URL]
       --scenarios  which scenarios to run (default: all), see BENCHMARKS.md
+      --postgres   S2-S5 with the server on this PostgreSQL database (a schema per run, dropped at the end)
       --runs       timed runs per scenario and size, after one untimed warm-up (default: 3)
       --quick      tiny sizes: checks that the benchmarks work, not the figures
     Prints one JSON object per scenario, size and run, then a summary object per scenario and size.""";
@@ -29,11 +30,13 @@ public final class BenchMain {
     Set<String> scenarios = Set.of("S1", "S2", "S3", "S4", "S5", "CAP");
     int runs = 3;
     boolean quick = false;
+    String postgres = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--scenarios" -> scenarios = Set.copyOf(Arrays.asList(args[++i].toUpperCase().split(",")));
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--quick" -> quick = true;
+        case "--postgres" -> postgres = args[++i];
         case "--help", "-h" -> {
           System.out.println(USAGE);
           return;
@@ -52,7 +55,8 @@ public final class BenchMain {
           repeat("S1", new JsonObject().put("n", n), runs, s1::run);
         }
       }
-      SyncScenarios sync = new SyncScenarios(vertx);
+      SyncScenarios sync = new SyncScenarios(vertx, postgres);
+      SERVER_STORE = postgres == null ? "SQLite" : "PostgreSQL";
       if (scenarios.contains("S2")) {
         for (int n : quick ? new int[]{2_000} : new int[]{10_000, 100_000}) {
           repeat("S2", new JsonObject().put("n", n), runs, () -> sync.initialPull(n));
@@ -71,6 +75,7 @@ public final class BenchMain {
         repeat("S5", new JsonObject().put("n", n).put("clients", 3), runs, () -> sync.convergence(n));
       }
       sync.close();
+      SERVER_STORE = "SQLite"; // CAP measures connections and fan-out on the embedded store
       if (scenarios.contains("CAP")) {
         int connections = quick ? 200 : 10_000;
         int fanout = quick ? 200 : 1_000;
@@ -86,6 +91,9 @@ public final class BenchMain {
       vertx.close().await();
     }
   }
+
+  /** The server store of S2-S5 (CAP: SQLite): what their figures were measured on. */
+  static volatile String SERVER_STORE = "SQLite";
 
   interface Run {
     JsonObject run() throws Exception;
@@ -105,7 +113,12 @@ public final class BenchMain {
   }
 
   static void print(JsonObject result) {
-    result.put("durability", "WAL, synchronous=NORMAL (client and server)").put("machine", Machine.describe());
+    result.put("durability", "S1".equals(result.getString("scenario")) || "SQLite".equals(SERVER_STORE)
+      ? "WAL, synchronous=NORMAL (client and server)"
+      : "client WAL, synchronous=NORMAL; server PostgreSQL, synchronous_commit as the database sets it").put("machine", Machine.describe());
+    if (!"S1".equals(result.getString("scenario"))) {
+      result.put("serverStore", SERVER_STORE);
+    }
     System.out.println(result.encode());
     System.out.flush();
   }

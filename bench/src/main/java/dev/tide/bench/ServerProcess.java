@@ -17,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The benchmark server, in its own JVM: a {@link TideServerVerticle} on a free loopback port.
+ * The benchmark server, in its own JVM: a {@link TideServerVerticle} on a free loopback port, over an
+ * SQLite file or, for a {@code postgresql://} database argument, over PostgreSQL.
  * Prints {@code PORT n}; then commands on stdin: {@code reset <db>} (a fresh database, same JVM), {@code preload N} (N documents written straight into
  * its store, untimed), {@code stats}, {@code quit}.
  */
@@ -26,9 +27,15 @@ public final class ServerProcess {
   private ServerProcess() {
   }
 
+  /** An SQLite file's path, or a PostgreSQL URL. */
+  static TideServerOptions options(String database) {
+    TideServerOptions options = new TideServerOptions().setPort(0);
+    return database.startsWith("postgres") ? options.setPostgresUrl(database) : options.setDbPath(database);
+  }
+
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
-    TideServerVerticle verticle = new TideServerVerticle(new TideServerOptions().setPort(0).setDbPath(args[0]));
+    TideServerVerticle verticle = new TideServerVerticle(options(args[0]));
     String deployment = vertx.deployVerticle(verticle).await();
     System.out.println("PORT " + verticle.actualPort());
     System.out.flush();
@@ -39,7 +46,7 @@ public final class ServerProcess {
       switch (cmd[0]) {
         case "reset" -> { // a fresh database in this (warm) JVM
           vertx.undeploy(deployment).await();
-          verticle = new TideServerVerticle(new TideServerOptions().setPort(0).setDbPath(cmd[1]));
+          verticle = new TideServerVerticle(options(cmd[1]));
           deployment = vertx.deployVerticle(verticle).await();
           System.out.println("PORT " + verticle.actualPort());
         }

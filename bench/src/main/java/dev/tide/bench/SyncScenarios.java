@@ -26,16 +26,25 @@ final class SyncScenarios {
   private final Path dir;
   private Children server;
   private final Children[] clients = new Children[3];
+  private final String postgres;
+  private final List<String> schemas = new java.util.ArrayList<>();
   private int run;
 
-  SyncScenarios(Vertx vertx) throws java.io.IOException {
+  /** @param postgres the server's PostgreSQL database (a schema per run, dropped at the end), or null: SQLite files */
+  SyncScenarios(Vertx vertx, String postgres) throws java.io.IOException {
     this.vertx = vertx;
+    this.postgres = postgres;
     this.dir = Files.createTempDirectory("tide-bench-");
   }
 
   /** The server JVM (started once, so the warm-up run warms it), with a fresh database; returns its port. */
   private int freshServer() throws Exception {
     String db = dir.resolve("server-" + (++run) + ".db").toString();
+    if (postgres != null) { // the server creates the schema
+      String schema = "tide_bench_" + ProcessHandle.current().pid() + "_" + run;
+      schemas.add(schema);
+      db = postgres + (postgres.contains("?") ? "&" : "?") + "search_path=" + schema;
+    }
     if (server == null) {
       server = Children.start(ServerProcess.class, SERVER_JVM, db);
     } else {
@@ -65,6 +74,17 @@ final class SyncScenarios {
     }
     if (server != null) {
       server.close();
+    }
+    if (!schemas.isEmpty()) {
+      io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool()
+        .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(postgres)).using(vertx).build();
+      try {
+        for (String schema : schemas) {
+          pool.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().await();
+        }
+      } finally {
+        pool.close().await();
+      }
     }
     S1LocalWrites.deleteTree(dir);
   }

@@ -31,6 +31,8 @@ import java.util.Set;
  */
 final class PgPush {
 
+  /** The database's clock in ms: commit times and purges of every instance agree whatever their own clocks say. */
+  static final String NOW_MS = "(extract(epoch from statement_timestamp()) * 1000)::bigint";
   private static final String COLUMNS = "INSERT INTO tide_server_docs(ns, collection, id, counter, node, deleted, body, seq,"
     + " committed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ns, collection, id) DO UPDATE SET"
     + " counter = excluded.counter, node = excluded.node, deleted = excluded.deleted, body = excluded.body,"
@@ -42,8 +44,11 @@ final class PgPush {
   private static final String STORED = "SELECT counter, node, CASE WHEN counter = $4 AND node = $5 THEN deleted END,"
     + " CASE WHEN counter = $4 AND node = $5 THEN body END FROM tide_server_docs WHERE ns = $1 AND collection = $2 AND id = $3";
 
-  /** What the push did: a result per op, and the commit to report (null if nothing was applied). */
-  record Outcome(List<OpResult> results, CommittedChanges committed, long purgedSeq) {
+  /**
+   * What the push did: a result per op, the commit to report (null if nothing was applied), and the
+   * meta row as the push found it (the highest sequence and the purged one before its commit).
+   */
+  record Outcome(List<OpResult> results, CommittedChanges committed, long fromSeq, long purgedSeq) {
   }
 
   private record Key(String collection, String id) {
@@ -54,7 +59,7 @@ final class PgPush {
   private final List<Change> ops;
   private final OpResult[] results;
   private final CommitLog log = new CommitLog();
-  private final long now = System.currentTimeMillis();
+  private long now;
   private long fromSeq;
   private long seq;
   private long appliedTop;
@@ -76,7 +81,7 @@ final class PgPush {
    */
   static Future<Outcome> run(SqlConnection conn, String ns, List<Change> ops, String channel, String instance) {
     PgPush push = new PgPush(conn, ns, ops);
-    return conn.query("SELECT last_seq, purged_seq, purged_counter, max_counter FROM tide_server_meta WHERE id = 1 FOR UPDATE")
+    return conn.query("SELECT last_seq, purged_seq, purged_counter, max_counter, " + NOW_MS + " FROM tide_server_meta WHERE id = 1 FOR UPDATE")
       .execute()
       .compose(rows -> {
         Row meta = rows.iterator().next();
@@ -87,6 +92,7 @@ final class PgPush {
         push.purgedCounter = meta.getLong(2);
         push.clockBase = meta.getLong(3);
         push.maxCounter = push.clockBase;
+        push.now = meta.getLong(4);
         push.log.begin(push.fromSeq);
         return push.from(0);
       })
@@ -96,13 +102,13 @@ final class PgPush {
   private Future<Outcome> finish(String channel, String instance) {
     List<OpResult> list = Arrays.asList(results);
     if (appliedTop == fromSeq) {
-      return Future.succeededFuture(new Outcome(list, null, purgedSeq));
+      return Future.succeededFuture(new Outcome(list, null, fromSeq, purgedSeq));
     }
     return conn.preparedQuery("UPDATE tide_server_meta SET last_seq = $1, max_counter = $2 WHERE id = 1")
       .execute(Tuple.of(appliedTop, maxCounter))
       .compose(v -> conn.preparedQuery("SELECT pg_notify($1, $2)")
         .execute(Tuple.of(channel, PgServerStore.payload(instance, appliedTop, purgedSeq))))
-      .map(v -> new Outcome(list, log.committed(appliedTop), purgedSeq));
+      .map(v -> new Outcome(list, log.committed(appliedTop), fromSeq, purgedSeq));
   }
 
   /** Applies ops from {@code i} on: a run of common ops as one batch, or one op below a purged tombstone's stamp. */

@@ -39,25 +39,19 @@ final class PgSchema {
    * null), refuses a newer schema version, and reads the meta row.
    */
   static Future<Meta> open(Pool pool, String schema) {
-    String createSchema = schema == null ? "SELECT 1" : "CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"";
-    return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")").execute()
-      // "already exists, skipping" notices would be logged as warnings by every instance that starts
-      .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
-      .compose(v -> conn.query(createSchema).execute())
-      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_meta(id integer PRIMARY KEY CHECK (id = 1),"
-        + " schema_version integer NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL, purged_seq bigint NOT NULL,"
-        + " purged_counter bigint NOT NULL, max_counter bigint NOT NULL)").execute())
-      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_docs(ns text COLLATE \"C\" NOT NULL,"
-        + " collection text COLLATE \"C\" NOT NULL, id text COLLATE \"C\" NOT NULL, counter bigint NOT NULL,"
-        + " node text COLLATE \"C\" NOT NULL, deleted boolean NOT NULL, body text, seq bigint NOT NULL,"
-        + " committed_at bigint NOT NULL, PRIMARY KEY (ns, collection, id))").execute())
-      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_docs_seq ON tide_server_docs(ns, seq) INCLUDE (node)").execute())
-      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_tombstones ON tide_server_docs(committed_at)"
-        + " WHERE deleted").execute())
-      .compose(v -> conn.preparedQuery("INSERT INTO tide_server_meta VALUES (1, $1, $2, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING")
-        .execute(Tuple.of(VERSION, newEpoch())))
-      .compose(v -> conn.query("SELECT schema_version, epoch, last_seq, purged_seq, current_schema() FROM tide_server_meta WHERE id = 1")
-        .execute()))
+    // a role that only reads and writes data can start once the tables exist: CREATE ... IF NOT EXISTS
+    // checks the privilege to create first
+    return pool.query("SELECT to_regclass('tide_server_meta') IS NOT NULL AND to_regclass('tide_server_docs') IS NOT NULL,"
+      + " current_setting('server_encoding')").execute().compose(rows -> {
+        Row row = rows.iterator().next();
+        if (!"UTF8".equals(row.getString(1))) { // page budgets count UTF-8 bytes, and documents must store as they came
+          return Future.failedFuture(new StoreException("the PostgreSQL database's encoding is " + row.getString(1)
+            + ": tide needs a UTF8 database (CREATE DATABASE ... ENCODING 'UTF8')"));
+        }
+        return row.getBoolean(0) ? Future.succeededFuture() : create(pool, schema);
+      })
+      .compose(v -> pool.query("SELECT schema_version, epoch, last_seq, purged_seq, current_schema() FROM tide_server_meta"
+        + " WHERE id = 1").execute())
       .compose(rows -> {
         Row row = rows.iterator().next();
         int version = row.getInteger(0);
@@ -79,6 +73,27 @@ final class PgSchema {
     }
     String first = searchPath.split(",")[0].trim();
     return first.matches("[A-Za-z_][A-Za-z0-9_]{0,62}") ? first.toLowerCase(java.util.Locale.ROOT) : null; // unquoted names fold to lower case
+  }
+
+  private static Future<Void> create(Pool pool, String schema) {
+    String createSchema = schema == null ? "SELECT 1" : "CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"";
+    return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")").execute()
+      // "already exists, skipping" notices would be logged as warnings by every instance that starts at once
+      .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
+      .compose(v -> conn.query(createSchema).execute())
+      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_meta(id integer PRIMARY KEY CHECK (id = 1),"
+        + " schema_version integer NOT NULL, epoch text NOT NULL, last_seq bigint NOT NULL, purged_seq bigint NOT NULL,"
+        + " purged_counter bigint NOT NULL, max_counter bigint NOT NULL)").execute())
+      .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS tide_server_docs(ns text COLLATE \"C\" NOT NULL,"
+        + " collection text COLLATE \"C\" NOT NULL, id text COLLATE \"C\" NOT NULL, counter bigint NOT NULL,"
+        + " node text COLLATE \"C\" NOT NULL, deleted boolean NOT NULL, body text, seq bigint NOT NULL,"
+        + " committed_at bigint NOT NULL, PRIMARY KEY (ns, collection, id))").execute())
+      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_docs_seq ON tide_server_docs(ns, seq) INCLUDE (node)").execute())
+      .compose(v -> conn.query("CREATE INDEX IF NOT EXISTS tide_server_tombstones ON tide_server_docs(committed_at)"
+        + " WHERE deleted").execute())
+      .compose(v -> conn.preparedQuery("INSERT INTO tide_server_meta VALUES (1, $1, $2, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(VERSION, newEpoch())))
+      .mapEmpty());
   }
 
   private static String newEpoch() {

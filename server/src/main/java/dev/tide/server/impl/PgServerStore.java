@@ -44,6 +44,8 @@ public final class PgServerStore implements ServerStore {
    * its document) so that only the changes that fit are sent with their documents; {@code total} tells
    * whether more were due.
    */
+  private static final System.Logger LOG = System.getLogger(PgServerStore.class.getName());
+  private static final long POLL_MS = 5000;
   private static final String PAGE = "SELECT m.last_seq, m.purged_seq, k.seq, k.collection, k.id, k.counter, k.node,"
     + " k.deleted, k.body, k.total FROM tide_server_meta m LEFT JOIN LATERAL (SELECT s.seq, s.collection, s.id, s.counter,"
     + " s.node, s.deleted, s.body, count(*) OVER () AS total, row_number() OVER w AS rn,"
@@ -62,10 +64,13 @@ public final class PgServerStore implements ServerStore {
   private final AtomicLong purgedSeq;
   private final CommitListeners listeners = new CommitListeners();
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final Vertx vertx;
+  private long poll = -1;
   private volatile boolean closed;
   private Future<Void> closing;
 
-  private PgServerStore(Pool pool, PgSubscriber subscriber, PgSchema.Meta meta) {
+  private PgServerStore(Vertx vertx, Pool pool, PgSubscriber subscriber, PgSchema.Meta meta) {
+    this.vertx = vertx;
     this.pool = pool;
     this.subscriber = subscriber;
     this.epoch = meta.epoch();
@@ -88,10 +93,13 @@ public final class PgServerStore implements ServerStore {
       return Future.failedFuture(new StoreException("postgresUrl is not a PostgreSQL URL (" + redacted(url) + "): "
         + redacted(url, e.getMessage())));
     }
+    // pushes lock the meta row and re-read it when the lock is granted: that needs read committed, whatever
+    // the database or role sets as default (under repeatable read a waiting push would fail to serialize)
+    connect.addProperty("default_transaction_isolation", "read committed");
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
     return PgSchema.open(pool, PgSchema.searchPathSchema(connect.getProperties().get("search_path"))).compose(meta -> {
       PgSubscriber subscriber = listen ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
-      PgServerStore store = new PgServerStore(pool, subscriber, meta);
+      PgServerStore store = new PgServerStore(vertx, pool, subscriber, meta);
       return store.listen().<ServerStore>map(store)
         .recover(e -> store.close().transform(v -> Future.failedFuture(e)));
     }, e -> pool.close().transform(v -> Future.failedFuture(unavailable("cannot open the PostgreSQL store", e))));
@@ -101,11 +109,33 @@ public final class PgServerStore implements ServerStore {
     if (subscriber == null) {
       return Future.succeededFuture();
     }
+    // a LISTEN connection that died without a reset (a NAT dropping it) tells nothing: the meta row is read
+    // every few seconds too, so another instance's commit is pushed here within that time at worst
+    poll = vertx.setPeriodic(POLL_MS, id -> poll());
     subscriber.channel(channel)
       .handler(this::notified)
-      // after a reconnection (and the first LISTEN): notifications sent meanwhile are lost, so read the meta row again
-      .subscribeHandler(v -> refresh().onSuccess(r -> listeners.fire(CommittedChanges.unknown(lastSeq.get()))));
+      .subscribeHandler(v -> {
+        if (closed) { // a reconnection the close did not stop (PgSubscriber connects again after its timer)
+          var conn = subscriber.actualConnection();
+          if (conn != null) {
+            conn.close();
+          }
+          return;
+        }
+        poll(); // after a reconnection (and the first LISTEN): notifications sent meanwhile are lost
+      });
     return subscriber.connect().recover(e -> Future.failedFuture(unavailable("cannot LISTEN for other instances' commits", e)));
+  }
+
+  /** Reads the meta row; wakes the pushes if another instance committed or purged since this one last heard. */
+  private void poll() {
+    long seq = lastSeq.get();
+    long purged = purgedSeq.get();
+    refresh().onSuccess(v -> {
+      if (lastSeq.get() != seq || purgedSeq.get() != purged) {
+        listeners.fire(CommittedChanges.unknown(lastSeq.get()));
+      }
+    });
   }
 
   /** The URL without its password, to print or log. */
@@ -136,6 +166,19 @@ public final class PgServerStore implements ServerStore {
     }
   }
 
+  /**
+   * The database is behind what this instance handed out: it was restored or failed over to a replica
+   * that lost commits. Its own values are taken, so that cursors ahead of them get {@code database_changed}
+   * and clients give the server back what it lost.
+   */
+  private void wentBack(long seq, long purged) {
+    LOG.log(System.Logger.Level.WARNING, "the PostgreSQL store is behind this server (sequence " + seq + " < " + lastSeq.get()
+      + "): restored or failed over with commits lost; clients ahead of it are told to reset");
+    lastSeq.set(seq);
+    purgedSeq.set(purged);
+    listeners.fire(CommittedChanges.unknown(seq)); // WebSocket clients ahead of it are sent to sync (and reset)
+  }
+
   private void raise(long seq, long purged) {
     lastSeq.accumulateAndGet(seq, Math::max);
     purgedSeq.accumulateAndGet(purged, Math::max);
@@ -158,9 +201,13 @@ public final class PgServerStore implements ServerStore {
 
   @Override
   public Future<Void> refresh() {
-    return track(pool.query("SELECT last_seq, purged_seq FROM tide_server_meta WHERE id = 1").execute().map(rows -> {
+    return track(() -> pool.query("SELECT last_seq, purged_seq FROM tide_server_meta WHERE id = 1").execute().map(rows -> {
       Row row = rows.iterator().next();
-      raise(row.getLong(0), row.getLong(1));
+      if (row.getLong(0) < lastSeq.get()) {
+        wentBack(row.getLong(0), row.getLong(1));
+      } else {
+        raise(row.getLong(0), row.getLong(1));
+      }
       return null;
     }));
   }
@@ -170,7 +217,10 @@ public final class PgServerStore implements ServerStore {
     if (ops.isEmpty()) { // most exchanges only pull: no transaction, no lock
       return closed ? Future.failedFuture(new StoreException("store is closed")) : Future.succeededFuture(List.of());
     }
-    return track(pool.withTransaction(conn -> PgPush.run(conn, namespace, ops, channel, instance)).map(outcome -> {
+    return track(() -> pool.withTransaction(conn -> PgPush.run(conn, namespace, ops, channel, instance)).map(outcome -> {
+      if (outcome.fromSeq() < lastSeq.get()) {
+        wentBack(outcome.fromSeq(), outcome.purgedSeq());
+      }
       if (outcome.committed() != null) {
         raise(outcome.committed().toSeq(), outcome.purgedSeq());
         listeners.fire(outcome.committed()); // before the push completes: the pushing client's exchange finds its commit
@@ -182,12 +232,17 @@ public final class PgServerStore implements ServerStore {
   @Override
   public Future<PullPage> pull(String namespace, long afterSeq, String excludeNode, int limit, int maxBytes) {
     Tuple args = Tuple.of(namespace, afterSeq, excludeNode == null ? "" : excludeNode, limit, (long) maxBytes);
-    return track(pool.preparedQuery(PAGE).execute(args).map(rows -> {
+    return track(() -> pool.preparedQuery(PAGE).execute(args).map(rows -> {
       List<StoredChange> changes = new ArrayList<>();
       long top = afterSeq;
       long purged = 0;
       long total = 0;
       for (Row row : rows) {
+        if (row.getLong(0) < afterSeq) { // a position handed out from this database, which no longer has it
+          wentBack(row.getLong(0), row.getLong(1));
+          throw new HttpError(409, "reset_required", "cursor is ahead of this database (restored from a backup?): pull"
+            + " again from a null cursor", "cursor", "database_changed");
+        }
         top = Math.max(top, row.getLong(0));
         purged = row.getLong(1);
         if (row.getValue(2) != null) {
@@ -206,11 +261,13 @@ public final class PgServerStore implements ServerStore {
 
   @Override
   public Future<Long> purgeTombstones(long committedBeforeMillis) {
-    return track(pool.withTransaction(conn -> conn
+    // by the database's clock, as committed_at is (PgPush): instances whose clocks differ purge alike
+    long age = Math.max(0, System.currentTimeMillis() - committedBeforeMillis);
+    return track(() -> pool.withTransaction(conn -> conn
       .query("SELECT last_seq, purged_seq, purged_counter FROM tide_server_meta WHERE id = 1 FOR UPDATE").execute()
-      .compose(meta -> conn.preparedQuery("WITH d AS (DELETE FROM tide_server_docs WHERE deleted AND committed_at < $1"
-          + " RETURNING seq, counter) SELECT count(*), coalesce(max(seq), 0), coalesce(max(counter), 0) FROM d")
-        .execute(Tuple.of(committedBeforeMillis))
+      .compose(meta -> conn.preparedQuery("WITH d AS (DELETE FROM tide_server_docs WHERE deleted AND committed_at < "
+          + PgPush.NOW_MS + " - $1 RETURNING seq, counter) SELECT count(*), coalesce(max(seq), 0), coalesce(max(counter), 0) FROM d")
+        .execute(Tuple.of(age))
         .compose(deleted -> {
           Row m = meta.iterator().next();
           Row d = deleted.iterator().next();
@@ -238,12 +295,16 @@ public final class PgServerStore implements ServerStore {
     return listeners;
   }
 
-  /** Fails a call made after close; keeps a call in flight until it ends, so that close waits for it; store errors become 503s. */
-  private <T> Future<T> track(Future<T> call) {
+  /**
+   * Starts a call unless the store is closed, and keeps it in flight until it ends, so that close waits for
+   * it (checked and added under the close's lock: a call cannot start unseen by a close); store errors
+   * become 503s, a cursor refusal stays what it is.
+   */
+  private synchronized <T> Future<T> track(java.util.function.Supplier<Future<T>> call) {
     if (closed) {
       return Future.failedFuture(new StoreException("store is closed"));
     }
-    Future<T> f = call.recover(e -> Future.failedFuture(unavailable("PostgreSQL store call failed", e)));
+    Future<T> f = call.get().recover(e -> Future.failedFuture(e instanceof HttpError ? e : unavailable("PostgreSQL store call failed", e)));
     inFlight.add(f);
     f.onComplete(ar -> inFlight.remove(f));
     return f;
@@ -257,6 +318,9 @@ public final class PgServerStore implements ServerStore {
   public synchronized Future<Void> close() {
     if (closing == null) {
       closed = true;
+      if (poll != -1) {
+        vertx.cancelTimer(poll);
+      }
       Future<Void> calls = Future.join(new ArrayList<>(inFlight)).transform(ar -> Future.succeededFuture());
       closing = calls.transform(v -> subscriber == null ? Future.succeededFuture() : subscriber.close())
         .transform(v -> pool.close());

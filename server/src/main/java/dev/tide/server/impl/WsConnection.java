@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class WsConnection {
 
-  /** Close code: deletes the client had not seen were purged; it reconnects and its exchange is told to reset. */
-  static final short HISTORY_PURGED = 4409;
+  /**
+   * Close code: the client must reset (deletes it had not seen were purged, or the database lost commits it
+   * had seen); it reconnects and its exchange from its cursor is told to.
+   */
+  static final short RESET_REQUIRED = 4409;
 
   /** How long a close waits for its close frame to go out and be answered before the connection is cut. */
   static final long CLOSE_WAIT_MS = 5_000;
@@ -251,11 +254,13 @@ final class WsConnection {
 
   /** Closed so that the client reconnects and syncs from its cursor, which gets {@code 409 history_purged}. */
   private void closePurged() {
-    close(HISTORY_PURGED, "history purged: sync from your cursor");
+    close(RESET_REQUIRED, "history purged: sync from your cursor");
   }
 
   private void push() {
-    if (position.seq() >= sync.lastSeq()) {
+    // ahead of lastSeq: read anyway; a store whose database lost commits this client had seen refuses
+    // the position with a 409 (PgServerStore), and the client is sent to reset (below)
+    if (position.seq() == sync.lastSeq()) {
       dirty = false; // its exchange already took it past every commit (a pushing client): nothing to read
       return;
     }
@@ -269,6 +274,10 @@ final class WsConnection {
     sync.page(namespace, from, nodeId).onComplete(ar -> {
       busy = false;
       if (ar.failed()) {
+        if (ar.cause() instanceof HttpError e && e.status == 409) { // the store refused the position itself
+          close(RESET_REQUIRED, "reset required: sync from your cursor");
+          return;
+        }
         retryPush();
         return;
       }

@@ -54,7 +54,7 @@ final class WsEndpoint {
       long last = sync.lastSeq();
       for (WsConnection c : connections) {
         Cursors.Position from = c.pushFrom();
-        if (from == null || sync.purgedSince(from)) {
+        if (from == null || sync.purgedSince(from) || from.seq() > last) { // behind a purge, or ahead of a database that went back
           c.signal(); // on its own (a client that missed purged deletes is sent to sync again)
         } else if (from.seq() < last) { // the others have seen every commit (the pushing client, after its exchange)
           groups.computeIfAbsent(c.namespace(), k -> new java.util.HashMap<>())

@@ -70,6 +70,30 @@ class PgSharedServersTest extends ProtocolContractFixture {
     assertEquals("database_changed", ahead.bodyAsJsonObject().getJsonObject("error").getString("reason"), ahead.bodyAsString());
   }
 
+  /**
+   * The database lost commits a WebSocket client had been pushed (a failover to a replica that was behind):
+   * the next commit finds the database behind the server, and the client is closed with 4409 so that its
+   * exchange from its cursor is told to reset (database_changed) and gives the server back what it lost.
+   * Else it would stay "ahead" and never be pushed the commits that reuse the lost sequences.
+   */
+  @Test
+  void aWebSocketClientAheadOfALostDatabaseIsSentToReset(Vertx vertx) throws Exception {
+    ServerFixture server = startOnPostgres(vertx, new TideServerOptions());
+    for (int i = 1; i <= 3; i++) {
+      server.sync(ServerFixture.request("other", null, ServerFixture.op("n", "d" + i, i, "other", new JsonObject())));
+    }
+    Ws ws = ws(vertx, server.port);
+    ws.send(syncFrame(1, ServerFixture.request("me", null)));
+    String cursor = ws.next().getJsonObject("response").getString("cursor");
+    postgresSql("DELETE FROM tide_server_docs WHERE seq > 1");
+    postgresSql("UPDATE tide_server_meta SET last_seq = 1");
+    server.sync(ServerFixture.request("other", null, ServerFixture.op("n", "new", 10, "other", new JsonObject())));
+    assertEquals((short) 4409, ws.closed.future().await(15, java.util.concurrent.TimeUnit.SECONDS));
+    HttpResponse<Buffer> r = server.post(ServerFixture.request("me", cursor));
+    assertEquals(409, r.statusCode(), r.bodyAsString());
+    assertEquals("database_changed", r.bodyAsJsonObject().getJsonObject("error").getString("reason"));
+  }
+
   private static HttpResponse<Buffer> post(WebClient client, JsonObject body) {
     return client.post("/sync").putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer()).await();
   }

@@ -271,6 +271,66 @@ class PgStoreTest {
     }
   }
 
+  /**
+   * A role that may only read and write the tables, whose transactions default to repeatable read: it
+   * opens the store (CREATE ... IF NOT EXISTS needs the privilege to create even when the table exists),
+   * and concurrent pushes all commit (under repeatable read, a push that waited for the meta row's lock
+   * failed to serialize).
+   */
+  @Test
+  void aDataOnlyRoleWithRepeatableReadDefault(Vertx vertx) {
+    open(vertx, true).close().await(); // the tables, created by the owner
+    opened.clear();
+    String role = schema.name + "_rw";
+    schema.sql("CREATE ROLE " + role + " LOGIN");
+    try {
+      schema.sql("ALTER ROLE " + role + " SET default_transaction_isolation = 'repeatable read'");
+      schema.sql("GRANT USAGE ON SCHEMA " + schema.name + " TO " + role);
+      schema.sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema.name + " TO " + role);
+      String url = schema.url().replaceFirst("postgresql://[^@/]*@", "postgresql://" + role + "@");
+      ServerStore a = PgServerStore.open(vertx, url, 3, true).await();
+      opened.add(a);
+      ServerStore b = PgServerStore.open(vertx, url, 3, true).await();
+      opened.add(b);
+      List<Future<List<OpResult>>> pushes = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        pushes.add((i % 2 == 0 ? a : b).push("", List.of(put("d" + (i % 5), i + 1, "n" + i, "{}"))));
+      }
+      Future.join(pushes).await(30, TimeUnit.SECONDS);
+      for (Future<List<OpResult>> f : pushes) {
+        assertTrue(f.succeeded(), () -> "a push failed: " + f.cause());
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    } finally {
+      opened.forEach(st -> st.close().await());
+      opened.clear();
+      schema.sql("DROP OWNED BY " + role);
+      schema.sql("DROP ROLE " + role);
+    }
+  }
+
+  /**
+   * The database lost commits this server had handed out (restored, or failed over to a replica that was
+   * behind): a pull from a lost position is refused with database_changed, and the store takes the
+   * database's sequence, so that new commits are not hidden behind positions clients already passed.
+   */
+  @Test
+  void aDatabaseThatLostCommitsIsDetected(Vertx vertx) {
+    ServerStore s = open(vertx, true);
+    s.push("", List.of(put("a", 1, "n", "{}"), put("b", 2, "n", "{}"), put("c", 3, "n", "{}"))).await();
+    assertEquals(3, s.lastSeq());
+    schema.sql("DELETE FROM tide_server_docs WHERE seq > 1");
+    schema.sql("UPDATE tide_server_meta SET last_seq = 1");
+    s.push("", List.of(put("d", 4, "n", "{}"))).await(); // a commit finds the database behind
+    assertEquals(2, s.lastSeq(), "the database's sequence, not the higher one it lost");
+    RuntimeException e = assertThrows(RuntimeException.class, () -> s.pull("", 3, null, 10, 1 << 20).await());
+    assertTrue(e.getMessage().contains("ahead of this database"), e.getMessage());
+    schema.sql("UPDATE tide_server_meta SET last_seq = 1"); // and a read finds it too
+    assertThrows(RuntimeException.class, () -> s.pull("", 2, null, 10, 1 << 20).await());
+    assertEquals(1, s.lastSeq());
+  }
+
   @Test
   void aNewerSchemaIsRefused(Vertx vertx) {
     open(vertx, true).close().await();

@@ -42,6 +42,11 @@ public final class PgTestSchema implements AutoCloseable {
     return new PgTestSchema(vertx, base, name);
   }
 
+  /** The database's URL, without a schema. */
+  public String base() {
+    return base;
+  }
+
   /** The URL a server uses to keep its tables in this schema. */
   public String url() {
     return base + (base.contains("?") ? "&" : "?") + "search_path=" + name;

@@ -200,6 +200,11 @@ abstract class ProtocolContractFixture {
     return server;
   }
 
+  /** Runs a statement in the last PostgreSQL schema. */
+  void postgresSql(String statement) {
+    postgres.sql(statement);
+  }
+
   /** The last PostgreSQL schema's URL. */
   String postgresUrl() {
     return postgres.url();
