@@ -201,9 +201,12 @@ public final class PgServerStore implements ServerStore {
 
   @Override
   public Future<Void> refresh() {
+    // compared with what was known before the read: a commit of this instance may raise lastSeq above the
+    // read's snapshot meanwhile, which is no sign of a database that went back
+    long known = lastSeq.get();
     return track(() -> pool.query("SELECT last_seq, purged_seq FROM tide_server_meta WHERE id = 1").execute().map(rows -> {
       Row row = rows.iterator().next();
-      if (row.getLong(0) < lastSeq.get()) {
+      if (row.getLong(0) < known) {
         wentBack(row.getLong(0), row.getLong(1));
       } else {
         raise(row.getLong(0), row.getLong(1));
@@ -217,8 +220,9 @@ public final class PgServerStore implements ServerStore {
     if (ops.isEmpty()) { // most exchanges only pull: no transaction, no lock
       return closed ? Future.failedFuture(new StoreException("store is closed")) : Future.succeededFuture(List.of());
     }
+    long known = lastSeq.get(); // committed before this push began: the meta row it locks cannot be below it (see refresh)
     return track(() -> pool.withTransaction(conn -> PgPush.run(conn, namespace, ops, channel, instance)).map(outcome -> {
-      if (outcome.fromSeq() < lastSeq.get()) {
+      if (outcome.fromSeq() < known) {
         wentBack(outcome.fromSeq(), outcome.purgedSeq());
       }
       if (outcome.committed() != null) {

@@ -240,7 +240,14 @@ class PgStoreTest {
     }
     Future.all(writers).onComplete(ar -> writing.set(false));
     long at = 0;
+    long seenA = 0;
+    long seenB = 0;
     while (true) {
+      // concurrent commits never look like a database that went back (lastSeq never moves down)
+      assertTrue(a.lastSeq() >= seenA && b.lastSeq() >= seenB, "lastSeq moved down: " + seenA + " -> " + a.lastSeq()
+        + ", " + seenB + " -> " + b.lastSeq());
+      seenA = a.lastSeq();
+      seenB = b.lastSeq();
       boolean wasWriting = writing.get();
       PullPage page = reader.pull("", at, null, 7, 1 << 20).await();
       page.changes().forEach(c -> seen.put(c.id(), c.stamp()));
