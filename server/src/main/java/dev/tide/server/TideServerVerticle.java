@@ -99,11 +99,19 @@ public class TideServerVerticle extends VerticleBase {
       this.deployment = deployment;
     }
 
+    /**
+     * What the instances share: the SQLite file, which one deployment holds at a time; or, on PostgreSQL, the
+     * deployment's own store (other deployments, like other processes, may serve the same database).
+     */
+    private static String key(TideServerOptions opts, String deployment) {
+      return opts.getPostgresUrl() != null ? "postgres " + deployment + " " + opts.getPostgresUrl() : opts.getDbPath();
+    }
+
     /** The instances of one deployment share; another deployment on the same file is refused, as the store lock would. */
     static Future<TideServer> acquire(Vertx vertx, TideServerOptions opts, String deployment) {
       synchronized (ALL) {
         Shared shared = ALL.computeIfAbsent(vertx, v -> new HashMap<>())
-          .computeIfAbsent(opts.getDbPath(), k -> new Shared(openOutsideDeployments(vertx, opts), deployment));
+          .computeIfAbsent(key(opts, deployment), k -> new Shared(openOutsideDeployments(vertx, opts), deployment));
         if (!shared.deployment.equals(deployment)) {
           return Future.failedFuture(new dev.tide.core.StoreException(opts.getDbPath()
             + " is already open by another store instance in this process (deployment " + shared.deployment + ")"));
@@ -130,11 +138,11 @@ public class TideServerVerticle extends VerticleBase {
       Shared shared;
       synchronized (ALL) {
         Map<String, Shared> byPath = ALL.get(vertx);
-        shared = byPath == null ? null : byPath.get(opts.getDbPath());
+        shared = byPath == null ? null : byPath.get(key(opts, deployment));
         if (shared == null || !shared.deployment.equals(deployment) || --shared.users > 0) {
           return Future.succeededFuture();
         }
-        byPath.remove(opts.getDbPath());
+        byPath.remove(key(opts, deployment));
       }
       return shared.server.transform(ar -> ar.succeeded() ? ar.result().close() : Future.succeededFuture());
     }

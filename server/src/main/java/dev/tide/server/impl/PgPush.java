@@ -104,10 +104,10 @@ final class PgPush {
     if (appliedTop == fromSeq) {
       return Future.succeededFuture(new Outcome(list, null, fromSeq, purgedSeq));
     }
-    return conn.preparedQuery("UPDATE tide_server_meta SET last_seq = $1, max_counter = $2 WHERE id = 1")
-      .execute(Tuple.of(appliedTop, maxCounter))
-      .compose(v -> conn.preparedQuery("SELECT pg_notify($1, $2)")
-        .execute(Tuple.of(channel, PgServerStore.payload(instance, appliedTop, purgedSeq))))
+    // one round trip for both: a push is a handful of them, and each is felt in live latency
+    return conn.preparedQuery("WITH u AS (UPDATE tide_server_meta SET last_seq = $1, max_counter = $2 WHERE id = 1 RETURNING 1)"
+        + " SELECT pg_notify($3, $4) FROM u")
+      .execute(Tuple.of(appliedTop, maxCounter, channel, PgServerStore.payload(instance, appliedTop, purgedSeq)))
       .map(v -> new Outcome(list, log.committed(appliedTop), fromSeq, purgedSeq));
   }
 

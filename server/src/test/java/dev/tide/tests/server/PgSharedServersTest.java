@@ -94,6 +94,37 @@ class PgSharedServersTest extends ProtocolContractFixture {
     assertEquals("database_changed", r.bodyAsJsonObject().getJsonObject("error").getString("reason"));
   }
 
+  /**
+   * Two deployments of several verticle instances each, in one process, on one database: both start (they
+   * were keyed by the unused dbPath, so the second was refused as "already open") and serve the same data.
+   */
+  @Test
+  void twoMultiInstanceDeploymentsOnOneDatabase(Vertx vertx) {
+    startOnPostgres(vertx, new TideServerOptions()); // the schema (and a first server), kept until the test ends
+    int[] ports = new int[2];
+    for (int d = 0; d < 2; d++) {
+      int port = freePort();
+      TideServerOptions options = new TideServerOptions().setPort(port).setPostgresUrl(postgresUrl());
+      String id = vertx.deployVerticle(() -> new dev.tide.server.TideServerVerticle(options),
+        new io.vertx.core.DeploymentOptions().setInstances(2)).await();
+      cleanUpLater(() -> vertx.undeploy(id).await());
+      ports[d] = port;
+    }
+    WebClient one = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(ports[0]));
+    WebClient two = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(ports[1]));
+    assertEquals(200, post(one, ServerFixture.request("w", null, ServerFixture.op("n", "x", 1, "w", new JsonObject()))).statusCode());
+    HttpResponse<Buffer> r = post(two, ServerFixture.request("r", null));
+    assertEquals("x", r.bodyAsJsonObject().getJsonArray("changes").getJsonObject(0).getString("id"), r.bodyAsString());
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static HttpResponse<Buffer> post(WebClient client, JsonObject body) {
     return client.post("/sync").putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer()).await();
   }
