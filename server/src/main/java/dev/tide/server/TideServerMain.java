@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code java -jar tide-server.jar [--host H] [--port N] [--db PATH | --postgres URL] [--config FILE.json]}.
  * Settings come from, lowest first: defaults, the JSON config file ({@link TideServerOptions} fields),
  * environment ({@code TIDE_HOST}, {@code TIDE_PORT}, {@code TIDE_DB}, {@code TIDE_POSTGRES_URL}), command-line flags.
- * SIGTERM stops it gracefully: in-flight requests finish and SQLite is closed cleanly.
+ * SIGTERM stops it gracefully: in-flight requests finish and the store is closed cleanly.
  */
 public final class TideServerMain {
 
@@ -148,8 +148,21 @@ public final class TideServerMain {
     JsonObject merged = new TideServerOptions().toJson().mergeIn(config);
     fromEnv(merged, flags, env, "TIDE_HOST", "host", v -> new TideServerOptions().setHost(v).getHost());
     fromEnv(merged, flags, env, "TIDE_PORT", "port", TideServerMain::port);
-    fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> new TideServerOptions().setDbPath(v).getDbPath());
-    fromEnv(merged, flags, env, "TIDE_POSTGRES_URL", "postgresUrl", v -> new TideServerOptions().setPostgresUrl(v).getPostgresUrl());
+    // the store: SQLite (dbPath) or PostgreSQL (postgresUrl), chosen as any setting is; a flag for one
+    // keeps the other's environment variable unread, and a later level's choice drops an earlier one's
+    boolean storeFlag = flags.containsKey("dbPath") || flags.containsKey("postgresUrl");
+    if (!storeFlag && env.get("TIDE_DB") != null && env.get("TIDE_POSTGRES_URL") != null) {
+      throw new IllegalArgumentException("TIDE_DB and TIDE_POSTGRES_URL in the environment name two stores: set one");
+    }
+    if (!storeFlag) {
+      fromEnv(merged, flags, env, "TIDE_DB", "dbPath", v -> new TideServerOptions().setDbPath(v).getDbPath());
+      fromEnv(merged, flags, env, "TIDE_POSTGRES_URL", "postgresUrl", v -> new TideServerOptions().setPostgresUrl(v).getPostgresUrl());
+      if (env.get("TIDE_DB") != null) {
+        merged.remove("postgresUrl"); // the environment's SQLite file over the config file's PostgreSQL
+      }
+    } else if (flags.containsKey("dbPath")) {
+      merged.remove("postgresUrl");
+    }
     return new TideServerOptions(merged.mergeIn(flags));
   }
 

@@ -46,6 +46,7 @@ public final class PgServerStore implements ServerStore {
    */
   private static final System.Logger LOG = System.getLogger(PgServerStore.class.getName());
   private static final long POLL_MS = 5000;
+  private static final long CLOSE_WAIT_SECONDS = 30;
   private static final String PAGE = "SELECT m.last_seq, m.purged_seq, k.seq, k.collection, k.id, k.counter, k.node,"
     + " k.deleted, k.body, k.total FROM tide_server_meta m LEFT JOIN LATERAL (SELECT s.seq, s.collection, s.id, s.counter,"
     + " s.node, s.deleted, s.body, count(*) OVER () AS total, row_number() OVER w AS rn,"
@@ -96,6 +97,11 @@ public final class PgServerStore implements ServerStore {
     // pushes lock the meta row and re-read it when the lock is granted: that needs read committed, whatever
     // the database or role sets as default (under repeatable read a waiting push would fail to serialize)
     connect.addProperty("default_transaction_isolation", "read committed");
+    // nothing waits for ever on a session that hangs (an instance that died mid-transaction behind a
+    // half-open link holds the meta row's lock until the database ends it): a push waiting longer for
+    // the lock fails (503, the client retries), and a transaction left idle is ended by the database
+    connect.addProperty("lock_timeout", "30s");
+    connect.addProperty("idle_in_transaction_session_timeout", "60s");
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
     return PgSchema.open(pool, PgSchema.searchPathSchema(connect.getProperties().get("search_path"))).compose(meta -> {
       PgSubscriber subscriber = listen ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
@@ -140,7 +146,7 @@ public final class PgServerStore implements ServerStore {
 
   /** The URL without its password, to print or log. */
   public static String redacted(String url) {
-    return url.replaceFirst("(://[^:/@]*:)[^@/]*@", "$1***@");
+    return url.replaceFirst("(://[^:/@]*:)[^@/]*@", "$1***@").replaceAll("([?&]password=)[^&]*", "$1***");
   }
 
   /** A message without the URL's password, wherever it quotes the URL. */
@@ -325,7 +331,9 @@ public final class PgServerStore implements ServerStore {
       if (poll != -1) {
         vertx.cancelTimer(poll);
       }
-      Future<Void> calls = Future.join(new ArrayList<>(inFlight)).transform(ar -> Future.succeededFuture());
+      // bounded: closing the pool then fails what still runs (a call stuck on the database must not hold the close)
+      Future<Void> calls = Future.join(new ArrayList<>(inFlight)).timeout(CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
+        .transform(ar -> Future.succeededFuture());
       closing = calls.transform(v -> subscriber == null ? Future.succeededFuture() : subscriber.close())
         .transform(v -> pool.close());
     }

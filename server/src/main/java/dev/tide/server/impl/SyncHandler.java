@@ -96,10 +96,20 @@ final class SyncHandler {
 
   /** Where a cursor stands (refused as {@link Cursors#parse} says), read again from the store if it seems ahead. */
   private Future<Cursors.Position> position(String cursor) {
+    String epoch;
+    long lastSeq;
+    long purgedSeq;
+    try { // read once: an application's store whose getter throws fails the exchange here (see call)
+      epoch = store.epoch();
+      lastSeq = store.lastSeq();
+      purgedSeq = store.purgedSeq();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     try {
-      return Future.succeededFuture(Cursors.parse(cursor, store.epoch(), store.lastSeq(), store.purgedSeq()));
+      return Future.succeededFuture(Cursors.parse(cursor, epoch, lastSeq, purgedSeq));
     } catch (HttpError e) {
-      if (!Cursors.ahead(cursor, store.epoch(), store.lastSeq(), store.purgedSeq())) {
+      if (!Cursors.ahead(cursor, epoch, lastSeq, purgedSeq)) {
         return Future.failedFuture(e);
       }
       // another server instance on the same database may have handed it out: look again before a reset
@@ -110,8 +120,6 @@ final class SyncHandler {
           return Future.failedFuture(again);
         }
       });
-    } catch (RuntimeException e) { // an application's store whose getter throws (see call)
-      return Future.failedFuture(e);
     }
   }
 

@@ -117,6 +117,19 @@ class PgSharedServersTest extends ProtocolContractFixture {
     assertEquals("x", r.bodyAsJsonObject().getJsonArray("changes").getJsonObject(0).getString("id"), r.bodyAsString());
   }
 
+  /** README's step after a restore that lost commits: a new epoch, with the instances stopped, refuses every cursor. */
+  @Test
+  void aNewEpochAfterARestoreRefusesEveryCursor(Vertx vertx) {
+    ServerFixture before = startOnPostgres(vertx, new TideServerOptions());
+    String cursor = before.sync(ServerFixture.request("r", null, ServerFixture.op("n", "a", 1, "r", new JsonObject()))).getString("cursor");
+    before.stop();
+    postgresSql("UPDATE tide_server_meta SET epoch = md5(random()::text)");
+    ServerFixture after = startOnSamePostgres(vertx, new TideServerOptions());
+    HttpResponse<Buffer> r = after.post(ServerFixture.request("r", cursor));
+    assertEquals(409, r.statusCode(), r.bodyAsString());
+    assertEquals("database_changed", r.bodyAsJsonObject().getJsonObject("error").getString("reason"));
+  }
+
   private static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

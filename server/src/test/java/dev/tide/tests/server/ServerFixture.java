@@ -21,6 +21,7 @@ public final class ServerFixture {
   public final WebClient client;
   public final int port;
   private PgTestSchema dropOnStop;
+  private boolean stopped;
 
   private ServerFixture(Vertx vertx, TideServerVerticle verticle, String deploymentId) {
     this.vertx = vertx;
@@ -81,6 +82,10 @@ public final class ServerFixture {
   }
 
   public void stop() {
+    if (stopped) { // a test may stop it early; its clean-up stops it again
+      return;
+    }
+    stopped = true;
     try {
       vertx.undeploy(deploymentId).await();
     } finally {

@@ -135,6 +135,20 @@ class ServerMainSettingsTest {
     assertEquals(2, bad.exit, bad.out);
     assertTrue(bad.out.startsWith("tide-server: postgresUrl must be a URL postgresql://"), bad.out);
     assertTrue(!bad.out.contains("hunter2"), bad.out);
+    // the store is chosen as any setting is: a flag (or the environment) over the config file and the environment
+    Path db = dir.resolve("flag-over-env.db");
+    Outcome flagWins = run(Map.of("TIDE_POSTGRES_URL", "postgresql://u:hunter2@127.0.0.1:1/x"), "--port", "0", "--db", db.toString());
+    assertTrue(flagWins.out.endsWith("(db " + db + ")"), flagWins.out);
+    Path pgConfig = dir.resolve("pg-config.json");
+    Files.writeString(pgConfig, new JsonObject().put("postgresUrl", "postgresql://127.0.0.1:1/x").encode());
+    Path envDb = dir.resolve("env-over-config.db");
+    Outcome envWins = run(Map.of("TIDE_DB", envDb.toString()), "--port", "0", "--config", pgConfig.toString());
+    assertTrue(envWins.out.endsWith("(db " + envDb + ")"), envWins.out);
+    Outcome twoEnv = run(Map.of("TIDE_DB", envDb.toString(), "TIDE_POSTGRES_URL", "postgresql://127.0.0.1/x"), "--port", "0");
+    assertEquals(2, twoEnv.exit, twoEnv.out);
+    Outcome queryPassword = run(Map.of(), "--port", "0", "--postgres", "postgresql://127.0.0.1:1/x?user=u&password=hunter2");
+    assertEquals(1, queryPassword.exit, queryPassword.out); // nothing listens on port 1: cannot start
+    assertTrue(!queryPassword.out.contains("hunter2"), queryPassword.out);
     Outcome both = run(Map.of(), "--db", dir.resolve("x.db").toString(), "--postgres", "postgresql://127.0.0.1/test");
     assertEquals(2, both.exit, both.out);
     assertTrue(both.out.startsWith("tide-server: --db and --postgres name two stores: give one"), both.out);
