@@ -168,7 +168,7 @@ public final class PgServerStore implements ServerStore {
       raise(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
       listeners.fire(CommittedChanges.unknown(lastSeq.get()));
     } catch (RuntimeException e) { // not ours (someone else's NOTIFY on the channel): look for ourselves
-      refresh().onSuccess(v -> listeners.fire(CommittedChanges.unknown(lastSeq.get())));
+      poll();
     }
   }
 
@@ -281,24 +281,31 @@ public final class PgServerStore implements ServerStore {
         .compose(deleted -> {
           Row m = meta.iterator().next();
           Row d = deleted.iterator().next();
-          long[] done = {d.getLong(0), m.getLong(0), Math.max(m.getLong(1), d.getLong(1))};
-          if (done[0] == 0) {
-            return Future.succeededFuture(done);
+          Purge purge = new Purge(d.getLong(0), m.getLong(0), Math.max(m.getLong(1), d.getLong(1)));
+          if (purge.count() == 0) {
+            return Future.succeededFuture(purge);
           }
-          // the counter too, so that a write below it is checked against the purged tombstones (PgPush.belowPurged)
-          return conn.preparedQuery("UPDATE tide_server_meta SET purged_seq = $1, purged_counter = $2 WHERE id = 1")
-            .execute(Tuple.of(done[2], Math.max(m.getLong(2), d.getLong(2))))
-            .compose(v -> conn.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, payload(instance, done[1], done[2]))))
-            .map(v -> done);
+          // the counter too, so that a write below it is checked against the purged tombstones (PgPush.belowPurged);
+          // update and NOTIFY in one statement, as a push sends them
+          return conn.preparedQuery("WITH u AS (UPDATE tide_server_meta SET purged_seq = $1, purged_counter = $2 WHERE id = 1"
+              + " RETURNING 1) SELECT pg_notify($3, $4) FROM u")
+            .execute(Tuple.of(purge.purgedSeq(), Math.max(m.getLong(2), d.getLong(2)), channel,
+              payload(instance, purge.lastSeq(), purge.purgedSeq())))
+            .map(v -> purge);
         })))
-      .map(done -> {
-        if (done[0] > 0) {
-          raise(done[1], done[2]);
-          listeners.fire(new CommittedChanges(done[1], done[1], null)); // connections behind the purge are sent to sync again
+      .map(purge -> {
+        if (purge.count() > 0) {
+          raise(purge.lastSeq(), purge.purgedSeq());
+          listeners.fire(new CommittedChanges(purge.lastSeq(), purge.lastSeq(), null)); // connections behind it are sent to sync again
         }
-        return done[0];
+        return purge.count();
       }));
   }
+
+  /** A purge: tombstones deleted, and the meta row's highest and purged sequences after it. */
+  private record Purge(long count, long lastSeq, long purgedSeq) {
+  }
+
 
   @Override
   public ChangeSignal signal() {

@@ -59,18 +59,13 @@ public final class PgTestSchema implements AutoCloseable {
 
   /** The first column of the first row a query in this schema returns, as text. */
   public String value(String query) {
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url())).using(vertx).build();
-    try {
-      return String.valueOf(pool.query(query).execute().await().iterator().next().getValue(0));
-    } finally {
-      pool.close().await();
-    }
+    return String.valueOf(run(vertx, url(), query).iterator().next().getValue(0));
   }
 
-  private static void run(Vertx vertx, String url, String statement) {
+  private static io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> run(Vertx vertx, String url, String statement) {
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(url)).using(vertx).build();
     try {
-      pool.query(statement).execute().await();
+      return pool.query(statement).execute().await();
     } finally {
       pool.close().await();
     }
