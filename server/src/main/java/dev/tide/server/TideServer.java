@@ -48,7 +48,8 @@ public interface TideServer {
     if (options.getPostgresUrl() == null) {
       return Future.failedFuture(new IllegalArgumentException("postgresUrl is not set"));
     }
-    return dev.tide.server.impl.PgServerStore.open(vertx, options.getPostgresUrl(), options.getPostgresPoolSize(), true);
+    return dev.tide.server.impl.PgServerStore.open(vertx, options.getPostgresUrl(),
+        dev.tide.server.impl.PgServerStore.Settings.of(options.getPostgresPoolSize(), options.getPostgresTimeoutSeconds()));
   }
 
   private static IllegalArgumentException nullArgument(Vertx vertx) {

@@ -18,6 +18,7 @@ public class TideServerOptions {
   public static final String DEFAULT_DB_PATH = "tide-server.db";
   public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.NORMAL;
   public static final int DEFAULT_POSTGRES_POOL_SIZE = 4;
+  public static final int DEFAULT_POSTGRES_TIMEOUT_SECONDS = 30;
   public static final int DEFAULT_MAX_BODY_BYTES = SyncProtocol.MAX_REQUEST_BYTES;
   public static final int DEFAULT_MAX_OPS_PER_REQUEST = SyncProtocol.MAX_OPS;
   public static final int DEFAULT_LIMIT = SyncProtocol.DEFAULT_LIMIT;
@@ -39,6 +40,7 @@ public class TideServerOptions {
   private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
   private String postgresUrl;
   private int postgresPoolSize = DEFAULT_POSTGRES_POOL_SIZE;
+  private int postgresTimeoutSeconds = DEFAULT_POSTGRES_TIMEOUT_SECONDS;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   private int maxOpsPerRequest = DEFAULT_MAX_OPS_PER_REQUEST;
   private int defaultLimit = DEFAULT_LIMIT;
@@ -70,6 +72,7 @@ public class TideServerOptions {
     synchronous = j.enumValue("synchronous", Synchronous.class, synchronous);
     setPostgresUrl(j.stringValue("postgresUrl", postgresUrl));
     setPostgresPoolSize(j.intValue("postgresPoolSize", postgresPoolSize));
+    setPostgresTimeoutSeconds(j.intValue("postgresTimeoutSeconds", postgresTimeoutSeconds));
     setMaxBodyBytes(j.intValue("maxBodyBytes", maxBodyBytes));
     setMaxOpsPerRequest(j.intValue("maxOpsPerRequest", maxOpsPerRequest));
     setDefaultLimit(j.intValue("defaultLimit", defaultLimit));
@@ -98,6 +101,7 @@ public class TideServerOptions {
       .put("dbPath", dbPath)
       .put("synchronous", synchronous.name())
       .put("postgresPoolSize", postgresPoolSize)
+      .put("postgresTimeoutSeconds", postgresTimeoutSeconds)
       .put("maxBodyBytes", maxBodyBytes)
       .put("maxOpsPerRequest", maxOpsPerRequest)
       .put("defaultLimit", defaultLimit)
@@ -178,6 +182,25 @@ public class TideServerOptions {
 
   public TideServerOptions setPostgresPoolSize(int postgresPoolSize) {
     this.postgresPoolSize = atLeast(postgresPoolSize, 1, "postgresPoolSize");
+    return this;
+  }
+
+  /**
+   * How long this server waits on PostgreSQL before it gives up: a push waits at most this long for the
+   * lock another push holds, a connection attempt gives up after it, and a connection that leaves a call
+   * unanswered for twice this long is closed (a database or link that died without a reset). The call then
+   * fails with 503 and the client retries; a transaction this server leaves idle for twice this long is
+   * ended by the database, so an instance that died mid-push holds no lock for longer.
+   */
+  public int getPostgresTimeoutSeconds() {
+    return postgresTimeoutSeconds;
+  }
+
+  public TideServerOptions setPostgresTimeoutSeconds(int postgresTimeoutSeconds) {
+    if (postgresTimeoutSeconds > 86_400) { // a day: more is a mistake (and twice it must fit in an int)
+      throw new IllegalArgumentException("postgresTimeoutSeconds must be at most 86400, got " + postgresTimeoutSeconds);
+    }
+    this.postgresTimeoutSeconds = atLeast(postgresTimeoutSeconds, 1, "postgresTimeoutSeconds");
     return this;
   }
 

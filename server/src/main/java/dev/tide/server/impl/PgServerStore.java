@@ -4,6 +4,7 @@ import dev.tide.core.Change;
 import dev.tide.core.OpResult;
 import dev.tide.core.StoreException;
 import dev.tide.core.Stamp;
+import dev.tide.server.TideServerOptions;
 import dev.tide.server.spi.ChangeSignal;
 import dev.tide.server.spi.CommittedChanges;
 import dev.tide.server.spi.PullPage;
@@ -11,8 +12,10 @@ import dev.tide.server.spi.ServerStore;
 import dev.tide.server.spi.StoredChange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -24,6 +27,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -66,12 +71,17 @@ public final class PgServerStore implements ServerStore {
   private final CommitListeners listeners = new CommitListeners();
   private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
   private final Vertx vertx;
+  private final Settings settings;
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private final AtomicBoolean checking = new AtomicBoolean();
   private long poll = -1;
+  private long check = -1;
   private volatile boolean closed;
   private Future<Void> closing;
 
-  private PgServerStore(Vertx vertx, Pool pool, PgSubscriber subscriber, PgSchema.Meta meta) {
+  private PgServerStore(Vertx vertx, Pool pool, PgSubscriber subscriber, PgSchema.Meta meta, Settings settings) {
     this.vertx = vertx;
+    this.settings = settings;
     this.pool = pool;
     this.subscriber = subscriber;
     this.epoch = meta.epoch();
@@ -81,12 +91,31 @@ public final class PgServerStore implements ServerStore {
   }
 
   /**
+   * How a store talks to its database.
+   *
+   * @param poolSize connections for pushes and pulls
+   * @param timeoutSeconds {@link TideServerOptions#getPostgresTimeoutSeconds()}
+   * @param pollMillis how often the meta row is read (what a LISTEN connection that missed a notification misses)
+   * @param checkMillis how often the LISTEN connection is asked to answer
+   * @param listen false only in tests: the store then learns of others' commits by {@link #refresh()} alone
+   */
+  public record Settings(int poolSize, int timeoutSeconds, long pollMillis, long checkMillis, boolean listen) {
+
+    public static Settings of(int poolSize, int timeoutSeconds) {
+      return new Settings(poolSize, timeoutSeconds, POLL_MS, POLL_MS, true);
+    }
+  }
+
+  /** {@link #open(Vertx, String, Settings)} with the default timeout. */
+  public static Future<ServerStore> open(Vertx vertx, String url, int poolSize, boolean listen) {
+    return open(vertx, url, new Settings(poolSize, TideServerOptions.DEFAULT_POSTGRES_TIMEOUT_SECONDS, POLL_MS, POLL_MS, listen));
+  }
+
+  /**
    * Connects to {@code url} ({@code postgresql://user:password@host:port/database?search_path=schema}),
    * creates the tables if missing, and listens for the other instances' commits.
-   *
-   * @param listen false only in tests: this instance then learns of others' commits by {@link #refresh()} and reads alone
    */
-  public static Future<ServerStore> open(Vertx vertx, String url, int poolSize, boolean listen) {
+  public static Future<ServerStore> open(Vertx vertx, String url, Settings settings) {
     PgConnectOptions connect;
     try {
       connect = PgConnectOptions.fromUri(url);
@@ -94,18 +123,29 @@ public final class PgServerStore implements ServerStore {
       return Future.failedFuture(new StoreException("postgresUrl is not a PostgreSQL URL (" + redacted(url) + "): "
         + redacted(url, e.getMessage())));
     }
+    int timeout = settings.timeoutSeconds();
     // pushes lock the meta row and re-read it when the lock is granted: that needs read committed, whatever
     // the database or role sets as default (under repeatable read a waiting push would fail to serialize)
     connect.addProperty("default_transaction_isolation", "read committed");
     // nothing waits for ever on a session that hangs (an instance that died mid-transaction behind a
     // half-open link holds the meta row's lock until the database ends it): a push waiting longer for
     // the lock fails (503, the client retries), and a transaction left idle is ended by the database
-    connect.addProperty("lock_timeout", "30s");
-    connect.addProperty("idle_in_transaction_session_timeout", "60s");
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+    connect.addProperty("lock_timeout", timeout + "s");
+    connect.addProperty("idle_in_transaction_session_timeout", 2 * timeout + "s");
+    String appName = connect.getProperties().get("application_name");
+    if (appName == null || appName.equals(PgConnectOptions.DEFAULT_PROPERTIES.get("application_name"))) {
+      connect.addProperty("application_name", "tide-server"); // what pg_stat_activity shows, unless the URL names one
+    }
+    // a database or link that died without a reset leaves a call unanswered: its connection is closed once it
+    // has read nothing for longer than a lock wait may last; connections idle in the pool are closed before that
+    NetClientOptions transport = new NetClientOptions().setConnectTimeout(timeout * 1000)
+      .setReadIdleTimeout(2 * timeout).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    PoolOptions poolOptions = new PoolOptions().setMaxSize(settings.poolSize()).setIdleTimeout(timeout)
+      .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    Pool pool = PgBuilder.pool().with(poolOptions).with(transport).connectingTo(connect).using(vertx).build();
     return PgSchema.open(pool, PgSchema.searchPathSchema(connect.getProperties().get("search_path"))).compose(meta -> {
-      PgSubscriber subscriber = listen ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
-      PgServerStore store = new PgServerStore(vertx, pool, subscriber, meta);
+      PgSubscriber subscriber = settings.listen() ? PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempts -> 1000L) : null;
+      PgServerStore store = new PgServerStore(vertx, pool, subscriber, meta, settings);
       return store.listen().<ServerStore>map(store)
         .recover(e -> store.close().transform(v -> Future.failedFuture(e)));
     }, e -> pool.close().transform(v -> Future.failedFuture(unavailable("cannot open the PostgreSQL store", e))));
@@ -116,8 +156,14 @@ public final class PgServerStore implements ServerStore {
       return Future.succeededFuture();
     }
     // a LISTEN connection that died without a reset (a NAT dropping it) tells nothing: the meta row is read
-    // every few seconds too, so another instance's commit is pushed here within that time at worst
-    poll = vertx.setPeriodic(POLL_MS, id -> poll());
+    // every few seconds, so another instance's commit is pushed here within that time at worst, and the
+    // connection is asked to answer as often, and replaced when it does not
+    poll = vertx.setPeriodic(settings.pollMillis(), id -> {
+      if (polling.compareAndSet(false, true)) { // one at a time: a read on a dead connection lasts until it is closed
+        poll().onComplete(ar -> polling.set(false));
+      }
+    });
+    check = vertx.setPeriodic(settings.checkMillis(), id -> checkListening());
     subscriber.channel(channel)
       .handler(this::notified)
       .subscribeHandler(v -> {
@@ -133,11 +179,30 @@ public final class PgServerStore implements ServerStore {
     return subscriber.connect().recover(e -> Future.failedFuture(unavailable("cannot LISTEN for other instances' commits", e)));
   }
 
+  /**
+   * Asks the LISTEN connection to answer; one that does not within the timeout is closed, and PgSubscriber
+   * connects again (a connection that died without a reset would otherwise be kept, and deliver nothing, for ever).
+   */
+  private void checkListening() {
+    PgConnection conn = subscriber.actualConnection();
+    if (conn == null || closed || !checking.compareAndSet(false, true)) {
+      return; // connecting again, or the last check is still waiting
+    }
+    conn.query("SELECT 1").execute().timeout(settings.timeoutSeconds(), TimeUnit.SECONDS).onComplete(ar -> {
+      checking.set(false);
+      if (ar.failed() && !closed) {
+        LOG.log(System.Logger.Level.WARNING, "the PostgreSQL LISTEN connection did not answer in " + settings.timeoutSeconds()
+          + " s (" + ar.cause().getMessage() + "): connecting again");
+        conn.close();
+      }
+    });
+  }
+
   /** Reads the meta row; wakes the pushes if another instance committed or purged since this one last heard. */
-  private void poll() {
+  private Future<Void> poll() {
     long seq = lastSeq.get();
     long purged = purgedSeq.get();
-    refresh().onSuccess(v -> {
+    return refresh().onSuccess(v -> {
       if (lastSeq.get() != seq || purgedSeq.get() != purged) {
         listeners.fire(CommittedChanges.unknown(lastSeq.get()));
       }
@@ -337,6 +402,7 @@ public final class PgServerStore implements ServerStore {
       closed = true;
       if (poll != -1) {
         vertx.cancelTimer(poll);
+        vertx.cancelTimer(check);
       }
       // bounded: closing the pool then fails what still runs (a call stuck on the database must not hold the close)
       Future<Void> calls = Future.join(new ArrayList<>(inFlight)).timeout(CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)

@@ -60,7 +60,8 @@ public final class TideServerImpl implements TideServer {
       return Future.failedFuture(closedWhileOpening(options));
     }
     Future<ServerStore> opening = options.getPostgresUrl() != null
-      ? PgServerStore.open(vertx, options.getPostgresUrl(), options.getPostgresPoolSize(), true)
+      ? PgServerStore.open(vertx, options.getPostgresUrl(),
+        PgServerStore.Settings.of(options.getPostgresPoolSize(), options.getPostgresTimeoutSeconds()))
       : SqliteServerStore.open(vertx, options.getDbPath(), options.getSynchronous());
     opening.<TideServer>compose(store -> {
       TideServerImpl server = new TideServerImpl(vertx, options, store, caller);

@@ -87,6 +87,18 @@ class PgStoreTest {
     assertEquals(2, b.pull("", 0, null, 10, 1 << 20).await().changes().size());
   }
 
+  /** Its connections show as tide-server in pg_stat_activity, unless the URL names them. */
+  @Test
+  void connectionsNameThemselves(Vertx vertx) {
+    String mine = "tide_" + schema.name.substring(schema.name.length() - 12);
+    ServerStore named = PgServerStore.open(vertx, schema.url() + "&application_name=" + mine, 2, true).await();
+    opened.add(named);
+    open(vertx, true);
+    assertTrue(Long.parseLong(schema.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + mine + "'")) >= 2,
+      "the pool's connection and the LISTEN one");
+    assertNotEquals("0", schema.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tide-server'"));
+  }
+
   /** Node ids compare by bytes, as on every client ("a" > "B"), whatever the database's collation would say. */
   @Test
   void nodeIdsCompareByBytes(Vertx vertx) {

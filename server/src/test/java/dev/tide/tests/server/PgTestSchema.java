@@ -52,6 +52,16 @@ public final class PgTestSchema implements AutoCloseable {
     return base + (base.contains("?") ? "&" : "?") + "search_path=" + name;
   }
 
+  /** The database's port; its host must be loopback for {@link #urlVia}. */
+  public int port() {
+    return PgConnectOptions.fromUri(base).getPort();
+  }
+
+  /** {@link #url()} through a proxy on 127.0.0.1:{@code port} (a test's FaultProxy in front of the database). */
+  public String urlVia(int port) {
+    return url().replaceFirst("^(?<head>postgres(ql)?://([^@/]*@)?)[^/?]*", "${head}127.0.0.1:" + port);
+  }
+
   /** Runs a statement in this schema. */
   public void sql(String statement) {
     run(vertx, url(), statement);

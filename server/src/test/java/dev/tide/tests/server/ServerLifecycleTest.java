@@ -102,6 +102,9 @@ class ServerLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("defaultLimit", 0)));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("maxBodyBytes", 4294967297L)));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("port", 4294967297L)));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("postgresTimeoutSeconds", 0)));
+    assertThrows(IllegalArgumentException.class, () -> new TideServerOptions(new JsonObject().put("postgresTimeoutSeconds", 86_401)));
+    assertEquals(7, new TideServerOptions(new TideServerOptions().setPostgresTimeoutSeconds(7).toJson()).getPostgresTimeoutSeconds());
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setTombstoneRetentionSeconds(-5));
     assertThrows(IllegalArgumentException.class, () -> new TideServerOptions().setMaxDocumentBytes(100 << 20));
     // its parser reads no more ops than the protocol's 10,000: a higher setting could never be met

@@ -68,7 +68,8 @@ class ServerCrashTest {
     return p;
   }
 
-  private static void awaitConvergence(List<Tide> clients, int total) {
+  /** Every client has {@code total} notes and nothing pending. */
+  static void awaitConvergence(List<Tide> clients, int total) {
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       for (Tide t : clients) {
         if (t.pendingCount().await() != 0 || t.collection("notes").list().await().size() != total) {
