@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One push in one PostgreSQL transaction, under the same last-writer-wins rules as the SQLite store's
+ * Pushes in one PostgreSQL transaction (one, or several grouped by {@link PgServerStore}), under the same last-writer-wins rules as the SQLite store's
  * {@code ServerWriter.apply} (see there for why each rule exists). The meta row is locked first, so pushes
  * from every instance commit one at a time, in the order of their sequences: a pull never sees a
  * sequence commit below one it has already passed.
@@ -44,20 +44,26 @@ final class PgPush {
   private static final String STORED = "SELECT counter, node, CASE WHEN counter = $4 AND node = $5 THEN deleted END,"
     + " CASE WHEN counter = $4 AND node = $5 THEN body END FROM tide_server_docs WHERE ns = $1 AND collection = $2 AND id = $3";
 
+  /** One client's push: its namespace and ops. */
+  record Request(String ns, List<Change> ops) {
+  }
+
   /**
-   * What the push did: a result per op, the commit to report (null if nothing was applied), and the
-   * meta row as the push found it (the highest sequence and the purged one before its commit).
+   * What the transaction did: a result per op of each request, the commit to report (null if nothing was
+   * applied), and the meta row as it found it (the highest sequence and the purged one before its commit).
    */
-  record Outcome(List<OpResult> results, CommittedChanges committed, long fromSeq, long purgedSeq) {
+  record Outcome(List<List<OpResult>> results, CommittedChanges committed, long fromSeq, long purgedSeq) {
   }
 
   private record Key(String collection, String id) {
   }
 
   private final SqlConnection conn;
-  private final String ns;
-  private final List<Change> ops;
-  private final OpResult[] results;
+  private final List<List<OpResult>> outcomes = new ArrayList<>();
+  // the request being applied
+  private String ns;
+  private List<Change> ops;
+  private OpResult[] results;
   private final CommitLog log = new CommitLog();
   private long now;
   private long fromSeq;
@@ -68,19 +74,17 @@ final class PgPush {
   private long purgedCounter;
   private long purgedSeq;
 
-  private PgPush(SqlConnection conn, String ns, List<Change> ops) {
+  private PgPush(SqlConnection conn) {
     this.conn = conn;
-    this.ns = ns;
-    this.ops = ops;
-    this.results = new OpResult[ops.size()];
   }
 
   /**
-   * Runs the push on {@code conn}, inside a transaction the caller commits. When something applied, a
-   * notification on {@code channel} (naming this {@code instance}) is sent, which PostgreSQL delivers at commit.
+   * Applies the requests in order on {@code conn}, inside a transaction the caller commits. When something
+   * applied, a notification on {@code channel} (naming this {@code instance}) is sent, which PostgreSQL
+   * delivers at commit.
    */
-  static Future<Outcome> run(SqlConnection conn, String ns, List<Change> ops, String channel, String instance) {
-    PgPush push = new PgPush(conn, ns, ops);
+  static Future<Outcome> run(SqlConnection conn, List<Request> requests, String channel, String instance) {
+    PgPush push = new PgPush(conn);
     return conn.query("SELECT last_seq, purged_seq, purged_counter, max_counter, " + NOW_MS + " FROM tide_server_meta WHERE id = 1 FOR UPDATE")
       .execute()
       .compose(rows -> {
@@ -94,13 +98,27 @@ final class PgPush {
         push.maxCounter = push.clockBase;
         push.now = meta.getLong(4);
         push.log.begin(push.fromSeq);
-        return push.from(0);
+        return push.apply(requests, 0);
       })
       .compose(v -> push.finish(channel, instance));
   }
 
+  /** Applies requests from {@code i} on, one after the other: a later one sees what an earlier one wrote. */
+  private Future<Void> apply(List<Request> requests, int i) {
+    if (i == requests.size()) {
+      return Future.succeededFuture();
+    }
+    ns = requests.get(i).ns();
+    ops = requests.get(i).ops();
+    results = new OpResult[ops.size()];
+    return from(0).compose(v -> {
+      outcomes.add(Arrays.asList(results));
+      return apply(requests, i + 1);
+    });
+  }
+
   private Future<Outcome> finish(String channel, String instance) {
-    List<OpResult> list = Arrays.asList(results);
+    List<List<OpResult>> list = outcomes;
     if (appliedTop == fromSeq) {
       return Future.succeededFuture(new Outcome(list, null, fromSeq, purgedSeq));
     }

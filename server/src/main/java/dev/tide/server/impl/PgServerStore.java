@@ -74,6 +74,7 @@ public final class PgServerStore implements ServerStore {
   private final Settings settings;
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean checking = new AtomicBoolean();
+  private final PgPushQueue pushes = new PgPushQueue(this::transaction);
   private long poll = -1;
   private long check = -1;
   private volatile boolean closed;
@@ -288,11 +289,17 @@ public final class PgServerStore implements ServerStore {
 
   @Override
   public Future<List<OpResult>> push(String namespace, List<Change> ops) {
-    if (ops.isEmpty()) { // most exchanges only pull: no transaction, no lock
-      return closed ? Future.failedFuture(new StoreException("store is closed")) : Future.succeededFuture(List.of());
+    if (closed) {
+      return Future.failedFuture(new StoreException("store is closed"));
     }
+    // most exchanges only pull: no transaction, no lock
+    return ops.isEmpty() ? Future.succeededFuture(List.of()) : pushes.submit(new PgPush.Request(namespace, ops));
+  }
+
+  /** One transaction for a group of pushes ({@link PgPushQueue}). */
+  private Future<List<List<OpResult>>> transaction(List<PgPush.Request> requests) {
     long known = lastSeq.get(); // committed before this push began: the meta row it locks cannot be below it (see refresh)
-    return track(() -> pool.withTransaction(conn -> PgPush.run(conn, namespace, ops, channel, instance)).map(outcome -> {
+    return track(() -> pool.withTransaction(conn -> PgPush.run(conn, requests, channel, instance)).map(outcome -> {
       if (outcome.fromSeq() < known) {
         wentBack(outcome.fromSeq(), outcome.purgedSeq());
       }
